@@ -1,0 +1,8 @@
+"""One pydantic model per event type, grouped by the pillar that mostly uses them.
+
+Importing this package registers every type in ``PAYLOAD_TYPES``.
+"""
+
+from trustfair.events.types import listings, live, orders, parties, voice
+
+__all__ = ["listings", "live", "orders", "parties", "voice"]

@@ -1,0 +1,1 @@
+"""The event log and every record derived from it, in SQLite or PostgreSQL."""

@@ -1,0 +1,126 @@
+"""The tables. The event log is the source of truth; every other table is derived
+from it by the pipeline and can be rebuilt by replaying it.
+
+Schema changes go through Alembic (``store/migrations``); a test checks that the
+migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from trustfair.store.types import BigId, Json, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EventRow(Base):
+    """One accepted event, as sent, in arrival order (``seq``)."""
+
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(128))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_events_subject", "subject_type", "subject_id", "type", "occurred_at"),
+        Index("ix_events_type_time", "type", "occurred_at"),
+    )
+
+
+class SignalRow(Base):
+    """What a detector saw in an event: a label, a score and the evidence."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), index=True)
+    detector: Mapped[str] = mapped_column(String(64))
+    detector_version: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(64), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class DecisionRow(Base):
+    """What the policy decided about an event, and why."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    policy_version: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16), index=True)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    """Each rule that fired: its id, what it found and the signals it used."""
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """The event's time: decisions are made in business time, so replays agree."""
+
+    __table_args__ = (Index("ix_decisions_subject", "subject_type", "subject_id"),)
+
+
+class CaseRow(Base):
+    """A matter for people to review, opened by an effect and worked through states."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    summary: Mapped[str] = mapped_column(Text)
+    opening_decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_cases_subject", "kind", "subject_type", "subject_id", "state"),)
+
+
+class CaseEventRow(Base):
+    """One step in a case's timeline. Rows are only ever added."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class IngestRunRow(Base):
+    """One call of ingestion (a file or an HTTP batch) and what became of its lines."""
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_name: Mapped[str] = mapped_column(String(512))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
