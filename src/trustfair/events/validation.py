@@ -76,14 +76,19 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def parse_line(raw: bytes, line: int) -> Envelope | Rejection:
-    """Validate one JSONL line (without its newline)."""
-    if len(raw) > MAX_LINE_BYTES:
+def parse_line(raw: bytes, line: int, *, size: int | None = None) -> Envelope | Rejection:
+    """Validate one JSONL line (without its newline).
+
+    ``size`` is the whole line's length when ``raw`` is only its head: a reader that
+    will not hold an oversized line in memory passes it.
+    """
+    size = len(raw) if size is None else size
+    if size > MAX_LINE_BYTES:
         return Rejection(
             line,
-            f"oversized line: {len(raw)} bytes, the limit is {MAX_LINE_BYTES}",
+            f"oversized line: {size} bytes, the limit is {MAX_LINE_BYTES}",
             _raw_text(raw),
-            len(raw),
+            size,
         )
     try:
         text = raw.decode("utf-8")
@@ -95,14 +100,3 @@ def parse_line(raw: bytes, line: int) -> Envelope | Rejection:
         return event_adapter().validate_json(text)
     except ValidationError as exc:
         return Rejection(line, describe_validation_error(exc), _raw_text(raw), len(raw))
-
-
-def parse_object(obj: Any, index: int) -> Envelope | Rejection:
-    """Validate one already-decoded JSON value (an element of an HTTP batch)."""
-    import json
-
-    try:
-        raw = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    except (TypeError, ValueError) as exc:
-        return Rejection(index, f"not a JSON value: {exc}", repr(obj)[:MAX_RAW_IN_REJECT], 0)
-    return parse_line(raw, index)

@@ -1,0 +1,96 @@
+"""POST /v1/events: a batch of events, validated and processed like a file's lines."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from trustfair.events.ingest import Line, ingest_lines, read_lines
+from trustfair.events.validation import Rejection
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+MAX_EVENTS_PER_BATCH = 10_000
+
+router = APIRouter(prefix="/v1", tags=["events"])
+
+
+class RejectedItem(BaseModel):
+    index: int
+    """Position in the batch, from 1 (the line number for NDJSON bodies)."""
+    reason: str
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: int
+    rejections: list[RejectedItem]
+
+
+def _lines_from_json(body: bytes) -> list[Line]:
+    try:
+        document: Any = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(400, f"body is not JSON: {exc}") from None
+    if isinstance(document, dict) and set(document) == {"events"}:
+        document = document["events"]
+    if not isinstance(document, list):
+        raise HTTPException(400, 'body must be a JSON array of events or {"events": [...]}')
+    lines = []
+    for index, item in enumerate(document, start=1):
+        raw = json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        lines.append(Line(index, raw, len(raw)))
+    return lines
+
+
+@router.post(
+    "/events",
+    response_model=BatchResult,
+    summary="Send a batch of events",
+    description=(
+        'The body is a JSON array of events, `{"events": [...]}`, or NDJSON '
+        "(`Content-Type: application/x-ndjson`, one event a line). Each event is "
+        "validated on its own: valid ones are stored and processed, a repeated "
+        "event_id is counted as a duplicate and changes nothing, and each invalid one "
+        "is listed with its position and reason. The answer is 200 whenever the batch "
+        "was read, even if some events were rejected."
+    ),
+)
+async def post_events(request: Request) -> BatchResult:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"body is {declared} bytes; the limit is {MAX_BODY_BYTES}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413, f"body is over the limit of {MAX_BODY_BYTES} bytes")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type in ("application/x-ndjson", "application/jsonl", "application/jsonlines"):
+        lines = list(read_lines(io.BytesIO(bytes(body))))
+    else:
+        lines = _lines_from_json(bytes(body))
+    if len(lines) > MAX_EVENTS_PER_BATCH:
+        raise HTTPException(
+            413, f"{len(lines)} events in one batch; the limit is {MAX_EVENTS_PER_BATCH}"
+        )
+    state = request.app.state
+    rejections: list[Rejection] = []
+    client = request.client.host if request.client else "unknown"
+    result = await run_in_threadpool(
+        ingest_lines,
+        state.store,
+        state.registry,
+        lines,
+        source_name=f"http:{client}",
+        on_reject=rejections.append,
+    )
+    return BatchResult(
+        **result.counts(),
+        rejections=[RejectedItem(index=r.line, reason=r.reason) for r in rejections],
+    )

@@ -1,0 +1,1 @@
+"""Cases: matters for people, with an explicit state machine and an append-only timeline."""

@@ -1,0 +1,267 @@
+"""The ``trustfair`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from trustfair import __version__
+
+app = typer.Typer(
+    name="trustfair",
+    help="Trust and governance for live-stream e-commerce marketplaces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_SOME_REJECTED = 3
+EXIT_USAGE = 2
+PROGRESS_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"trustfair {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def schema(
+    event_type: Annotated[
+        str | None, typer.Option("--type", help="Only this event type's schema.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of events."""
+    from trustfair.events.envelope import ENVELOPE_TYPES, event_json_schema
+
+    if event_type is None:
+        document = event_json_schema()
+    elif event_type in ENVELOPE_TYPES:
+        document = ENVELOPE_TYPES[event_type].model_json_schema()
+    else:
+        raise _fail(f"unknown event type {event_type!r}; known: {', '.join(ENVELOPE_TYPES)}")
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="JSONL file of events, or - for standard input.")],
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Where rejected lines go [default: FILE.rejects.jsonl]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 2_000,
+) -> None:
+    """Validate, store and process events. Exit 0 if all were accepted, 3 if some were not."""
+    from trustfair.events.ingest import ingest_lines, jsonl_reject_writer, read_lines
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.store.database import Store
+
+    from_stdin = str(file) == "-"
+    if not from_stdin and not file.is_file():
+        raise _fail(f"{file}: no such file")
+    rejects = rejects or (Path("rejects.jsonl") if from_stdin else Path(f"{file}.rejects.jsonl"))
+    store = Store.open()
+    registry = build_registry()
+    with ExitStack() as stack:
+        stream = sys.stdin.buffer if from_stdin else stack.enter_context(file.open("rb"))
+        reject_out = stack.enter_context(rejects.open("w", encoding="utf-8"))
+        size = 0 if from_stdin else file.stat().st_size
+        show_progress = size >= PROGRESS_MIN_BYTES and err.is_terminal
+        progress = stack.enter_context(
+            Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                disable=not show_progress,
+            )
+        )
+        task = progress.add_task(f"ingesting {file.name}", total=size or None)
+        result = ingest_lines(
+            store,
+            registry,
+            read_lines(stream, on_bytes=lambda n: progress.advance(task, n)),
+            source_name=str(file),
+            on_reject=jsonl_reject_writer(reject_out),
+            batch_size=batch_size,
+        )
+    counts = result.counts()
+    if as_json:
+        sys.stdout.write(json.dumps(counts) + "\n")
+    else:
+        out.print(
+            f"accepted {counts['accepted']:,} · duplicates {counts['duplicates']:,} · "
+            f"rejected {counts['rejected']:,}" + (f" (see {rejects})" if counts["rejected"] else "")
+        )
+    if result.rejected:
+        raise typer.Exit(EXIT_SOME_REJECTED)
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="events, decisions, cases, signals, ...")],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Write stored records of one kind as JSONL."""
+    from trustfair.store.database import Store
+    from trustfair.store.export import EXPORT_KINDS, export_records, write_jsonl
+
+    if kind not in EXPORT_KINDS:
+        raise _fail(f"unknown export kind {kind!r}; known: {', '.join(sorted(EXPORT_KINDS))}")
+    store = Store.open()
+    if out_path is None or str(out_path) == "-":
+        write_jsonl(export_records(store, kind), sys.stdout)
+        return
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(out_path.name + ".part")
+    with tmp.open("w", encoding="utf-8") as stream:
+        count = write_jsonl(export_records(store, kind), stream)
+    tmp.replace(out_path)  # a reader never sees half an export
+    err.print(f"{count:,} {kind} → {out_path}")
+
+
+class Scale(StrEnum):
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+@app.command()
+def simulate(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for events.jsonl and truth.jsonl.")
+    ],
+    seed: Annotated[int, typer.Option(help="The same seed gives byte-identical files.")] = 1,
+    scale: Annotated[
+        Scale, typer.Option(help="small: seconds; large: over 1M events.")
+    ] = Scale.small,
+) -> None:
+    """Write a simulated marketplace: DIR/events.jsonl and DIR/truth.jsonl."""
+    from trustfair.sim import simulate as run_simulation
+
+    summary = run_simulation(seed=seed, scale=scale.value, out_dir=out_dir)
+    err.print(f"{summary.events:,} events → {out_dir / 'events.jsonl'}")
+
+
+@app.command()
+def report(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for report.json and report.html.")
+    ] = Path("out"),
+) -> None:
+    """Write the trust report (JSON and HTML) from the store and print its figures."""
+    from trustfair.report.figures import build_report
+    from trustfair.report.render import print_tables, write_html, write_json
+    from trustfair.store.database import Store
+
+    document = build_report(Store.open())
+    write_json(document, out_dir / "report.json")
+    write_html(document, out_dir / "report.html")
+    print_tables(document, out)
+    out.print(f"report → {out_dir / 'report.json'}, {out_dir / 'report.html'}")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out")] = Path("out"),
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Simulate a small marketplace, ingest and process it, and write the trust report."""
+    from trustfair.events.ingest import ingest_lines, jsonl_reject_writer, read_lines
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.report.figures import build_report
+    from trustfair.report.render import print_tables, write_html, write_json
+    from trustfair.sim import simulate as run_simulation
+    from trustfair.store.database import Store, database_url
+
+    sim_dir = out_dir / "sim"
+    summary = run_simulation(seed=seed, scale="small", out_dir=sim_dir)
+    out.print(f"simulated {summary.events:,} events → {sim_dir / 'events.jsonl'}")
+    store = Store.open()
+    events_file = sim_dir / "events.jsonl"
+    with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
+        result = ingest_lines(
+            store,
+            build_registry(),
+            read_lines(stream),
+            source_name=str(events_file),
+            on_reject=jsonl_reject_writer(rejects),
+        )
+    out.print(f"ingested into {database_url()}: {json.dumps(result.counts())}")
+    document = build_report(store)
+    write_json(document, out_dir / "report.json")
+    write_html(document, out_dir / "report.html")
+    print_tables(document, out)
+    out.print(f"report → {out_dir / 'report.json'}, {out_dir / 'report.html'}")
+
+
+@app.command()
+def bench(
+    name: Annotated[str, typer.Argument(help="ingest")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    events: Annotated[int, typer.Option(help="How many events to run.", min=100)] = 50_000,
+) -> None:
+    """Measure a figure beside a baseline measured in the same run."""
+    from trustfair.bench import BENCHMARKS
+
+    if name not in BENCHMARKS:
+        raise _fail(f"unknown benchmark {name!r}; known: {', '.join(sorted(BENCHMARKS))}")
+    result = BENCHMARKS[name](events=events)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        out.print_json(data=result)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    from trustfair.api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the store's schema to the newest migration."""
+    from trustfair.store.database import Store, database_url
+
+    Store.open()
+    out.print(f"{database_url()}: schema is current")
+
+
+if __name__ == "__main__":
+    app()

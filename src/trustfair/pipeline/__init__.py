@@ -1,0 +1,1 @@
+"""The spine: event → detectors → policy → effects, one transaction per batch."""

@@ -1,0 +1,5 @@
+"""Built-in rules: one module each, registered with ``register_rule``."""
+
+from trustfair.policy.rules import live_report_burst
+
+__all__ = ["live_report_burst"]

@@ -1,0 +1,1 @@
+"""The trust report: every figure computed from stored records, with its source."""

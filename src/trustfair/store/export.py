@@ -1,0 +1,117 @@
+"""Stored records as JSONL, for audits and other tools.
+
+Each kind is a query and a row → JSON function; later pillars add their kinds with
+``register_export``. Rows stream in key order, so an export of a large store never
+sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import Select, select
+
+from trustfair.store.database import Store
+from trustfair.store.models import (
+    CaseEventRow,
+    CaseRow,
+    DecisionRow,
+    EventRow,
+    IngestRunRow,
+    SignalRow,
+)
+
+RowToRecord = Callable[[Any], dict[str, Any]]
+EXPORT_KINDS: dict[str, tuple[Callable[[], Select[Any]], RowToRecord, str]] = {}
+
+
+def register_export(kind: str, query: Callable[[], Select[Any]], to_record: RowToRecord, doc: str):
+    if kind in EXPORT_KINDS:
+        raise ValueError(f"export kind {kind!r} is registered twice")
+    EXPORT_KINDS[kind] = (query, to_record, doc)
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    record = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        record[column.key] = _time(value) if isinstance(value, datetime) else value
+    return record
+
+
+def _event_record(row: EventRow) -> dict[str, Any]:
+    # The envelope exactly as it can be ingested again, plus where it sits in the log.
+    return {
+        "event_id": row.event_id,
+        "type": row.type,
+        "occurred_at": _time(row.occurred_at),
+        "source": row.source,
+        "payload": row.payload,
+        "seq": row.seq,
+        "received_at": _time(row.received_at),
+    }
+
+
+register_export(
+    "events",
+    lambda: select(EventRow).order_by(EventRow.seq),
+    _event_record,
+    "the event log as envelopes (re-ingestible), with seq and received_at",
+)
+register_export(
+    "signals",
+    lambda: select(SignalRow).order_by(SignalRow.id),
+    _columns,
+    "what detectors saw: label, score, evidence, detector version",
+)
+register_export(
+    "decisions",
+    lambda: select(DecisionRow).order_by(DecisionRow.id),
+    _columns,
+    "verdicts with the rules that fired, their evidence and the policy version",
+)
+register_export(
+    "cases",
+    lambda: select(CaseRow).order_by(CaseRow.id),
+    _columns,
+    "review cases and their current state",
+)
+register_export(
+    "case_events",
+    lambda: select(CaseEventRow).order_by(CaseEventRow.id),
+    _columns,
+    "every step of every case's timeline",
+)
+register_export(
+    "ingest_runs",
+    lambda: select(IngestRunRow).order_by(IngestRunRow.id),
+    _columns,
+    "each ingestion run and its accepted / duplicate / rejected counts",
+)
+
+
+def export_records(store: Store, kind: str) -> Iterator[dict[str, Any]]:
+    try:
+        query, to_record, _ = EXPORT_KINDS[kind]
+    except KeyError:
+        raise LookupError(
+            f"unknown export kind {kind!r}; known: {', '.join(sorted(EXPORT_KINDS))}"
+        ) from None
+    with store.reading() as session:
+        for row in session.scalars(query().execution_options(yield_per=1000)):
+            yield to_record(row)
+
+
+def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    return count
