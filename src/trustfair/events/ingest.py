@@ -68,18 +68,18 @@ def read_lines(stream: IO[bytes], on_bytes: Callable[[int], Any] | None = None) 
     number = 0
     while raw := stream.readline(MAX_LINE_BYTES + 1):
         number += 1
-        consumed = len(raw)
+        consumed, tail = len(raw), raw
         if consumed > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while more := stream.readline(1 << 20):
-                consumed += len(more)
-                if more.endswith(b"\n"):
+            while tail := stream.readline(1 << 20):
+                consumed += len(tail)
+                if tail.endswith(b"\n"):
                     break
         if on_bytes:
             on_bytes(consumed)
         head = raw.rstrip(b"\r\n")
         if head.strip():
-            size = len(head) if consumed == len(raw) else consumed
-            yield Line(number, head, size)
+            ending = len(tail) - len(tail.rstrip(b"\r\n"))
+            yield Line(number, head, consumed - ending)
 
 
 class Ingestor:

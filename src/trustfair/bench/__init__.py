@@ -1,0 +1,13 @@
+"""Benchmarks: each prints its figure beside a baseline measured in the same run.
+
+A benchmark is a function ``run(events: int) -> dict`` registered in ``BENCHMARKS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from trustfair.bench import ingest
+
+BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {"ingest": ingest.run}

@@ -1,0 +1,82 @@
+"""POST /v1/events takes a batch, stores the valid events and names the rest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import T0, jsonl, order_paid, report_on_live
+from trustfair.api.app import create_app
+from trustfair.store.export import export_records
+
+
+@pytest.fixture
+def client(store, registry) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(create_app(store, registry))
+
+
+def test_a_batch_is_stored_and_counted(client, store) -> None:
+    batch = [order_paid("e1", "o1"), order_paid("e2", "o2"), order_paid("e1", "o1")]
+    response = client.post("/v1/events", json=batch)
+    assert response.status_code == 200
+    assert response.json() == {"accepted": 2, "duplicates": 1, "rejected": 0, "rejections": []}
+    assert [e["event_id"] for e in export_records(store, "events")] == ["e1", "e2"]
+
+
+def test_invalid_events_are_listed_by_position_and_the_rest_stored(client, store) -> None:
+    bad = {**order_paid("e3", "o3"), "occurred_at": "2026-03-01 20:00"}
+    response = client.post(
+        "/v1/events", json={"events": [order_paid("e1", "o1"), bad, {"type": 5}]}
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["accepted"], body["rejected"]) == (1, 2)
+    assert [r["index"] for r in body["rejections"]] == [2, 3]
+    assert "occurred_at" in body["rejections"][0]["reason"]
+    assert [e["event_id"] for e in export_records(store, "events")] == ["e1"]
+
+
+def test_ndjson_bodies_are_read_line_by_line(client) -> None:
+    body = jsonl(order_paid("e1", "o1"), "{oops", order_paid("e2", "o2"))
+    response = client.post(
+        "/v1/events", content=body, headers={"content-type": "application/x-ndjson"}
+    )
+    assert response.json()["accepted"] == 2
+    assert response.json()["rejections"][0]["index"] == 2
+
+
+def test_a_report_burst_sent_over_http_opens_a_case(client, store) -> None:
+    batch = [report_on_live(f"r{i}", "s9", T0 + timedelta(minutes=i)) for i in range(5)]
+    client.post("/v1/events", json=batch)
+    assert [c["subject_id"] for c in export_records(store, "cases")] == ["s9"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        (b"{not json", "application/json", 400, "body is not JSON"),
+        (b'{"event_id": "x"}', "application/json", 400, "JSON array of events"),
+        (b"\xff\xfe", "application/json", 400, "body is not JSON"),
+    ],
+)
+def test_unreadable_bodies_are_refused_with_a_reason(
+    client, body, content_type, status, message
+) -> None:
+    response = client.post("/v1/events", content=body, headers={"content-type": content_type})
+    assert response.status_code == status
+    assert message in response.json()["detail"]
+
+
+def test_too_many_events_in_one_batch_is_refused(client, monkeypatch) -> None:
+    from trustfair.api import events
+
+    monkeypatch.setattr(events, "MAX_EVENTS_PER_BATCH", 2)
+    response = client.post("/v1/events", json=[order_paid(f"e{i}", f"o{i}") for i in range(3)])
+    assert response.status_code == 413
+
+
+def test_the_openapi_spec_documents_the_endpoint(client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/v1/events" in spec["paths"]

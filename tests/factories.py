@@ -1,0 +1,67 @@
+"""Small builders of valid events for tests (the simulator makes the big ones)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2026, 3, 1, 20, 0, tzinfo=CST)
+
+
+def event(event_id: str, type_: str, payload: dict[str, Any], at: datetime = T0) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": type_,
+        "occurred_at": at.isoformat(),
+        "source": "test",
+        "payload": payload,
+    }
+
+
+def report_on_live(
+    event_id: str, session_id: str, at: datetime, reporter: str = "u1"
+) -> dict[str, Any]:
+    return event(
+        event_id,
+        "report.filed",
+        {
+            "report_id": f"r-{event_id}",
+            "reporter_id": reporter,
+            "target": {"type": "live_session", "id": session_id},
+            "reason": "vulgar",
+        },
+        at,
+    )
+
+
+def order_paid(
+    event_id: str, order_id: str, amount_fen: int = 9900, at: datetime = T0
+) -> dict[str, Any]:
+    return event(
+        event_id,
+        "order.paid",
+        {
+            "order_id": order_id,
+            "buyer_id": "b1",
+            "merchant_id": "m1",
+            "listing_id": "l1",
+            "unit_price_fen": amount_fen,
+            "amount_fen": amount_fen,
+        },
+        at,
+    )
+
+
+def jsonl(*events: dict[str, Any] | str | bytes) -> bytes:
+    """A JSONL document; str and bytes items are written as they are (broken lines)."""
+    lines = []
+    for item in events:
+        if isinstance(item, bytes):
+            lines.append(item)
+        elif isinstance(item, str):
+            lines.append(item.encode("utf-8"))
+        else:
+            lines.append(json.dumps(item, ensure_ascii=False).encode("utf-8"))
+    return b"\n".join(lines) + b"\n"
