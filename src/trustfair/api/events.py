@@ -60,6 +60,29 @@ def _lines_from_json(body: bytes) -> list[Line]:
         "is listed with its position and reason. The answer is 200 whenever the batch "
         "was read, even if some events were rejected."
     ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "maxItems": MAX_EVENTS_PER_BATCH,
+                        "items": {
+                            "type": "object",
+                            "description": "An event (see `trustfair schema`).",
+                            "required": ["event_id", "type", "occurred_at", "source", "payload"],
+                        },
+                    }
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+        "responses": {
+            "400": {"description": "The body is not a JSON array of events."},
+            "413": {"description": "The body or the batch is over the limit."},
+        },
+    },
 )
 async def post_events(request: Request) -> BatchResult:
     declared = request.headers.get("content-length")

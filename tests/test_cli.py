@@ -1,0 +1,104 @@
+"""The command line, as a user runs it: exit codes, files written, --json output."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.factories import T0, jsonl, order_paid, report_on_live
+from trustfair.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def own_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TRUSTFAIR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_ingest_exits_0_when_all_lines_are_accepted(tmp_path: Path) -> None:
+    events = write(tmp_path / "ok.jsonl", jsonl(order_paid("e1", "o1"), order_paid("e2", "o2")))
+    result = runner.invoke(app, ["ingest", str(events), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "accepted": 2,
+        "duplicates": 0,
+        "rejected": 0,
+    }
+
+
+def test_ingest_exits_3_and_writes_rejects_when_some_lines_fail(tmp_path: Path) -> None:
+    events = write(
+        tmp_path / "mixed.jsonl", jsonl(order_paid("e1", "o1"), "nope", order_paid("e1", "o1"))
+    )
+    rejects = tmp_path / "rejects.jsonl"
+    result = runner.invoke(app, ["ingest", str(events), "--rejects", str(rejects), "--json"])
+    assert result.exit_code == 3
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "accepted": 1,
+        "duplicates": 1,
+        "rejected": 1,
+    }
+    [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert (reject["line"], reject["raw"]) == (2, "nope")
+
+
+def test_rejects_default_to_a_file_beside_the_input(tmp_path: Path) -> None:
+    events = write(tmp_path / "bad.jsonl", b"{}\n")
+    result = runner.invoke(app, ["ingest", str(events)])
+    assert result.exit_code == 3
+    assert "rejected 1" in result.stdout
+    assert (tmp_path / "bad.jsonl.rejects.jsonl").read_text().count("\n") == 1
+
+
+def test_ingest_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path / "nowhere.jsonl")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_export_writes_jsonl_to_a_file(tmp_path: Path) -> None:
+    reports = [report_on_live(f"r{i}", "s1", T0 + timedelta(minutes=i)) for i in range(5)]
+    runner.invoke(app, ["ingest", str(write(tmp_path / "r.jsonl", jsonl(*reports)))])
+    result = runner.invoke(app, ["export", "cases", "--out", str(tmp_path / "cases.jsonl")])
+    assert result.exit_code == 0, result.output
+    [case] = [json.loads(line) for line in (tmp_path / "cases.jsonl").read_text().splitlines()]
+    assert case["subject_id"] == "s1"
+
+
+def test_export_of_an_unknown_kind_lists_the_known_ones() -> None:
+    result = runner.invoke(app, ["export", "bananas"])
+    assert result.exit_code == 2
+    assert "decisions" in result.output
+
+
+def test_schema_prints_json_schema() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert "report.filed" in json.loads(result.stdout)["discriminator"]["mapping"]
+    one = json.loads(runner.invoke(app, ["schema", "--type", "order.paid"]).stdout)
+    assert "amount_fen" in json.dumps(one)
+
+
+def test_report_writes_json_and_html(tmp_path: Path) -> None:
+    runner.invoke(
+        app, ["ingest", str(write(tmp_path / "e.jsonl", jsonl(order_paid("e1", "o1", 12_345))))]
+    )
+    result = runner.invoke(app, ["report", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    figures = {f["key"]: f["value"] for s in report["sections"] for f in s["figures"]}
+    assert figures["orders_paid"] == 1
+    assert figures["gmv_fen"] == 12_345
+    assert "12,345" in (tmp_path / "out" / "report.html").read_text()
