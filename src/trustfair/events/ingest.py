@@ -17,11 +17,13 @@ from typing import IO, Any, NamedTuple
 
 from trustfair.events.envelope import Envelope
 from trustfair.events.validation import MAX_LINE_BYTES, Rejection, parse_line
+from trustfair.pipeline.interfaces import StoredEvent
 from trustfair.pipeline.registry import Registry
 from trustfair.pipeline.runner import PipelineOutcome, run_pipeline
 from trustfair.store.database import Store
 from trustfair.store.event_log import append_events
 from trustfair.store.models import IngestRunRow
+from trustfair.store.retry import with_retries
 
 DEFAULT_BATCH_SIZE = 2_000
 
@@ -97,9 +99,15 @@ class Ingestor:
     def store_batch(self, envelopes: list[Envelope], result: IngestResult) -> None:
         if not envelopes:
             return
-        with self.store.transaction() as session:
-            stored = append_events(session, envelopes, received_at=datetime.now(UTC))
-            outcome = run_pipeline(stored, session, self.registry)
+
+        def transaction() -> tuple[list[StoredEvent], PipelineOutcome]:
+            with self.store.transaction() as session:
+                stored = append_events(session, envelopes, received_at=datetime.now(UTC))
+                return stored, run_pipeline(stored, session, self.registry)
+
+        # A deadlock with another writer rolls the whole batch back; it is then
+        # simply done again (its inserts are idempotent).
+        stored, outcome = with_retries(transaction)
         result.accepted += len(stored)
         result.duplicates += len(envelopes) - len(stored)
         result.pipeline.add(outcome)

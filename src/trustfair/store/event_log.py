@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Insert, Table
+from sqlalchemy import ColumnElement, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,13 +14,20 @@ from trustfair.pipeline.interfaces import StoredEvent
 from trustfair.store.models import EventRow
 
 
-def insert_ignoring_conflicts(session: Session, table: Table, key: str) -> Insert:
-    """INSERT … ON CONFLICT (key) DO NOTHING, in the session's SQL dialect."""
+def insert_ignoring_conflicts(
+    session: Session, table: Table, keys: list[str], where: ColumnElement[bool] | None = None
+) -> Insert:
+    """INSERT … ON CONFLICT (keys) [WHERE …] DO NOTHING, in the session's dialect.
+
+    ``where`` names a partial unique index by its condition.
+    """
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys, index_where=where)
     if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+        return postgresql.insert(table).on_conflict_do_nothing(
+            index_elements=keys, index_where=where
+        )
     raise NotImplementedError(f"no idempotent insert for {dialect}")
 
 
@@ -51,7 +58,7 @@ def append_events(
         first_of_id.setdefault(envelope.event_id, envelope)
     if not first_of_id:
         return []
-    statement = insert_ignoring_conflicts(session, EventRow.__table__, "event_id").returning(
+    statement = insert_ignoring_conflicts(session, EventRow.__table__, ["event_id"]).returning(
         EventRow.seq, EventRow.event_id
     )
     rows = [event_row(e, received_at) for e in first_of_id.values()]

@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trustfair.store.types import BigId, Json, UTCDateTime
+
+ACTIVE_CASE_CONDITION = "state IN ('open', 'in_review', 'appealed')"
+"""Cases still waiting for people (see cases.states.ACTIVE_STATES)."""
 
 
 class Base(DeclarativeBase):
@@ -93,7 +96,20 @@ class CaseRow(Base):
     sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_cases_subject", "kind", "subject_type", "subject_id", "state"),)
+    __table_args__ = (
+        Index("ix_cases_subject", "kind", "subject_type", "subject_id", "state"),
+        # At most one active case per (kind, subject): concurrent writers that both
+        # find none cannot both open one.
+        Index(
+            "uq_cases_active_subject",
+            "kind",
+            "subject_type",
+            "subject_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_CASE_CONDITION),
+            postgresql_where=text(ACTIVE_CASE_CONDITION),
+        ),
+    )
 
 
 class CaseEventRow(Base):

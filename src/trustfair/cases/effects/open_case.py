@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from trustfair.cases.states import ACTIVE_STATES, CaseState
 from trustfair.pipeline.interfaces import Action, Decision
 from trustfair.pipeline.registry import register_effect
 from trustfair.settings import Settings
-from trustfair.store.models import CaseEventRow, CaseRow
+from trustfair.store.event_log import insert_ignoring_conflicts
+from trustfair.store.models import ACTIVE_CASE_CONDITION, CaseEventRow, CaseRow
 
 SYSTEM_ACTOR = "system:pipeline"
 
@@ -27,6 +28,45 @@ class OpenCase:
         params = action.params
         assert decision.id is not None, "a decision is stored before its effects run"
         at = decision.event.occurred_at
+        summary = params.get("summary", "")
+        # Insert unless an active case of this kind and subject exists; the partial
+        # unique index decides, so two writers racing here still open one case.
+        statement = insert_ignoring_conflicts(
+            session,
+            CaseRow.__table__,
+            ["kind", "subject_type", "subject_id"],
+            where=text(ACTIVE_CASE_CONDITION),
+        ).returning(CaseRow.id)
+        case_id = session.execute(
+            statement,
+            {
+                "kind": params["kind"],
+                "queue": params.get("queue", "default"),
+                "priority": int(params.get("priority", 3)),
+                "state": CaseState.OPEN.value,
+                "subject_type": params["subject_type"],
+                "subject_id": params["subject_id"],
+                "summary": summary,
+                "opening_decision_id": decision.id,
+                "opened_at": at,
+                "sla_due_at": at + timedelta(minutes=int(params.get("sla_minutes", 24 * 60))),
+                "updated_at": at,
+            },
+        ).scalar_one_or_none()
+        if case_id is not None:
+            session.add(
+                CaseEventRow(
+                    case_id=case_id,
+                    at=at,
+                    actor=SYSTEM_ACTOR,
+                    action="opened",
+                    from_state=None,
+                    to_state=CaseState.OPEN.value,
+                    decision_id=decision.id,
+                    note=summary,
+                )
+            )
+            return
         active = session.scalars(
             select(CaseRow)
             .where(
@@ -35,51 +75,22 @@ class OpenCase:
                 CaseRow.subject_id == params["subject_id"],
                 CaseRow.state.in_([s.value for s in ACTIVE_STATES]),
             )
-            .limit(1)
-        ).first()
-        if active is not None:
-            session.add(
-                CaseEventRow(
-                    case_id=active.id,
-                    at=at,
-                    actor=SYSTEM_ACTOR,
-                    action="evidence_added",
-                    from_state=active.state,
-                    to_state=active.state,
-                    decision_id=decision.id,
-                    note=params.get("summary", ""),
-                )
-            )
-            active.summary = params.get("summary", active.summary)
-            active.updated_at = max(active.updated_at, at)
-            return
-        case = CaseRow(
-            kind=params["kind"],
-            queue=params.get("queue", "default"),
-            priority=int(params.get("priority", 3)),
-            state=CaseState.OPEN.value,
-            subject_type=params["subject_type"],
-            subject_id=params["subject_id"],
-            summary=params.get("summary", ""),
-            opening_decision_id=decision.id,
-            opened_at=at,
-            sla_due_at=at + timedelta(minutes=int(params.get("sla_minutes", 24 * 60))),
-            updated_at=at,
-        )
-        session.add(case)
-        session.flush()
+            .with_for_update()
+        ).one()
         session.add(
             CaseEventRow(
-                case_id=case.id,
+                case_id=active.id,
                 at=at,
                 actor=SYSTEM_ACTOR,
-                action="opened",
-                from_state=None,
-                to_state=CaseState.OPEN.value,
+                action="evidence_added",
+                from_state=active.state,
+                to_state=active.state,
                 decision_id=decision.id,
-                note=case.summary,
+                note=summary,
             )
         )
+        active.summary = summary or active.summary
+        active.updated_at = max(active.updated_at, at)
 
 
 @register_effect(OpenCase.kind)

@@ -15,6 +15,8 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+ACTIVE = "state IN ('open', 'in_review', 'appealed')"
+
 
 def upgrade() -> None:
     op.create_table(
@@ -114,6 +116,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_cases_subject", ["kind", "subject_type", "subject_id", "state"], unique=False
         )
+        batch_op.create_index(
+            "uq_cases_active_subject",
+            ["kind", "subject_type", "subject_id"],
+            unique=True,
+            sqlite_where=sa.text(ACTIVE),
+            postgresql_where=sa.text(ACTIVE),
+        )
 
     op.create_table(
         "case_events",
@@ -146,6 +155,7 @@ def downgrade() -> None:
 
     op.drop_table("case_events")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("uq_cases_active_subject")
         batch_op.drop_index("ix_cases_subject")
         batch_op.drop_index(batch_op.f("ix_cases_state"))
 
