@@ -44,7 +44,10 @@ def postgres_problem() -> str | None:
             connection.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:  # any failure to connect means "not here"
-        return f"PostgreSQL at {make_url(postgres_url()).render_as_string()} unreachable: {exc}"
+        first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return (
+            f"PostgreSQL at {make_url(postgres_url()).render_as_string()} unreachable: {first_line}"
+        )
     return None
 
 
@@ -92,6 +95,7 @@ def registry() -> Registry:
     return build_registry(Settings())
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
     if _skipped_postgres:
         terminalreporter.write_sep("=", "PostgreSQL tests SKIPPED", yellow=True, bold=True)
