@@ -162,12 +162,12 @@ def live_session(mk: Market, t0: int, s: Streamer) -> None:
         t = rng.randint(t0 + 5, end - 1)
         listing = rng.choice(pitched)
         _chat(mk, t, session_id, mk.buyer(), copy.chat(rng, listing.product), None)
-    if rng.random() < 0.08:
+    if rng.random() < 0.07:
         bot = rng.choice(mk.spam_bots)
         for _ in range(rng.randint(1, 3)):
-            label = "spam_porn" if rng.random() < 0.6 else "diversion"
+            label = "spam_porn" if rng.random() < 0.5 else "diversion"
             ctx = Context("福利", 0, "1" + str(rng.randint(3_000_000_000, 9_999_999_999)))
-            snippet = violations.make(rng, label, ctx, 0.5)
+            snippet = violations.make(rng, label, ctx, 0.6)
             _chat(mk, rng.randint(t0 + 5, end - 1), session_id, bot, snippet.text, snippet)
 
     # Orders placed from the session, after the product was presented.

@@ -6,10 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
-from typing import Literal
+from typing import Any, Literal
 
+from trustfair.sim import copy, violations
 from trustfair.sim.live import live_session
 from trustfair.sim.market import HOUR, MINUTE, SCALES, Market
+from trustfair.sim.violations import Context
 from trustfair.sim.world import Merchant
 from trustfair.sim.writer import DAY, EventSink, Truth
 
@@ -99,6 +101,8 @@ def _run_day(mk: Market, day: int) -> None:
             continue
         if day > 0 and rng.random() < 0.03:
             mk.publish_listing(t0 + rng.randint(6 * HOUR, 7 * HOUR), m)
+        if day > 0 and rng.random() < 0.02:
+            _update_listing(mk, t0 + rng.randint(6 * HOUR, 7 * HOUR), m)
         if day > 0 and rng.random() < 0.01:
             live = [x for x in m.listings if x.active and x.promo_ends is None]
             if len(live) > 2:
@@ -137,3 +141,39 @@ def _reregister(mk: Market, old: Merchant, t: int) -> None:
     new = mk.register_merchant(t, old.nature, ident=ident, linked=old)
     for _ in range(rng.randint(3, 5)):
         mk.publish_listing(t + rng.randint(HOUR, 2 * HOUR), new)
+
+
+def _update_listing(mk: Market, t: int, m: Merchant) -> None:
+    """A restock, and now and then copy rewritten after the listing passed review."""
+    rng = mk.rng
+    live = [x for x in m.listings if x.active]
+    if not live:
+        return
+    listing = rng.choice(live)
+    listing.stock += rng.choice((50, 100, 200, 500))
+    payload: dict[str, Any] = {"listing_id": listing.listing_id, "merchant_id": m.merchant_id}
+    snippet = None
+    if rng.random() < m.behaviour.listing_violation * 0.5:
+        ctx = Context(
+            listing.product,
+            listing.price_fen // 100,
+            m.identity["phone"],
+            listing.brand_name,
+            listing.category.code,
+        )
+        label = mk.pick_label(listing.category.code, listing.counterfeit, speech=False)
+        snippet = violations.make(rng, label, ctx, m.behaviour.hide)
+        sentences = copy.listing_description(rng, listing.category, listing.product)
+        sentences.insert(rng.randint(0, len(sentences)), snippet.text + "。")
+        payload["description"] = "".join(sentences)
+    payload["stock"] = listing.stock
+    event_id = mk.sink.emit(t, "listing.updated", "product-service", payload)
+    if snippet is not None:
+        mk.truth.violation(
+            event_id,
+            "listing.updated",
+            ("merchant", m.merchant_id),
+            snippet.labels,
+            snippet.labels,
+            snippet.disguises,
+        )
