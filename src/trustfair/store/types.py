@@ -16,6 +16,14 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 """A 64-bit key; INTEGER on SQLite so that it is the auto-incrementing rowid."""
 
 
+def sqlite_datetime(value: datetime) -> str:
+    """An aware datetime as SQLite stores it: naive UTC text in SQLAlchemy's format.
+
+    The event log's fast path writes this text directly; UTCDateTime reads it back.
+    """
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A point in time, always handed out as a UTC-aware datetime.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustfair.events.fields import Code, Id, Name, ShortText
+from trustfair.events.fields import Code, Fen, Id, Name, ShortText
 from trustfair.events.payload import Payload, event_type
 
 
@@ -30,7 +30,7 @@ class MerchantRegistered(Payload):
     shop_name: Name
     categories: list[Code] = Field(default_factory=list, max_length=50)
     identity: Identity = Field(default_factory=Identity)
-    deposit_fen: int = Field(default=0, ge=0)
+    deposit_fen: Fen = 0
 
 
 @event_type("merchant.updated", subject=("merchant", "merchant_id"), texts=("shop_name",))

@@ -1,0 +1,60 @@
+"""`make demo`'s job end to end: simulate, ingest, process, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from trustfair.cli import app
+from trustfair.store.database import Store
+from trustfair.store.export import export_records
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRUSTFAIR_DATABASE_URL", raising=False)  # the embedded default
+    return tmp_path
+
+
+def figures(report: dict) -> dict:
+    return {f["key"]: f["value"] for s in report["sections"] for f in s["figures"]}
+
+
+def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert (demo_dir / "trustfair.db").exists()
+    assert (demo_dir / "out" / "rejects.jsonl").read_text() == ""
+    report = json.loads((demo_dir / "out" / "report.json").read_text())
+    html = (demo_dir / "out" / "report.html").read_text()
+    events = (demo_dir / "out" / "sim" / "events.jsonl").read_text().splitlines()
+    assert figures(report)["events_stored"] == len(events)
+    assert "Events by type" in html
+
+    truth = [
+        json.loads(line)
+        for line in (demo_dir / "out" / "sim" / "truth.jsonl").read_text().splitlines()
+    ]
+    true_bursts = {t["session_id"] for t in truth if "report_burst" in t.get("labels", [])}
+    store = Store.open("sqlite:///trustfair.db")
+    opened = {c["subject_id"] for c in export_records(store, "cases")}
+    assert true_bursts, "the simulation should contain report bursts"
+    assert opened == true_bursts
+    assert figures(report)["cases_opened"] == len(true_bursts)
+
+
+def test_running_the_demo_again_changes_no_figure(demo_dir: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["demo", "--out", "out"])
+    first = json.loads((demo_dir / "out" / "report.json").read_text())
+    runner.invoke(app, ["demo", "--out", "out"])
+    second = json.loads((demo_dir / "out" / "report.json").read_text())
+    ignore = {"ingest_runs", "lines_accepted", "lines_duplicate"}
+    assert {k: v for k, v in figures(first).items() if k not in ignore} == {
+        k: v for k, v in figures(second).items() if k not in ignore
+    }
+    assert figures(second)["lines_duplicate"] == figures(first)["lines_accepted"]
