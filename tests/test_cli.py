@@ -101,4 +101,31 @@ def test_report_writes_json_and_html(tmp_path: Path) -> None:
     figures = {f["key"]: f["value"] for s in report["sections"] for f in s["figures"]}
     assert figures["orders_paid"] == 1
     assert figures["gmv_fen"] == 12_345
-    assert "12,345" in (tmp_path / "out" / "report.html").read_text()
+    assert "¥123.45" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_simulate_writes_events_and_truth(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["simulate", "--seed", "3", "--scale", "small", "--out", str(tmp_path / "sim")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sim" / "events.jsonl").stat().st_size > 0
+    assert (tmp_path / "sim" / "truth.jsonl").stat().st_size > 0
+
+
+def test_bench_prints_the_figure_beside_its_baseline() -> None:
+    result = runner.invoke(app, ["bench", "ingest", "--events", "300", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.splitlines()[-1])
+    assert figures["events"] == 300
+    assert figures["trustfair_events_per_s"] > 0
+    assert figures["baseline_executemany_events_per_s"] > 0
+    assert figures["ratio"] == pytest.approx(
+        figures["trustfair_events_per_s"] / figures["baseline_executemany_events_per_s"], rel=0.01
+    )
+
+
+def test_an_unknown_benchmark_is_named() -> None:
+    result = runner.invoke(app, ["bench", "warp-speed"])
+    assert result.exit_code == 2
+    assert "known: ingest" in result.output

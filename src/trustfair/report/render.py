@@ -11,6 +11,20 @@ from rich.console import Console
 from rich.table import Table
 
 
+def format_value(value: int | float | None, unit: str = "") -> str:
+    """A figure as people read it: thousands separated, fen shown as yuan."""
+    if value is None:
+        return "—"
+    if unit == "fen" and isinstance(value, int):
+        # Integer arithmetic all the way: money is never a float, not even on a page.
+        sign = "-" if value < 0 else ""
+        yuan, fen = divmod(abs(value), 100)
+        return f"{sign}¥{yuan:,}.{fen:02d}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.2f}"
+
+
 def write_json(report: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -21,9 +35,7 @@ def render_html(report: dict[str, Any]) -> str:
         loader=PackageLoader("trustfair.report", "templates"),
         autoescape=select_autoescape(["html"]),
     )
-    env.filters["thousands"] = lambda v: (
-        f"{v:,}" if isinstance(v, int) else ("—" if v is None else v)
-    )
+    env.filters["figure"] = format_value
     return env.get_template("report.html").render(report=report)
 
 
@@ -40,12 +52,8 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
         table.add_column("figure")
         table.add_column("value", justify="right")
         for figure in section["figures"]:
-            value = figure["value"]
-            shown = (
-                "—" if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
-            )
-            table.add_row(figure["label"], shown + (f" {figure['unit']}" if figure["unit"] else ""))
+            table.add_row(figure["label"], format_value(figure["value"], figure["unit"]))
         for breakdown in section["breakdowns"]:
             for key, count in breakdown["rows"].items():
-                table.add_row(f"{breakdown['label']}: {key}", f"{count:,}")
+                table.add_row(f"{breakdown['label']}: {key}", format_value(count))
         console.print(table)
