@@ -178,15 +178,10 @@ def report(
     ] = Path("out"),
 ) -> None:
     """Write the trust report (JSON and HTML) from the store and print its figures."""
-    from trustfair.report.figures import build_report
-    from trustfair.report.render import print_tables, write_html, write_json
+    from trustfair.report.publish import publish_report
     from trustfair.store.database import Store
 
-    document = build_report(Store.open())
-    write_json(document, out_dir / "report.json")
-    write_html(document, out_dir / "report.html")
-    print_tables(document, out)
-    out.print(f"report → {out_dir / 'report.json'}, {out_dir / 'report.html'}")
+    publish_report(Store.open(), out_dir, out)
 
 
 @app.command()
@@ -197,8 +192,7 @@ def demo(
     """Simulate a small marketplace, ingest and process it, and write the trust report."""
     from trustfair.events.ingest import ingest_lines, jsonl_reject_writer, read_lines
     from trustfair.pipeline.registry import build_registry
-    from trustfair.report.figures import build_report
-    from trustfair.report.render import print_tables, write_html, write_json
+    from trustfair.report.publish import publish_report
     from trustfair.sim import simulate as run_simulation
     from trustfair.store.database import Store, database_url
 
@@ -216,11 +210,7 @@ def demo(
             on_reject=jsonl_reject_writer(rejects),
         )
     out.print(f"ingested into {database_url()}: {json.dumps(result.counts())}")
-    document = build_report(store)
-    write_json(document, out_dir / "report.json")
-    write_html(document, out_dir / "report.html")
-    print_tables(document, out)
-    out.print(f"report → {out_dir / 'report.json'}, {out_dir / 'report.html'}")
+    publish_report(store, out_dir, out)
 
 
 @app.command()

@@ -473,18 +473,7 @@ class Market:
         bad = listing.counterfeit or m.nature != "honest"
         if rng.random() < b.never_ships:
             t_ref = ship_by + rng.randint(1 * DAY, 3 * DAY)
-            self.sink.emit(
-                t_ref,
-                "order.refunded",
-                "payment-service",
-                {
-                    "order_id": order_id,
-                    "buyer_id": buyer,
-                    "merchant_id": m.merchant_id,
-                    "amount_fen": amount,
-                    "reason": "not_shipped",
-                },
-            )
+            self.refund(t_ref, order_id, buyer, m.merchant_id, amount, "not_shipped")
             if rng.random() < 0.5:
                 self.ticket(t_ref - HOUR, buyer, "late", listing, order_id)
             return
@@ -545,18 +534,8 @@ class Market:
                     "note": copy.return_note(rng, reason),
                 },
             )
-            self.sink.emit(
-                t_ret + rng.randint(1 * DAY, 3 * DAY),
-                "order.refunded",
-                "payment-service",
-                {
-                    "order_id": order_id,
-                    "buyer_id": buyer,
-                    "merchant_id": m.merchant_id,
-                    "amount_fen": amount,
-                    "reason": "returned",
-                },
-            )
+            t_refund = t_ret + rng.randint(1 * DAY, 3 * DAY)
+            self.refund(t_refund, order_id, buyer, m.merchant_id, amount, "returned")
         # Reviews.
         if rng.random() < 0.3:
             rating = rng.choice((1, 1, 2, 2, 3)) if unhappy else rng.choice((5, 5, 5, 5, 4, 4, 3))
@@ -623,6 +602,22 @@ class Market:
             self.complaint(
                 t_del + rng.randint(DAY, 6 * DAY), buyer, "not_as_described", listing, order_id
             )
+
+    def refund(
+        self, t: int, order_id: str, buyer: str, merchant_id: str, amount: int, reason: str
+    ) -> None:
+        self.sink.emit(
+            t,
+            "order.refunded",
+            "payment-service",
+            {
+                "order_id": order_id,
+                "buyer_id": buyer,
+                "merchant_id": merchant_id,
+                "amount_fen": amount,
+                "reason": reason,
+            },
+        )
 
     def ticket(self, t: int, user: str, issue: str, listing: Listing, order_id: str | None) -> None:
         rng = self.rng
