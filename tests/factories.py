@@ -21,14 +21,15 @@ def event(event_id: str, type_: str, payload: dict[str, Any], at: datetime = T0)
 
 
 def report_on_live(
-    event_id: str, session_id: str, at: datetime, reporter: str = "u1"
+    event_id: str, session_id: str, at: datetime, reporter: str | None = None
 ) -> dict[str, Any]:
+    """A user's report on a live session; each from a user of its own unless told."""
     return event(
         event_id,
         "report.filed",
         {
             "report_id": f"r-{event_id}",
-            "reporter_id": reporter,
+            "reporter_id": reporter or f"user-{event_id}",
             "target": {"type": "live_session", "id": session_id},
             "reason": "vulgar",
         },

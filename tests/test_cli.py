@@ -50,8 +50,53 @@ def test_ingest_exits_3_and_writes_rejects_when_some_lines_fail(tmp_path: Path) 
         "duplicates": 1,
         "rejected": 1,
     }
-    [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
-    assert (reject["line"], reject["raw"]) == (2, "nope")
+    bad, duplicate = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert (bad["line"], bad["raw"]) == (2, "nope")
+    assert (duplicate["line"], duplicate["duplicate"]) == (3, True)
+    assert "duplicate event_id 'e1'" in duplicate["reason"]
+
+
+def test_only_duplicates_is_still_exit_0(tmp_path: Path) -> None:
+    events = write(tmp_path / "ok.jsonl", jsonl(order_paid("e1", "o1")))
+    runner.invoke(app, ["ingest", str(events)])
+    result = runner.invoke(app, ["ingest", str(events), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "accepted": 0,
+        "duplicates": 1,
+        "rejected": 0,
+    }
+
+
+def test_ingest_reads_standard_input(tmp_path: Path) -> None:
+    data = jsonl(order_paid("e1", "o1"), "{")
+    result = runner.invoke(app, ["ingest", "-", "--json"], input=data)
+    assert result.exit_code == 3
+    assert json.loads(result.stdout.splitlines()[-1])["accepted"] == 1
+    assert json.loads((tmp_path / "rejects.jsonl").read_text())["line"] == 2
+
+
+def test_rejects_cannot_overwrite_the_input(tmp_path: Path) -> None:
+    events = write(tmp_path / "e.jsonl", jsonl(order_paid("e1", "o1")))
+    result = runner.invoke(app, ["ingest", str(events), "--rejects", str(events)])
+    assert result.exit_code == 2
+    assert "is the input file" in result.output
+    assert events.read_bytes() == jsonl(order_paid("e1", "o1"))
+
+
+def test_an_unwritable_rejects_path_is_a_clear_error(tmp_path: Path) -> None:
+    events = write(tmp_path / "e.jsonl", jsonl(order_paid("e1", "o1")))
+    result = runner.invoke(app, ["ingest", str(events), "--rejects", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Is a directory" in result.output
+
+
+def test_a_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTFAIR_DATABASE_URL", "postgresql://someone:secret@127.0.0.1:1/nowhere")
+    result = runner.invoke(app, ["export", "events"])
+    assert result.exit_code == 2
+    assert "cannot open the store" in result.output
+    assert "secret" not in result.output
 
 
 def test_rejects_default_to_a_file_beside_the_input(tmp_path: Path) -> None:

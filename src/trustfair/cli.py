@@ -34,8 +34,21 @@ PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
     return typer.Exit(code)
+
+
+def _open_store():  # type: ignore[no-untyped-def]
+    """The store of TRUSTFAIR_DATABASE_URL, or a clear error saying why not."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from trustfair.store.database import Store, shown_database_url
+
+    try:
+        return Store.open()
+    except (ArgumentError, OperationalError, OSError) as exc:
+        problem = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise _fail(f"cannot open the store {shown_database_url()}: {problem}") from None
 
 
 @app.callback(invoke_without_command=True)
@@ -78,39 +91,44 @@ def ingest(
     """Validate, store and process events. Exit 0 if all were accepted, 3 if some were not."""
     from trustfair.events.ingest import ingest_lines, jsonl_reject_writer, read_lines
     from trustfair.pipeline.registry import build_registry
-    from trustfair.store.database import Store
 
     from_stdin = str(file) == "-"
-    if not from_stdin and not file.is_file():
+    if not from_stdin and not file.exists():
         raise _fail(f"{file}: no such file")
     rejects = rejects or (Path("rejects.jsonl") if from_stdin else Path(f"{file}.rejects.jsonl"))
-    store = Store.open()
-    registry = build_registry()
-    with ExitStack() as stack:
-        stream = sys.stdin.buffer if from_stdin else stack.enter_context(file.open("rb"))
-        reject_out = stack.enter_context(rejects.open("w", encoding="utf-8"))
-        size = 0 if from_stdin else file.stat().st_size
-        show_progress = size >= PROGRESS_MIN_BYTES and err.is_terminal
-        progress = stack.enter_context(
-            Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-                disable=not show_progress,
+    if not from_stdin and rejects.exists() and rejects.resolve() == file.resolve():
+        raise _fail(f"--rejects {rejects} is the input file; rejects must go elsewhere")
+    store, registry = _open_store(), build_registry()
+    try:
+        with ExitStack() as stack:
+            stream = sys.stdin.buffer if from_stdin else stack.enter_context(file.open("rb"))
+            reject_out = stack.enter_context(rejects.open("w", encoding="utf-8"))
+            size = file.stat().st_size if not from_stdin and file.is_file() else 0
+            show_progress = size >= PROGRESS_MIN_BYTES and err.is_terminal
+            progress = stack.enter_context(
+                Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    console=err,
+                    transient=True,
+                    disable=not show_progress,
+                )
             )
-        )
-        task = progress.add_task(f"ingesting {file.name}", total=size or None)
-        result = ingest_lines(
-            store,
-            registry,
-            read_lines(stream, on_bytes=lambda n: progress.advance(task, n)),
-            source_name=str(file),
-            on_reject=jsonl_reject_writer(reject_out),
-            batch_size=batch_size,
-        )
+            task = progress.add_task(f"ingesting {file.name}", total=size or None)
+            write_reject = jsonl_reject_writer(reject_out)
+            result = ingest_lines(
+                store,
+                registry,
+                read_lines(stream, on_bytes=lambda n: progress.advance(task, n)),
+                source_name=str(file),
+                on_reject=write_reject,
+                on_duplicate=write_reject,
+                batch_size=batch_size,
+            )
+    except OSError as exc:
+        raise _fail(f"{exc.filename or file}: {exc.strerror}") from None
     counts = result.counts()
     if as_json:
         sys.stdout.write(json.dumps(counts) + "\n")
@@ -131,12 +149,11 @@ def export(
     ] = None,
 ) -> None:
     """Write stored records of one kind as JSONL."""
-    from trustfair.store.database import Store
     from trustfair.store.export import EXPORT_KINDS, export_records, write_jsonl
 
     if kind not in EXPORT_KINDS:
         raise _fail(f"unknown export kind {kind!r}; known: {', '.join(sorted(EXPORT_KINDS))}")
-    store = Store.open()
+    store = _open_store()
     if out_path is None or str(out_path) == "-":
         write_jsonl(export_records(store, kind), sys.stdout)
         return
@@ -179,9 +196,8 @@ def report(
 ) -> None:
     """Write the trust report (JSON and HTML) from the store and print its figures."""
     from trustfair.report.publish import publish_report
-    from trustfair.store.database import Store
 
-    publish_report(Store.open(), out_dir, out)
+    publish_report(_open_store(), out_dir, out)
 
 
 @app.command()
@@ -194,12 +210,12 @@ def demo(
     from trustfair.pipeline.registry import build_registry
     from trustfair.report.publish import publish_report
     from trustfair.sim import simulate as run_simulation
-    from trustfair.store.database import Store, database_url
+    from trustfair.store.database import shown_database_url
 
     sim_dir = out_dir / "sim"
     summary = run_simulation(seed=seed, scale="small", out_dir=sim_dir)
     out.print(f"simulated {summary.events:,} events → {sim_dir / 'events.jsonl'}")
-    store = Store.open()
+    store = _open_store()
     events_file = sim_dir / "events.jsonl"
     with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
         result = ingest_lines(
@@ -209,7 +225,7 @@ def demo(
             source_name=str(events_file),
             on_reject=jsonl_reject_writer(rejects),
         )
-    out.print(f"ingested into {database_url()}: {json.dumps(result.counts())}")
+    out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
     publish_report(store, out_dir, out)
 
 
@@ -247,10 +263,10 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the store's schema to the newest migration."""
-    from trustfair.store.database import Store, database_url
+    from trustfair.store.database import shown_database_url
 
-    Store.open()
-    out.print(f"{database_url()}: schema is current")
+    _open_store()
+    out.print(f"{shown_database_url()}: schema is current")
 
 
 if __name__ == "__main__":

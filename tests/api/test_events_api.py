@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -58,7 +59,11 @@ def test_a_report_burst_sent_over_http_opens_a_case(client, store) -> None:
     [
         (b"{not json", "application/json", 400, "body is not JSON"),
         (b'{"event_id": "x"}', "application/json", 400, "JSON array of events"),
-        (b"\xff\xfe", "application/json", 400, "body is not JSON"),
+        (b"\xff\xfe", "application/json", 400, "body is not UTF-8"),
+        ("[]".encode("utf-16"), "application/json", 400, "body is not UTF-8"),
+        (b'[{"event_id": "a", "event_id": "b"}]', "application/json", 400, "duplicate key"),
+        (b"[NaN]", "application/json", 400, "NaN is not a JSON number"),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", 400, "nested too deeply"),
     ],
 )
 def test_unreadable_bodies_are_refused_with_a_reason(
@@ -67,6 +72,21 @@ def test_unreadable_bodies_are_refused_with_a_reason(
     response = client.post("/v1/events", content=body, headers={"content-type": content_type})
     assert response.status_code == status
     assert message in response.json()["detail"]
+
+
+def test_a_byte_order_mark_is_allowed(client) -> None:
+    body = b"\xef\xbb\xbf" + json.dumps([order_paid("e1", "o1")]).encode()
+    response = client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+    assert response.json()["accepted"] == 1
+
+
+def test_a_lone_surrogate_is_named_as_such(client) -> None:
+    item = order_paid("e1", "o1")
+    item["payload"]["buyer_id"] = "PLACEHOLDER"
+    body = json.dumps([item]).replace("PLACEHOLDER", "\\ud800").encode()
+    response = client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+    [rejection] = response.json()["rejections"]
+    assert "surrogate" in rejection["reason"]
 
 
 def test_too_many_events_in_one_batch_is_refused(client, monkeypatch) -> None:
@@ -78,5 +98,8 @@ def test_too_many_events_in_one_batch_is_refused(client, monkeypatch) -> None:
 
 
 def test_the_openapi_spec_documents_the_endpoint(client) -> None:
-    spec = client.get("/openapi.json").json()
-    assert "/v1/events" in spec["paths"]
+    operation = client.get("/openapi.json").json()["paths"]["/v1/events"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["type"] == "array"
+    assert "event_id" in body["items"]["required"]
+    assert {"200", "400", "413"} <= set(operation["responses"])

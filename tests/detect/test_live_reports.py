@@ -8,8 +8,9 @@ T = datetime(2026, 3, 1, 12, 0)
 M = timedelta(minutes=10)
 
 
-def at(*minutes: float) -> list[datetime]:
-    return [T + timedelta(minutes=m) for m in minutes]
+def at(*minutes: float) -> list[tuple[datetime, str]]:
+    """Reports at these minutes, each from a different user."""
+    return [(T + timedelta(minutes=m), f"user{i}") for i, m in enumerate(minutes)]
 
 
 def test_counts_reports_in_the_busiest_window_through_the_given_one() -> None:
@@ -17,8 +18,8 @@ def test_counts_reports_in_the_busiest_window_through_the_given_one() -> None:
 
 
 def test_reports_further_apart_than_the_window_do_not_add_up() -> None:
-    times = at(0, 11, 22, 33, 44)
-    assert all(busiest_window(times, t, M) == 1 for t in times)
+    reports = at(0, 11, 22, 33, 44)
+    assert all(busiest_window(reports, t, M) == 1 for t, _ in reports)
 
 
 def test_the_window_is_inclusive_of_its_length() -> None:
@@ -32,5 +33,10 @@ def test_a_late_arriving_early_report_still_sees_the_later_burst() -> None:
 
 
 def test_a_burst_that_does_not_include_the_report_is_not_its_burst() -> None:
-    times = at(0, 20, 21, 22, 23, 24)
-    assert busiest_window(times, T, M) == 1
+    reports = at(0, 20, 21, 22, 23, 24)
+    assert busiest_window(reports, T, M) == 1
+
+
+def test_the_same_reporter_counts_once() -> None:
+    reports = [(T + timedelta(minutes=m), "same") for m in range(6)] + at(7)
+    assert busiest_window(reports, T + timedelta(minutes=7), M) == 2

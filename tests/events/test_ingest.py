@@ -17,7 +17,7 @@ from trustfair.store.models import DecisionRow, EventRow, IngestRunRow, SignalRo
 
 
 def mixed_file() -> bytes:
-    """10 lines: 5 valid (one repeated twice more), 4 invalid, 1 blank."""
+    """15 lines: 8 valid, 2 duplicates, 4 invalid, 1 blank; lines 11–15 burst on s9."""
     return jsonl(
         order_paid("e1", "o1"),  # 1 valid
         '{"event_id": "e2", "type": "order.paid"',  # 2 bad JSON
@@ -29,17 +29,20 @@ def mixed_file() -> bytes:
         report_on_live("e5", "s1", T0),  # 8 valid
         order_paid("e2", "o2-changed"),  # 9 duplicate id of 3
         b'{"event_id": "\xff\xfe"}',  # 10 invalid UTF-8
+        *(report_on_live(f"burst{i}", "s9", T0 + timedelta(minutes=i)) for i in range(5)),
     )
 
 
 def ingest_bytes(store: Store, registry, data: bytes, batch_size: int = 2):  # type: ignore[no-untyped-def]
     rejects = io.StringIO()
+    writer = jsonl_reject_writer(rejects)
     result = ingest_lines(
         store,
         registry,
         read_lines(io.BytesIO(data)),
         source_name="test",
-        on_reject=jsonl_reject_writer(rejects),
+        on_reject=writer,
+        on_duplicate=writer,
         batch_size=batch_size,
     )
     return result, [json.loads(line) for line in rejects.getvalue().splitlines()]
@@ -54,9 +57,12 @@ def test_valid_lines_are_stored_once_and_the_rest_rejected_with_line_and_reason(
     store, registry
 ) -> None:
     result, rejects = ingest_bytes(store, registry, mixed_file())
-    assert result.counts() == {"accepted": 3, "duplicates": 2, "rejected": 4}
-    assert stored_ids(store) == ["e1", "e2", "e5"]
-    assert [r["line"] for r in rejects] == [2, 5, 6, 10]
+    assert result.counts() == {"accepted": 8, "duplicates": 2, "rejected": 4}
+    assert stored_ids(store) == ["e1", "e2", "e5"] + [f"burst{i}" for i in range(5)]
+    # Invalid lines are written as they are read, duplicates once their batch is stored.
+    rejects.sort(key=lambda r: r["line"])
+    assert [r["line"] for r in rejects] == [2, 4, 5, 6, 9, 10]
+    assert [r.get("duplicate", False) for r in rejects] == [False, True, False, False, True, False]
     reasons = {r["line"]: r["reason"] for r in rejects}
     assert reasons[2].startswith("invalid JSON")
     assert "unknown event type 'no.such.type'" in reasons[5]
@@ -71,13 +77,12 @@ def test_valid_lines_are_stored_once_and_the_rest_rejected_with_line_and_reason(
 
 def test_ingesting_the_same_file_again_changes_nothing(store, registry) -> None:
     ingest_bytes(store, registry, mixed_file())
-    before = {
-        kind: list(export_records(store, kind))
-        for kind in ("events", "signals", "decisions", "cases")
-    }
+    kinds = ("events", "signals", "decisions", "cases", "case_events")
+    before = {kind: list(export_records(store, kind)) for kind in kinds}
+    assert len(before["cases"]) == 1
     result, rejects = ingest_bytes(store, registry, mixed_file())
-    assert result.counts() == {"accepted": 0, "duplicates": 5, "rejected": 4}
-    assert len(rejects) == 4
+    assert result.counts() == {"accepted": 0, "duplicates": 10, "rejected": 4}
+    assert len(rejects) == 14
     after = {kind: list(export_records(store, kind)) for kind in before}
     assert after == before
 
@@ -105,7 +110,7 @@ def test_each_run_is_recorded(store, registry) -> None:
     ingest_bytes(store, registry, mixed_file())
     with store.reading() as session:
         run = session.scalars(select(IngestRunRow)).one()
-    assert (run.accepted, run.duplicates, run.rejected) == (3, 2, 4)
+    assert (run.accepted, run.duplicates, run.rejected) == (8, 2, 4)
     assert run.finished_at is not None
 
 
@@ -134,3 +139,24 @@ def test_a_failing_batch_keeps_what_earlier_batches_committed(store, registry) -
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(SignalRow)) == 0
         assert session.scalar(select(func.count()).select_from(DecisionRow)) == 0
+
+
+def test_a_long_line_that_starts_with_spaces_is_rejected_not_skipped(store, registry) -> None:
+    data = b" " * (MAX_LINE_BYTES + 10) + b"garbage\n" + jsonl(order_paid("e1", "o1"))
+    result, rejects = ingest_bytes(store, registry, data)
+    assert result.counts() == {"accepted": 1, "duplicates": 0, "rejected": 1}
+    assert rejects[0]["line"] == 1 and "oversized" in rejects[0]["reason"]
+
+
+def test_a_line_of_exactly_the_limit_passes_with_either_line_ending() -> None:
+    body = b'{"pad": "' + b"x" * (MAX_LINE_BYTES - 11) + b'"}'
+    assert len(body) == MAX_LINE_BYTES
+    for ending in (b"\n", b"\r\n"):
+        [line] = read_lines(io.BytesIO(body + ending + b"\n"))
+        assert line.size == MAX_LINE_BYTES
+        assert line.raw == body
+
+
+def test_a_byte_order_mark_on_the_first_line_is_ignored(store, registry) -> None:
+    result, _ = ingest_bytes(store, registry, b"\xef\xbb\xbf" + jsonl(order_paid("e1", "o1")))
+    assert result.accepted == 1

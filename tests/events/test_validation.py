@@ -95,6 +95,48 @@ def test_nul_and_lone_surrogates_are_refused() -> None:
     assert "invalid JSON" in reason_of(surrogate)
 
 
+@pytest.mark.parametrize(
+    ("occurred_at", "expected"),
+    [
+        ("1714557600", "RFC 3339"),
+        ("2026-03-01", "RFC 3339"),
+        ("2026-03-01T20:00:00", "no time zone"),
+        ("2026-02-30T20:00:00Z", "not a real date"),
+        ("0001-01-01T00:00:00+01:00", "out of range"),
+        ("9999-12-31T23:59:59-01:00", "out of range"),
+    ],
+)
+def test_timestamps_must_be_rfc3339_with_a_zone_and_plausible(
+    occurred_at: str, expected: str
+) -> None:
+    assert expected in reason_of(line({**order_paid("e1", "o1"), "occurred_at": occurred_at}))
+
+
+def test_nanoseconds_are_accepted_and_kept_to_the_microsecond() -> None:
+    parsed = parse_line(
+        line({**order_paid("e1", "o1"), "occurred_at": "2026-03-01T12:00:00.123456789Z"}), 1
+    )
+    assert not isinstance(parsed, Rejection)
+    assert parsed.occurred_at.microsecond == 123456
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"event_id": "a", "event_id": "b"}', "duplicate key 'event_id'"),
+        (b'{"event_id": NaN}', "NaN is not a JSON number"),
+        (b"[" * 5000 + b"]" * 5000, "invalid JSON"),
+    ],
+)
+def test_ambiguous_json_is_refused(raw: bytes, expected: str) -> None:
+    assert expected in reason_of(raw)
+
+
+def test_huge_counts_are_refused() -> None:
+    ended = event("e1", "live.ended", {"session_id": "s", "streamer_id": "t", "viewers": 2**70})
+    assert "payload.viewers" in reason_of(line(ended))
+
+
 def test_rejection_keeps_the_raw_line_visible_even_when_not_utf8() -> None:
     result = parse_line(b'{"a": "\xff"}', 3)
     assert isinstance(result, Rejection)

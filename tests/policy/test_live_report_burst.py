@@ -28,9 +28,7 @@ def ingest(store: Store, registry, *events, batch_size: int = 2_000) -> None:  #
 
 def reports(session: str, minutes: list[float], prefix: str = "") -> list[dict]:
     return [
-        report_on_live(
-            f"{prefix}{session}-{i}", session, T0 + timedelta(minutes=m), reporter=f"u{i}"
-        )
+        report_on_live(f"{prefix}{session}-{i}", session, T0 + timedelta(minutes=m))
         for i, m in enumerate(minutes)
     ]
 
@@ -139,6 +137,17 @@ def test_the_outcome_does_not_depend_on_how_the_input_is_batched(store, registry
 
     assert shape(store) == shape(whole)
     assert sorted(c.subject_id for c in cases(store)) == ["s1", "s3"]
+
+
+def test_one_user_reporting_again_and_again_is_one_voice(store, registry) -> None:
+    same_user = [
+        report_on_live(f"r{i}", "s1", T0 + timedelta(minutes=i), reporter="angry-user")
+        for i in range(8)
+    ]
+    ingest(store, registry, *same_user, *reports("s1", [8, 9, 9.5]))
+    assert cases(store) == []  # 4 distinct reporters in the window
+    ingest(store, registry, *reports("s1", [9.8], prefix="fifth-"))
+    assert [c.subject_id for c in cases(store)] == ["s1"]
 
 
 def test_threshold_and_window_come_from_settings(store) -> None:

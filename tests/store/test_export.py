@@ -43,13 +43,10 @@ def test_exported_events_rebuild_the_same_state_in_a_fresh_store(store, registry
     exported = io.StringIO()
     write_jsonl(export_records(store, "events"), exported)
     replica = Store.open(f"sqlite:///{tmp_path / 'replica.db'}")
-    # The export carries seq and received_at beside the envelope; strip them to ingest.
-    lines = []
-    for line in exported.getvalue().splitlines():
-        record = json.loads(line)
-        del record["seq"], record["received_at"]
-        lines.append(record)
-    ingest(replica, registry, jsonl(*lines))
+    result = ingest_lines(
+        replica, registry, read_lines(io.BytesIO(exported.getvalue().encode())), source_name="x"
+    )
+    assert result.rejected == 0
 
     def comparable(s: Store, kind: str) -> list[dict]:
         return [
@@ -57,8 +54,16 @@ def test_exported_events_rebuild_the_same_state_in_a_fresh_store(store, registry
             for r in export_records(s, kind)
         ]
 
-    for kind in ("events", "signals", "decisions", "cases"):
+    for kind in ("events", "signals", "decisions", "cases", "case_events"):
         assert comparable(replica, kind) == comparable(store, kind), kind
+    assert len(list(export_records(replica, "cases"))) == 1
+
+
+def test_the_event_log_export_says_where_each_event_sits(store, registry) -> None:
+    ingest(store, registry, burst("s1", 2))
+    [first, second] = export_records(store, "event_log")
+    assert first["seq"] < second["seq"]
+    assert (first["subject_type"], first["subject_id"]) == ("live_session", "s1")
 
 
 def test_unknown_kind_names_the_known_ones(store) -> None:

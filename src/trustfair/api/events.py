@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from trustfair.events.ingest import Line, ingest_lines, read_lines
-from trustfair.events.validation import Rejection
+from trustfair.events.ingest import UTF8_BOM, Line, ingest_lines, read_lines
+from trustfair.events.validation import Rejection, check_json_text
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_EVENTS_PER_BATCH = 10_000
@@ -34,16 +34,25 @@ class BatchResult(BaseModel):
 
 def _lines_from_json(body: bytes) -> list[Line]:
     try:
-        document: Any = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise HTTPException(400, f"body is not JSON: {exc}") from None
+        text = body.removeprefix(UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"body is not UTF-8: byte {exc.start}: {exc.reason}") from None
+    problem = check_json_text(text)
+    if problem:
+        raise HTTPException(400, f"body is not JSON: {problem.removeprefix('invalid JSON: ')}")
+    document: Any = json.loads(text)
     if isinstance(document, dict) and set(document) == {"events"}:
         document = document["events"]
     if not isinstance(document, list):
         raise HTTPException(400, 'body must be a JSON array of events or {"events": [...]}')
     lines = []
     for index, item in enumerate(document, start=1):
-        raw = json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        serialised = json.dumps(item, ensure_ascii=False)
+        try:
+            raw = serialised.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (\ud800): keep it escaped so the validator names it.
+            raw = json.dumps(item).encode("ascii")
         lines.append(Line(index, raw, len(raw)))
     return lines
 

@@ -27,6 +27,7 @@ from trustfair.pipeline.registry import build_registry
 from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.event_log import event_row
+from trustfair.store.types import sqlite_datetime
 
 EVENT_COLUMNS = (
     "event_id",
@@ -78,12 +79,12 @@ def _baseline_rows(lines: list[bytes]) -> list[tuple[Any, ...]]:
             (
                 row["event_id"],
                 row["type"],
-                row["occurred_at"].replace(tzinfo=None).isoformat(sep=" "),  # type: ignore[union-attr]
+                sqlite_datetime(row["occurred_at"]),  # type: ignore[arg-type]
                 row["source"],
                 row["subject_type"],
                 row["subject_id"],
                 json.dumps(row["payload"], ensure_ascii=False),
-                now.replace(tzinfo=None).isoformat(sep=" "),
+                sqlite_datetime(now),
             )
         )
     return rows

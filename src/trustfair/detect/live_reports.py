@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,20 +14,26 @@ from trustfair.settings import Settings
 LIVE_REPORT_BURST = "live_report_burst"
 
 
-def busiest_window(times: list[datetime], around: datetime, window: timedelta) -> int:
-    """The most reports in any span of length ``window`` that contains ``around``.
+def busiest_window(reports: list[tuple[datetime, str]], around: datetime, window: timedelta) -> int:
+    """The most distinct reporters in any span of length ``window`` containing ``around``.
 
-    Reports may arrive out of order, so the report that completes a burst is not
-    always the latest one: every window through ``around`` is considered.
+    ``reports`` are (time, reporter). One user reporting five times is one voice, not
+    a burst. Reports may arrive out of order, so the report that completes a burst is
+    not always the latest one: every window through ``around`` is considered.
     """
-    ordered = sorted(times)
+    ordered = sorted(reports)
+    in_window: Counter[str] = Counter()
     best = 0
-    start = 0
-    for end, at_end in enumerate(ordered):
-        while at_end - ordered[start] > window:
-            start += 1
-        if ordered[start] <= around <= at_end:
-            best = max(best, end - start + 1)
+    end = 0
+    for starts_at, reporter in ordered:
+        while end < len(ordered) and ordered[end][0] - starts_at <= window:
+            in_window[ordered[end][1]] += 1
+            end += 1
+        if starts_at <= around <= starts_at + window:
+            best = max(best, len(in_window))
+        in_window[reporter] -= 1
+        if not in_window[reporter]:
+            del in_window[reporter]
     return best
 
 
@@ -42,14 +49,16 @@ class LiveReportBurstDetector:
         if subject.type != "live_session":
             return []
         at = event.occurred_at
-        times = context.event_times(
+        nearby = context.events_between(
             EntityRef("live_session", subject.id),
             "report.filed",
             since=at - self.window,
             until=at + self.window,
             up_to_seq=event.seq,
         )
-        reports = busiest_window(times, at, self.window)
+        reports = busiest_window(
+            [(time, payload["reporter_id"]) for time, payload in nearby], at, self.window
+        )
         return [
             Signal(
                 detector=self.name,
@@ -59,6 +68,7 @@ class LiveReportBurstDetector:
                 evidence={
                     "session_id": subject.id,
                     "reports": reports,
+                    "counted": "distinct reporters",
                     "window_minutes": int(self.window.total_seconds() // 60),
                 },
             )

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from trustfair.events import types as _types  # noqa: F401  (registers every event type)
-from trustfair.events.fields import Id
+from trustfair.events.fields import Id, Timestamp
 from trustfair.events.payload import PAYLOAD_TYPES, EntityRef, Payload
 
 
@@ -26,7 +26,7 @@ class Envelope(BaseModel):
     event_id: Id
     """Unique per event, chosen by the sender; a repeated id is a duplicate."""
     type: str
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
     """When it happened, with a time zone; stored in UTC."""
     source: Id
     """The service that sent it."""

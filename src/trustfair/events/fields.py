@@ -7,9 +7,11 @@ reason rather than stored as something the sender did not mean.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 # Limits on text: generous for real content, small enough that one line cannot fill
 # the store. A longer value is "oversized" and the whole event is rejected.
@@ -49,3 +51,43 @@ Fen = Annotated[int, Field(ge=0, le=10**13)]
 """An amount of money in integer fen (1/100 yuan). Never a float."""
 
 Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
+
+Count = Annotated[int, Field(ge=0, le=10**12)]
+"""A count (viewers, followers, stock, milliseconds): bounded, so sums stay in 64 bits."""
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_NO_ZONE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _rfc3339_text(value: object) -> object:
+    # A Unix time ("1714557600") or a date alone would be guessed at; an RFC 3339
+    # timestamp with Z or ±hh:mm says exactly when. Digits past microseconds are dropped.
+    if not isinstance(value, str):
+        return value  # strict validation refuses it with its own message
+    match = _RFC3339.match(value)
+    if not match:
+        if _NO_ZONE.match(value):
+            raise ValueError("timestamp has no time zone")
+        raise ValueError(
+            "must be an RFC 3339 timestamp with a time zone, e.g. 2026-03-01T20:00:00+08:00"
+        )
+    fraction = match.group(1) or ""
+    text = value.replace(fraction, fraction[:7], 1) if len(fraction) > 7 else value
+    try:
+        return datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+    except ValueError as exc:
+        raise ValueError(f"not a real date and time: {exc}") from None
+
+
+def _plausible(value: datetime) -> datetime:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"timestamp out of range: must lie between {EARLIEST:%Y} and {LATEST:%Y}")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_plausible)]
+"""A point in time sent as RFC 3339 text with a zone, between 2000 and 2100."""

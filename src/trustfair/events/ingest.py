@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 
 from trustfair.events.envelope import Envelope
-from trustfair.events.validation import MAX_LINE_BYTES, Rejection, parse_line
+from trustfair.events.validation import MAX_LINE_BYTES, Rejection, parse_line, raw_text
 from trustfair.pipeline.interfaces import StoredEvent
 from trustfair.pipeline.registry import Registry
 from trustfair.pipeline.runner import PipelineOutcome, run_pipeline
@@ -26,6 +26,7 @@ from trustfair.store.models import IngestRunRow
 from trustfair.store.retry import with_retries
 
 DEFAULT_BATCH_SIZE = 2_000
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -68,10 +69,11 @@ def read_lines(stream: IO[bytes], on_bytes: Callable[[int], Any] | None = None) 
     the rejects file, and the rest is skipped.
     """
     number = 0
-    while raw := stream.readline(MAX_LINE_BYTES + 1):
+    # +2: a line of exactly the limit still fits with its \r\n ending.
+    while raw := stream.readline(MAX_LINE_BYTES + 2):
         number += 1
         consumed, tail = len(raw), raw
-        if consumed > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+        if consumed > MAX_LINE_BYTES + 1 and not raw.endswith(b"\n"):
             while tail := stream.readline(1 << 20):
                 consumed += len(tail)
                 if tail.endswith(b"\n"):
@@ -79,9 +81,13 @@ def read_lines(stream: IO[bytes], on_bytes: Callable[[int], Any] | None = None) 
         if on_bytes:
             on_bytes(consumed)
         head = raw.rstrip(b"\r\n")
-        if head.strip():
-            ending = len(tail) - len(tail.rstrip(b"\r\n"))
-            yield Line(number, head, consumed - ending)
+        if number == 1 and head.startswith(UTF8_BOM):
+            head, consumed = head[len(UTF8_BOM) :], consumed - len(UTF8_BOM)
+        ending = len(tail) - len(tail.rstrip(b"\r\n"))
+        size = consumed - ending
+        # An oversized line is never "blank", whatever its first bytes are.
+        if size > MAX_LINE_BYTES or head.strip():
+            yield Line(number, head, size)
 
 
 class Ingestor:
@@ -96,9 +102,15 @@ class Ingestor:
             session.flush()
             self.run_id = run.id
 
-    def store_batch(self, envelopes: list[Envelope], result: IngestResult) -> None:
-        if not envelopes:
+    def store_batch(
+        self,
+        batch: list[tuple[Line, Envelope]],
+        result: IngestResult,
+        on_duplicate: RejectSink | None = None,
+    ) -> None:
+        if not batch:
             return
+        envelopes = [envelope for _, envelope in batch]
 
         def transaction() -> tuple[list[StoredEvent], PipelineOutcome]:
             with self.store.transaction() as session:
@@ -111,6 +123,24 @@ class Ingestor:
         result.accepted += len(stored)
         result.duplicates += len(envelopes) - len(stored)
         result.pipeline.add(outcome)
+        if on_duplicate is not None and len(stored) < len(envelopes):
+            # The first line of each stored id is the one that was stored; every other
+            # line with that id is a duplicate, and says so in the rejects file.
+            first_line = {}
+            for item in stored:
+                first_line[item.envelope.event_id] = item.envelope
+            for line, envelope in batch:
+                if first_line.get(envelope.event_id) is envelope:
+                    continue
+                on_duplicate(
+                    Rejection(
+                        line.number,
+                        f"duplicate event_id {envelope.event_id!r}: already stored, unchanged",
+                        raw_text(line.raw),
+                        line.size,
+                        duplicate=True,
+                    )
+                )
 
     def finish(self, result: IngestResult) -> None:
         with self.store.transaction() as session:
@@ -129,12 +159,13 @@ def ingest_lines(
     *,
     source_name: str,
     on_reject: RejectSink | None = None,
+    on_duplicate: RejectSink | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> IngestResult:
     """Validate, store and process numbered lines; see the module docstring."""
     ingestor = Ingestor(store, registry, source_name)
     result = IngestResult()
-    batch: list[Envelope] = []
+    batch: list[tuple[Line, Envelope]] = []
     try:
         for line in lines:
             parsed = parse_line(line.raw, line.number, size=line.size)
@@ -145,11 +176,11 @@ def ingest_lines(
                 else:
                     result.rejections.append(parsed)
                 continue
-            batch.append(parsed)
+            batch.append((line, parsed))
             if len(batch) >= batch_size:
-                ingestor.store_batch(batch, result)
+                ingestor.store_batch(batch, result, on_duplicate)
                 batch = []
-        ingestor.store_batch(batch, result)
+        ingestor.store_batch(batch, result, on_duplicate)
     finally:
         ingestor.finish(result)
     return result

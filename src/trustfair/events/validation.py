@@ -6,6 +6,7 @@ later, against the event log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,16 +28,53 @@ class Rejection:
     raw: str
     raw_bytes: int
 
+    duplicate: bool = False
+    """A valid event whose id was already stored: counted as a duplicate, not rejected."""
+
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {"line": self.line, "reason": self.reason, "raw": self.raw}
-        if self.raw_bytes > len(self.raw.encode("utf-8", "surrogateescape")):
+        if self.raw_bytes > MAX_RAW_IN_REJECT:
             record["raw_truncated_from_bytes"] = self.raw_bytes
+        if self.duplicate:
+            record["duplicate"] = True
         return record
 
 
-def _raw_text(raw: bytes) -> str:
+def raw_text(raw: bytes) -> str:
     # Keep every byte visible: invalid UTF-8 shows as \xNN escapes instead of vanishing.
     return raw[:MAX_RAW_IN_REJECT].decode("utf-8", "backslashreplace")
+
+
+class _Ambiguous(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # {"event_id": "a", "event_id": "b"} means different things to different parsers;
+    # the id that decides idempotency must not depend on which one reads it.
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise _Ambiguous(f"duplicate key {repeated!r} in one object")
+    return document
+
+
+def _no_constants(name: str) -> Any:
+    raise _Ambiguous(f"{name} is not a JSON number")
+
+
+def check_json_text(text: str) -> str | None:
+    """Why ``text`` is not plain, unambiguous JSON, or None if it is."""
+    try:
+        json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+    except _Ambiguous as exc:
+        return f"invalid JSON: {exc}"
+    except RecursionError:
+        return "invalid JSON: nested too deeply"
+    except ValueError as exc:
+        return f"invalid JSON: {exc}"
+    return None
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -55,7 +93,11 @@ def describe_validation_error(error: ValidationError) -> str:
         kind = item["type"]
         ctx = item.get("ctx") or {}
         if kind == "json_invalid":
-            return f"invalid JSON: {ctx.get('error', item['msg'])}"
+            detail = str(ctx.get("error", item["msg"]))
+            if "surrogate" in detail or "hex escape" in detail:
+                # jiter's words for "\ud800" alone: say what it is.
+                detail = f"a lone surrogate escape (\\udXXX) is not a character ({detail})"
+            return f"invalid JSON: {detail}"
         if kind == "union_tag_invalid":
             problems.append(f"type: unknown event type {ctx.get('tag')!r}")
         elif kind == "union_tag_not_found":
@@ -72,7 +114,8 @@ def describe_validation_error(error: ValidationError) -> str:
         elif kind == "extra_forbidden":
             problems.append(f"{_where(item['loc'])}: unknown field")
         else:
-            problems.append(f"{_where(item['loc'])}: {item['msg']}")
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{_where(item['loc'])}: {message}")
     return "; ".join(problems)
 
 
@@ -87,16 +130,19 @@ def parse_line(raw: bytes, line: int, *, size: int | None = None) -> Envelope | 
         return Rejection(
             line,
             f"oversized line: {size} bytes, the limit is {MAX_LINE_BYTES}",
-            _raw_text(raw),
+            raw_text(raw),
             size,
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Rejection(
-            line, f"invalid UTF-8 at byte {exc.start}: {exc.reason}", _raw_text(raw), len(raw)
+            line, f"invalid UTF-8 at byte {exc.start}: {exc.reason}", raw_text(raw), size
         )
+    problem = check_json_text(text)
+    if problem:
+        return Rejection(line, problem, raw_text(raw), size)
     try:
         return event_adapter().validate_json(text)
     except ValidationError as exc:
-        return Rejection(line, describe_validation_error(exc), _raw_text(raw), len(raw))
+        return Rejection(line, describe_validation_error(exc), raw_text(raw), size)

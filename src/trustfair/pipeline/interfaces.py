@@ -120,9 +120,11 @@ class Context(Protocol):
     a result does not depend on how the input was cut into batches.
     """
 
-    def event_times(
+    def events_between(
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
-    ) -> list[datetime]: ...
+    ) -> list[tuple[datetime, dict[str, Any]]]:
+        """(time, payload) of ``subject``'s events of ``event_type`` in [since, until]."""
+        ...
 
 
 class Detector(Protocol):

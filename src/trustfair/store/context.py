@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,12 +18,13 @@ class StoreContext:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def event_times(
+    def events_between(
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
-    ) -> list[datetime]:
-        return list(
-            self._session.scalars(
-                select(EventRow.occurred_at).where(
+    ) -> list[tuple[datetime, dict[str, Any]]]:
+        return [
+            (at, payload)
+            for at, payload in self._session.execute(
+                select(EventRow.occurred_at, EventRow.payload).where(
                     EventRow.subject_type == subject.type,
                     EventRow.subject_id == subject.id,
                     EventRow.type == event_type,
@@ -31,4 +33,4 @@ class StoreContext:
                     EventRow.seq <= up_to_seq,
                 )
             )
-        )
+        ]

@@ -23,6 +23,11 @@ def database_url() -> str:
     return os.environ.get("TRUSTFAIR_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def shown_database_url() -> str:
+    """The store's URL as it may be printed: without its password."""
+    return make_url(database_url()).render_as_string(hide_password=True)
+
+
 def _normalise(url: str) -> str:
     # "postgresql://" alone would pick psycopg2, which we do not ship.
     parsed = make_url(url)

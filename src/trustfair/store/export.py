@@ -46,24 +46,38 @@ def _columns(row: Any) -> dict[str, Any]:
     return record
 
 
-def _event_record(row: EventRow) -> dict[str, Any]:
-    # The envelope exactly as it can be ingested again, plus where it sits in the log.
+def _envelope(row: EventRow) -> dict[str, Any]:
+    # Exactly what can be ingested again (into another store, or after a rebuild).
     return {
         "event_id": row.event_id,
         "type": row.type,
         "occurred_at": _time(row.occurred_at),
         "source": row.source,
         "payload": row.payload,
+    }
+
+
+def _log_record(row: EventRow) -> dict[str, Any]:
+    return {
         "seq": row.seq,
         "received_at": _time(row.received_at),
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        **_envelope(row),
     }
 
 
 register_export(
     "events",
     lambda: select(EventRow).order_by(EventRow.seq),
-    _event_record,
-    "the event log as envelopes (re-ingestible), with seq and received_at",
+    _envelope,
+    "the event log as envelopes, in arrival order: trustfair ingest takes them back",
+)
+register_export(
+    "event_log",
+    lambda: select(EventRow).order_by(EventRow.seq),
+    _log_record,
+    "the event log with each event's place (seq), arrival time and subject",
 )
 register_export(
     "signals",

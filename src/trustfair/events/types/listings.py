@@ -21,7 +21,7 @@ class ListingPublished(Payload):
     """The struck-through "original" price shown beside the price, if any."""
     brand_id: Id | None = None
     image_ids: list[Id] = Field(default_factory=list, max_length=50)
-    stock: int = Field(default=0, ge=0)
+    stock: int = Field(default=0, ge=0, le=10**12)
 
 
 @event_type("listing.updated", subject=("listing", "listing_id"), texts=("title", "description"))
@@ -35,7 +35,7 @@ class ListingUpdated(Payload):
     category: Code | None = None
     brand_id: Id | None = None
     image_ids: list[Id] | None = Field(default=None, max_length=50)
-    stock: int | None = Field(default=None, ge=0)
+    stock: int | None = Field(default=None, ge=0, le=10**12)
 
 
 @event_type("listing.removed", subject=("listing", "listing_id"))

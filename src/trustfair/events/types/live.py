@@ -22,8 +22,8 @@ class LiveSegment(Payload):
 
     session_id: Id
     streamer_id: Id
-    seq: int = Field(ge=0)
-    offset_ms: int = Field(ge=0)
+    seq: int = Field(ge=0, le=10**12)
+    offset_ms: int = Field(ge=0, le=10**12)
     """Milliseconds since the session started."""
     text: LongText
     listing_id: Id | None = None
@@ -44,5 +44,5 @@ class LiveChat(Payload):
 class LiveEnded(Payload):
     session_id: Id
     streamer_id: Id
-    viewers: int = Field(default=0, ge=0)
-    peak_viewers: int = Field(default=0, ge=0)
+    viewers: int = Field(default=0, ge=0, le=10**12)
+    peak_viewers: int = Field(default=0, ge=0, le=10**12)

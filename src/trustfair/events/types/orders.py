@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime
-
-from trustfair.events.fields import Code, Fen, Id, Quantity, ShortText
+from trustfair.events.fields import Code, Fen, Id, Quantity, ShortText, Timestamp
 from trustfair.events.payload import Payload, event_type
 
 
@@ -21,7 +19,7 @@ class OrderPaid(Payload):
     session_id: Id | None = None
     """The live session the order was placed from, if any."""
     streamer_id: Id | None = None
-    ship_by: AwareDatetime | None = None
+    ship_by: Timestamp | None = None
     """The promised shipping deadline, if the merchant set one."""
 
 

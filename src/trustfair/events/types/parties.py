@@ -51,7 +51,7 @@ class StreamerRegistered(Payload):
     merchant_id: Id | None = None
     """The merchant the streamer sells for, when it is bound to one."""
     identity: Identity = Field(default_factory=Identity)
-    followers: int = Field(default=0, ge=0)
+    followers: int = Field(default=0, ge=0, le=10**12)
 
 
 @event_type("streamer.updated", subject=("streamer", "streamer_id"), texts=("nickname",))
@@ -60,7 +60,7 @@ class StreamerUpdated(Payload):
     nickname: Name | None = None
     merchant_id: Id | None = None
     identity: Identity | None = None
-    followers: int | None = Field(default=None, ge=0)
+    followers: int | None = Field(default=None, ge=0, le=10**12)
 
 
 @event_type("brand.registered", subject=("brand", "brand_id"))
