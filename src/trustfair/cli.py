@@ -24,6 +24,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+eval_app = typer.Typer(help="Measure a detector against labeled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+lexicon_app = typer.Typer(help="The text engine's lexicons.", no_args_is_help=True)
+app.add_typer(lexicon_app, name="lexicon")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -258,6 +262,122 @@ def serve(
     from trustfair.api.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port)
+
+
+@app.command()
+def moderate(
+    file: Annotated[
+        str, typer.Argument(help="JSONL of {id, text, context?, category?}; - for stdin.")
+    ] = "-",
+    out_path: Annotated[str, typer.Option("--out", help="Where results go; - for stdout.")] = "-",
+) -> None:
+    """Moderate texts: one JSON result line per input line, in the same order."""
+    from trustfair.text.holder import default_holder
+    from trustfair.text.moderate import moderate_lines
+
+    engine = _load_engine(lambda: default_holder().current())
+    try:
+        with ExitStack() as stack:
+            source = sys.stdin if file == "-" else stack.enter_context(open(file, encoding="utf-8"))
+            sink = (
+                sys.stdout
+                if out_path == "-"
+                else stack.enter_context(open(out_path, "w", encoding="utf-8"))
+            )
+            for result in moderate_lines(engine, source):
+                sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise _fail(f"{exc.filename}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _load_engine(load):  # type: ignore[no-untyped-def]
+    """``load()``'s engine, or a clear error naming the lexicon file and line."""
+    from trustfair.yaml_files import FileError
+
+    try:
+        return load()
+    except FileError as exc:
+        raise _fail(f"lexicon: {exc}") from None
+
+
+@eval_app.command("moderation")
+def eval_moderation(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Labeled JSONL {id, text, label}.")
+    ] = None,
+    from_sim: Annotated[
+        Path | None, typer.Option("--from-sim", help="A simulation directory.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    examples: Annotated[int, typer.Option(help="Misses and false alarms to show.")] = 20,
+) -> None:
+    """Precision, recall and false-positive rate per label, with misses and false alarms."""
+    import itertools
+
+    from trustfair.sim.labeled import labeled_lines
+    from trustfair.text.evaluation import LabeledLineError, evaluate, read_labeled
+    from trustfair.text.holder import default_holder
+
+    if not files and from_sim is None:
+        raise _fail("give labeled files, --from-sim DIR, or both")
+    for path in files or []:
+        if not path.is_file():
+            raise _fail(f"{path}: no such file")
+    items = itertools.chain(read_labeled(files or []), labeled_lines(from_sim) if from_sim else [])
+    try:
+        evaluation = evaluate(_load_engine(lambda: default_holder().current()), items)
+    except LabeledLineError as exc:
+        raise _fail(str(exc)) from None
+    record = evaluation.to_record(examples=examples)
+    if as_json:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    _print_evaluation(record)
+
+
+def _print_evaluation(record: dict) -> None:  # type: ignore[type-arg]
+    from rich.table import Table
+
+    def shown(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    table = Table(title=f"moderation on {record['lines']:,} lines", title_justify="left")
+    for column in ("label", "precision", "recall", "false positives", "support"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, score in record["labels"].items():
+        table.add_row(
+            label,
+            shown(score["precision"]),
+            shown(score["recall"]),
+            shown(score["false_positive_rate"]),
+            str(score["support"]),
+        )
+    out.print(table)
+    out.print(
+        f"lawful text falsely flagged: {shown(record['lawful_false_alarm_rate'])} "
+        f"of {record['clean_lines']:,} clean lines · disguises recovered: "
+        f"{shown(record['disguise_recovery'])} of {record['disguised_lines']:,}"
+    )
+    for title, key in (("misses", "misses"), ("false alarms", "false_alarms")):
+        if record[key]:
+            out.print(f"[bold]{title}[/bold]")
+            for item in record[key]:
+                found = ", ".join(item["predicted"]) or "clean"
+                line = f"  {item['id']}  {item['gold']} → {found}  {item['text']}"
+                out.print(line, highlight=False, markup=False)
+
+
+@lexicon_app.command("check")
+def lexicon_check(
+    directory: Annotated[Path, typer.Argument(help="A lexicon directory (with manifest.yaml).")],
+) -> None:
+    """Validate a lexicon directory and print its version; exit 2 on the first problem."""
+    from trustfair.text.engine import ModerationEngine
+
+    engine = _load_engine(lambda: ModerationEngine.load(directory))
+    out.print(f"{directory}: lexicon {engine.version}, {len(engine.automaton):,} keys")
 
 
 @db_app.command("upgrade")

@@ -56,4 +56,6 @@ def test_the_served_api_stores_a_batch_once(server: str) -> None:
     again = httpx.post(f"{server}/v1/events", json=batch, timeout=10).json()
     assert (first["accepted"], first["duplicates"]) == (2, 0)
     assert (again["accepted"], again["duplicates"]) == (0, 2)
-    assert httpx.get(f"{server}/v1/health").json() == {"status": "ok", "store": "sqlite"}
+    health = httpx.get(f"{server}/v1/health").json()
+    assert (health["status"], health["store"]) == ("ok", "sqlite")
+    assert health["lexicon_version"]

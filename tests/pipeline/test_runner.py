@@ -123,7 +123,8 @@ def test_an_action_without_an_effect_fails_the_batch_loudly(store) -> None:
 
 
 def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
-    assert [d.name for d in registry.detectors_for("report.filed")] == ["live_reports"]
+    assert [d.name for d in registry.detectors_for("report.filed")] == ["live_reports", "text"]
+    assert [d.name for d in registry.detectors_for("live.chat")] == ["text"]
     assert registry.detectors_for("order.paid") == []
     assert "open_case" in registry.effects
-    assert [r.id for r in registry.policy.rules] == ["live_report_burst"]
+    assert [r.id for r in registry.policy.rules] == ["live_report_burst", "text_moderation"]

@@ -132,7 +132,7 @@ def run(
         "repeats": repeats,
         "trustfair_events_per_s": round(ours_rate),
         "baseline_executemany_events_per_s": round(bare_rate),
-        "ratio": round(ours_rate / bare_rate, 3),
+        "ratio": round(ours_rate / bare_rate, 4),
         "trustfair_seconds": [round(s, 3) for s in ours],
         "baseline_seconds": [round(s, 3) for s in bare],
         "what_trustfair_does": (

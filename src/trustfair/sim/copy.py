@@ -65,6 +65,9 @@ def listing_description(rng: Random, cat: Category, product: str) -> list[str]:
         )
     )
     sentences.extend(notes)
+    if cat.code == "health_food" and not any("不能代替药物" in n for n in notes):
+        # The warning every health-food label must carry (保健食品标注警示用语指南).
+        sentences.append("本品不能代替药物。")
     return sentences
 
 

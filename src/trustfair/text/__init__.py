@@ -1,0 +1,1 @@
+"""Text moderation: normalisation with an offset map, lexicons, matching, moderate()."""

@@ -1,0 +1,154 @@
+"""The shared detector: lexicon terms and patterns, minus lawful uses, with disguised
+forms accepted only where they read as a disguise."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import ClassVar
+
+from trustfair.text.document import Document, Hit
+from trustfair.text.lexicon import LabelLexicon
+
+PLAIN_SCORE = {"block": 0.9, "review": 0.7}
+KIND_FACTOR = {"plain": 1.0, "pinyin": 0.8, "homophone": 0.7}
+"""A disguised match is scored lower than the plain wording (issue: 'found, and
+scored lower than a plain match')."""
+CONTEXT_WINDOW = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    label: str
+    rule: str
+    severity: str
+    score: float
+    start: int
+    end: int
+    kind: str = "plain"
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    regex: re.Pattern[str]
+    severity: str
+    rule: str
+
+
+@cache
+def _segmenter():  # type: ignore[no-untyped-def]
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def breaks_a_word(compact: str, start: int, end: int) -> bool:
+    """Does ``compact[start:end]`` cut through a word of its surroundings?
+
+    高访 in 高访问量 is the start of 访问, not a disguise of 高仿; 薇信 in 加薇信 stands
+    alone. jieba segments a few characters around the match to tell.
+    """
+    left = max(0, start - 4)
+    window = compact[left : min(len(compact), end + 4)]
+    boundaries = {0}
+    position = 0
+    for word in _segmenter().cut(window, HMM=False):
+        position += len(word)
+        boundaries.add(position)
+    return (start - left) not in boundaries or (end - left) not in boundaries
+
+
+@dataclass
+class LexiconDetector:
+    """One label's detector. Subclasses add what the lexicon alone cannot see."""
+
+    lexicon: LabelLexicon
+    patterns: list[CompiledPattern] = field(default_factory=list)
+    lawful_patterns: list[re.Pattern[str]] = field(default_factory=list)
+    review_only: ClassVar[bool] = False
+    cue_group: ClassVar[str] = "cues"
+
+    @property
+    def label(self) -> str:
+        return self.lexicon.label
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = [
+            self.finding_for(hit) for hit in doc.hits_of(self.label) if self.accept(hit, doc)
+        ]
+        findings += self.pattern_findings(doc)
+        findings += self.extra_findings(doc)
+        return self.without_lawful(findings, doc)
+
+    # -- pieces subclasses reuse ------------------------------------------------------
+
+    def finding_for(self, hit: Hit, rule: str | None = None, factor: float = 1.0) -> Finding:
+        entry = hit.entry
+        severity = "review" if self.review_only else entry.severity
+        score = PLAIN_SCORE[entry.severity] * KIND_FACTOR[entry.kind] * factor
+        return Finding(
+            self.label,
+            rule or entry.rule,
+            severity,
+            round(score, 3),
+            hit.start,
+            hit.end,
+            entry.kind,
+        )
+
+    def accept(self, hit: Hit, doc: Document) -> bool:
+        """Plain matches always; disguises only where they stand as a word of their own,
+        and a disguise that is a common word only beside a cue of this label."""
+        if hit.entry.kind == "plain":
+            return True
+        if hit.entry.kind == "homophone" and breaks_a_word(doc.text.compact, hit.cstart, hit.cend):
+            return False
+        return not hit.entry.is_word or self.near(doc, hit, self.cue_group)
+
+    def near(self, doc: Document, hit: Hit, group: str, window: int = CONTEXT_WINDOW) -> bool:
+        return any(
+            cue.cstart < hit.cend + window and cue.cend > hit.cstart - window
+            for cue in doc.hits_of(self.label, group)
+        )
+
+    def pattern_findings(self, doc: Document) -> list[Finding]:
+        found = []
+        for pattern in self.patterns:
+            # Patterns read the folded text (same positions as the original), so that
+            # punctuation they rely on (1:1, www.x.com) is still there.
+            for match in pattern.regex.finditer(doc.text.folded):
+                severity = "review" if self.review_only else pattern.severity
+                found.append(
+                    Finding(
+                        self.label,
+                        pattern.rule,
+                        severity,
+                        PLAIN_SCORE[pattern.severity],
+                        *match.span(),
+                    )
+                )
+        return found
+
+    def extra_findings(self, doc: Document) -> list[Finding]:
+        return []
+
+    def lawful_spans(self, doc: Document) -> list[tuple[int, int]]:
+        spans = [(h.start, h.end) for h in doc.hits_of(self.label, "lawful")]
+        for pattern in self.lawful_patterns:
+            spans += [m.span() for m in pattern.finditer(doc.text.folded)]
+        return spans
+
+    def without_lawful(self, findings: list[Finding], doc: Document) -> list[Finding]:
+        if not findings:
+            return findings
+        lawful = self.lawful_spans(doc)
+        return [
+            f
+            for f in findings
+            if not any(start <= f.start and f.end <= end for start, end in lawful)
+        ]

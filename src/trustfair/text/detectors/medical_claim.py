@@ -1,0 +1,93 @@
+"""Disease prevention, treatment and cure claims for products that are not medicines.
+
+A claim is a set phrase (降血压, 抗癌) or a disease and a treatment verb close
+together (治疗…糖尿病). Medicines and medical devices may say so; news about
+hospitals may too. Health food must carry 本品不能代替药物 on its listing.
+"""
+
+from __future__ import annotations
+
+from trustfair.text.detectors.base import KIND_FACTOR, PLAIN_SCORE, Finding, LexiconDetector
+from trustfair.text.document import Document, Hit
+
+DISCLAIMERS = ("本品不能代替药物", "不能代替药物治疗疾病")
+"""The warning health food must carry, in the guideline's two wordings."""
+WARNING_REACH = 12
+
+
+class MedicalClaimDetector(LexiconDetector):
+    def find(self, doc: Document) -> list[Finding]:
+        exempt = self.lexicon.params.get("exempt_categories", [])
+        if doc.category and isinstance(exempt, list) and doc.category in exempt:
+            return []
+        if doc.hits_of(self.label, "medicine_cues"):
+            return []  # a medicine's own label (适应症, 国药准字) may name diseases
+        findings = super().find(doc)
+        if findings and self._reads_as_medical_news(doc):
+            return []
+        return findings
+
+    def accept(self, hit: Hit, doc: Document) -> bool:
+        if not super().accept(hit, doc):
+            return False
+        if hit.entry.group == "term" and self._negated(hit, doc.hits_of(self.label, "negations")):
+            return False
+        # 警惕…宣称包治百病的产品: a warning about such claims is not one.
+        return not any(
+            0 <= hit.cstart - w.cend <= WARNING_REACH for w in doc.hits_of(self.label, "warnings")
+        )
+
+    @staticmethod
+    def _negated(verb: Hit, negations: list[Hit]) -> bool:
+        # 治不了, 不能治, 尚无法根治: a denial names the disease too.
+        return any(
+            0 <= verb.cstart - n.cend <= 3 or n.cstart <= verb.cstart < n.cend for n in negations
+        )
+
+    def _reads_as_medical_news(self, doc: Document) -> bool:
+        # 医院成功治疗… is news; it stops being news when it sells (下单, 购买, 链接).
+        return bool(doc.hits_of(self.label, "news_cues")) and not doc.hits_of(
+            self.label, "selling_cues"
+        )
+
+    def extra_findings(self, doc: Document) -> list[Finding]:
+        window = int(self.lexicon.params.get("window", 8))  # type: ignore[arg-type]
+        found = []
+        treatments = [h for h in doc.hits_of(self.label, "treatments") if self.accept(h, doc)]
+        negations = doc.hits_of(self.label, "negations")
+        diseases = [h for h in doc.hits_of(self.label, "diseases") if self.accept(h, doc)]
+        for disease in diseases:
+            for verb in treatments:
+                gap = max(verb.cstart - disease.cend, disease.cstart - verb.cend)
+                if gap > window or self._negated(verb, negations):
+                    continue
+                start, end = min(disease.start, verb.start), max(disease.end, verb.end)
+                factor = KIND_FACTOR[disease.entry.kind] * KIND_FACTOR[verb.entry.kind]
+                found.append(
+                    Finding(
+                        self.label,
+                        "medical_claim.disease_treatment",
+                        "block",
+                        round(PLAIN_SCORE["block"] * factor, 3),
+                        start,
+                        end,
+                        "plain" if factor == 1 else "homophone",
+                    )
+                )
+        if (
+            doc.category == "health_food"
+            and doc.context in (None, "listing")
+            and len(doc.text.compact) >= int(self.lexicon.params.get("disclaimer_min_chars", 30))  # type: ignore[arg-type]
+            and not any(disclaimer in doc.text.compact for disclaimer in DISCLAIMERS)
+        ):
+            found.append(
+                Finding(
+                    self.label,
+                    "medical_claim.health_food_without_disclaimer",
+                    "review",
+                    PLAIN_SCORE["review"],
+                    0,
+                    len(doc.original),
+                )
+            )
+        return found

@@ -1,0 +1,67 @@
+"""Pornographic and vulgar content, and SEO keyword stuffing.
+
+A stuffed line is a chain of search phrases: many fragments separated by ``_``, ``|``
+or spaces, most of them carrying stuffing vocabulary (在线观看, 一区二区, 高清 ...),
+or stuffing vocabulary covering much of the line, or the same phrase over and over.
+No single one of those words is wrong; the shape of the line is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
+from trustfair.text.document import Document
+
+FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
+
+
+class SpamPornDetector(LexiconDetector):
+    def extra_findings(self, doc: Document) -> list[Finding]:
+        params = self.lexicon.params
+        telling = doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label)
+        hits = telling + doc.hits_of(self.label, "generic")
+        # Generic words (国产, 高清, 福利) fill lawful titles too; a stuffed line also
+        # carries words that only such lines carry.
+        if len(telling) < int(params.get("min_stuffing_hits", 2)) or len(hits) < int(
+            params.get("min_hits", 3)
+        ):
+            return []
+        compact_length = max(1, len(doc.text.compact))
+        covered = _covered_length([(h.cstart, h.cend) for h in hits])
+        density = covered / compact_length
+        fragments = [m.span() for m in FRAGMENT.finditer(doc.original)]
+        chained = sum(1 for start, end in fragments if any(start <= h.start < end for h in hits))
+        repeated = max(Counter(h.entry.term for h in hits).values())
+        stuffed = (
+            density >= float(params.get("min_density", 0.35))  # type: ignore[arg-type]
+            or (
+                len(fragments) >= 4
+                and chained / len(fragments) >= float(params.get("min_chain_share", 0.5))
+            )  # type: ignore[arg-type]
+            or repeated >= int(params.get("min_repeats", 4))  # type: ignore[arg-type]
+        )
+        if not stuffed:
+            return []
+        return [
+            Finding(
+                self.label,
+                "spam_porn.keyword_stuffing",
+                "block",
+                PLAIN_SCORE["block"],
+                h.start,
+                h.end,
+            )
+            for h in hits
+        ]
+
+
+def _covered_length(spans: list[tuple[int, int]]) -> int:
+    covered = 0
+    reach = -1
+    for start, end in sorted(spans):
+        if end > reach:
+            covered += end - max(start, reach)
+            reach = end
+    return covered

@@ -1,0 +1,186 @@
+"""The moderation engine: lexicons compiled into one automaton, and the detectors.
+
+``ModerationEngine.moderate(text, context, category)`` normalises the text, finds every
+lexicon key in one pass of an Aho–Corasick automaton (pyahocorasick), lets each
+label's detector judge its hits, and returns the verdict with spans on the original.
+An engine is immutable: a new lexicon version is a new engine (see ``holder.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+from trustfair.text.detectors import DETECTOR_TYPES
+from trustfair.text.detectors.base import CompiledPattern, Finding, LexiconDetector
+from trustfair.text.document import Document, Entry, Hit
+from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
+from trustfair.text.normalize import normalize
+from trustfair.text.variants import disguises_of
+
+BLOCK_SCORE = 0.8
+"""A label blocks when its strongest finding is of block severity and scores this much."""
+
+
+@dataclass(frozen=True)
+class LabelResult:
+    label: str
+    score: float
+    severity: str
+    rule: str
+    spans: list[dict[str, Any]]
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "severity": self.severity,
+            "rule": self.rule,
+            "spans": self.spans,
+        }
+
+
+@dataclass(frozen=True)
+class Moderation:
+    verdict: str
+    labels: list[LabelResult]
+    lexicon_version: str
+
+    def to_record(self, item_id: Any = None) -> dict[str, Any]:
+        return {
+            "id": item_id,
+            "verdict": self.verdict,
+            "labels": [label.to_record() for label in self.labels],
+            "lexicon_version": self.lexicon_version,
+        }
+
+
+def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
+    entries: dict[str, list[Entry]] = defaultdict(list)
+    lookalikes = dict(lexicons.manifest.lookalikes)
+
+    def add(text: str, entry: Entry) -> None:
+        key = normalize(text).compact
+        if key:
+            entries[key].append(entry)
+
+    def add_term(label: str, group: str, term: Term, severity: str, rule: str) -> None:
+        add(term.term, Entry(label, group, term.term, severity, rule))
+        if term.disguise:
+            for variant in disguises_of(normalize(term.term).compact, lookalikes):
+                add(
+                    variant.text,
+                    Entry(label, group, term.term, severity, rule, variant.kind, variant.is_word),
+                )
+
+    for label, lexicon in lexicons.labels.items():
+        for term in lexicon.term_entries():
+            severity = term.severity or lexicon.severity
+            add_term(label, "term", term, severity, term.rule or lexicon.default_rule())
+        for lawful in lexicon.lawful_entries():
+            if lawful.text:
+                add(lawful.text, Entry(label, "lawful", lawful.text, "review", "lawful"))
+        for group in lexicon.groups:
+            for term in lexicon.group_entries(group):
+                add_term(label, group, term, "review", f"{label}.{group}")
+    automaton = ahocorasick.Automaton()
+    for key, key_entries in entries.items():
+        # A plain entry wins over a disguise of another term with the same key.
+        plain = {(e.label, e.group) for e in key_entries if e.kind == "plain"}
+        kept = tuple(e for e in key_entries if e.kind == "plain" or (e.label, e.group) not in plain)
+        automaton.add_word(key, (len(key), kept))
+    automaton.make_automaton()
+    return automaton
+
+
+class ModerationEngine:
+    def __init__(self, lexicons: LexiconSet) -> None:
+        self.lexicons = lexicons
+        self.version = lexicons.version
+        self.automaton = _compile_automaton(lexicons)
+        self.detectors: list[LexiconDetector] = []
+        for label in LABELS:
+            lexicon = lexicons.labels[label]
+            self.detectors.append(
+                DETECTOR_TYPES[label](
+                    lexicon,
+                    [
+                        CompiledPattern(
+                            re.compile(p.pattern),
+                            p.severity or lexicon.severity,
+                            p.rule or f"{label}.pattern",
+                        )
+                        for p in lexicon.patterns
+                    ],
+                    [re.compile(w.pattern) for w in lexicon.lawful_entries() if w.pattern],
+                )
+            )
+
+    @classmethod
+    def load(cls, directory: Any = None) -> ModerationEngine:
+        return cls(load_lexicons(directory))
+
+    def document(
+        self, text: str, context: str | None = None, category: str | None = None
+    ) -> Document:
+        normalized = normalize(text)
+        hits = []
+        for end, (length, entries) in self.automaton.iter(normalized.compact):
+            cstart, cend = end - length + 1, end + 1
+            start, stop = normalized.original_span(cstart, cend)
+            hits.extend(Hit(entry, cstart, cend, start, stop) for entry in entries)
+        return Document(normalized, hits, context, category)
+
+    def moderate(
+        self, text: str, context: str | None = None, category: str | None = None
+    ) -> Moderation:
+        doc = self.document(text, context, category)
+        results = []
+        for detector in self.detectors:
+            findings = detector.find(doc)
+            if findings:
+                results.append(_summarise(detector.label, findings, text))
+        return Moderation(_verdict(results), results, self.version)
+
+
+def _same_class(a: str, b: str) -> bool:
+    return (a.isascii() and b.isascii()) and (
+        (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
+    )
+
+
+def _inside_a_latin_word(compact: str, start: int, end: int) -> bool:
+    """av in java, 91 in 1991: a Latin or digit key must not continue a longer run."""
+    if start > 0 and _same_class(compact[start - 1], compact[start]):
+        return True
+    return end < len(compact) and _same_class(compact[end - 1], compact[end])
+
+
+def _outermost(findings: list[Finding]) -> list[Finding]:
+    # 全网最低 and 最低 in the same place are one finding: keep the one that covers.
+    ordered = sorted(findings, key=lambda f: (f.start, -(f.end - f.start), -f.score))
+    kept: list[Finding] = []
+    for finding in ordered:
+        if kept and kept[-1].start <= finding.start and finding.end <= kept[-1].end:
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _summarise(label: str, findings: list[Finding], text: str) -> LabelResult:
+    best = max(findings, key=lambda f: (f.severity == "block", f.score))
+    spans = [
+        {"start": f.start, "end": f.end, "text": text[f.start : f.end]}
+        for f in _outermost(findings)
+    ]
+    return LabelResult(label, best.score, best.severity, best.rule, spans)
+
+
+def _verdict(results: list[LabelResult]) -> str:
+    if any(r.severity == "block" and r.score >= BLOCK_SCORE for r in results):
+        return "block"
+    return "review" if results else "pass"

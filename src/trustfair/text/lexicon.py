@@ -1,0 +1,175 @@
+"""Lexicons as data: one YAML file per label in a versioned directory.
+
+A lexicon directory holds ``manifest.yaml`` (``version: ...``) and one ``<label>.yaml``
+per label. Every file is validated on load; a problem is reported as
+``file:line: problem`` and nothing of a directory with a problem is used.
+
+A label's file::
+
+    label: extreme_claim
+    severity: block            # of its terms, unless a term says otherwise
+    sources: [广告法 第九条第三项]
+    terms:                     # words and phrases that carry the label
+      - 全网最低
+      - {term: 最好, severity: review}
+      - {term: 微信, disguise: true}     # also homophones, look-alikes and pinyin
+    groups:                    # named lists the label's detector uses (cues, diseases ...)
+      cues: [加, 私, 联系]
+    lawful:                    # lawful uses: a match inside one of these is not flagged
+      - 最近
+      - {pattern: '\\d{4}年.{0,12}销量第1', note: 限定时间的销量事实}
+    patterns:                  # regular expressions over the normalised text
+      - {pattern: '史上最.', rule: extreme_claim.history_best}
+    params: {window: 8}        # numbers the label's detector reads
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from trustfair.yaml_files import FileError, load_yaml_model
+
+Label = Literal[
+    "spam_porn",
+    "extreme_claim",
+    "medical_claim",
+    "exaggeration",
+    "price_fraud",
+    "diversion",
+    "staged_drama",
+    "counterfeit_hint",
+]
+LABELS: tuple[str, ...] = get_args(Label)
+Severity = Literal["block", "review"]
+
+DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
+MAX_TERM_CHARS = 64
+
+
+def _valid_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+Regex = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_valid_regex)]
+
+
+def _number_as_text(value: object) -> object:
+    # YAML reads `- 91` as a number; in a lexicon it is the text "91".
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+TermText = Annotated[
+    str, BeforeValidator(_number_as_text), Field(min_length=1, max_length=MAX_TERM_CHARS)
+]
+RuleName = Annotated[str, Field(pattern=r"^[a-z0-9_.]+$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Term(_Strict):
+    term: TermText
+    severity: Severity | None = None
+    rule: RuleName | None = None
+    disguise: bool = False
+    """Also match homophones, look-alike characters and pinyin of this term."""
+
+
+class Lawful(_Strict):
+    text: TermText | None = None
+    pattern: Regex | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Lawful:
+        if (self.text is None) == (self.pattern is None):
+            raise ValueError("a lawful use has either text or pattern, not both or neither")
+        return self
+
+
+class Pattern(_Strict):
+    pattern: Regex
+    severity: Severity | None = None
+    rule: RuleName | None = None
+
+
+class LabelLexicon(_Strict):
+    label: Label
+    severity: Severity = "review"
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    terms: list[TermText | Term] = Field(default_factory=list)
+    groups: dict[RuleName, list[TermText | Term]] = Field(default_factory=dict)
+    lawful: list[TermText | Lawful] = Field(default_factory=list)
+    patterns: list[Pattern] = Field(default_factory=list)
+    params: dict[RuleName, int | float | str | list[str]] = Field(default_factory=dict)
+
+    def term_entries(self) -> list[Term]:
+        return [t if isinstance(t, Term) else Term(term=t) for t in self.terms]
+
+    def group_entries(self, group: str) -> list[Term]:
+        return [t if isinstance(t, Term) else Term(term=t) for t in self.groups.get(group, [])]
+
+    def lawful_entries(self) -> list[Lawful]:
+        return [w if isinstance(w, Lawful) else Lawful(text=w) for w in self.lawful]
+
+    def default_rule(self) -> str:
+        return f"{self.label}.lexicon"
+
+
+class Manifest(_Strict):
+    version: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.+-]{1,40}$")]
+    description: str = ""
+    lookalikes: dict[Annotated[str, Field(min_length=1, max_length=1)], str] = Field(
+        default_factory=dict
+    )
+    """Characters that look like another (微: 徽), for disguised terms."""
+
+
+class LexiconSet:
+    """Every label's lexicon from one directory, and the version they carry together."""
+
+    def __init__(
+        self, directory: Path, manifest: Manifest, labels: dict[str, LabelLexicon], digest: str
+    ):
+        self.directory = directory
+        self.manifest = manifest
+        self.labels = labels
+        self.version = f"{manifest.version}+{digest[:8]}"
+        """The manifest's version and a digest of the files: two different contents
+        never share a version, even if someone forgets to bump the manifest."""
+
+
+def load_lexicons(directory: Path | None = None) -> LexiconSet:
+    """Load and validate a lexicon directory; raise FileError on the first problem."""
+    directory = Path(directory or DEFAULT_LEXICON_DIR)
+    manifest_path = directory / "manifest.yaml"
+    if not manifest_path.is_file():
+        raise FileError(manifest_path, None, "no manifest.yaml: not a lexicon directory")
+    manifest = load_yaml_model(manifest_path, Manifest)
+    digest = hashlib.sha256()
+    labels: dict[str, LabelLexicon] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        if path.name == "manifest.yaml":
+            continue
+        lexicon = load_yaml_model(path, LabelLexicon)
+        if path.stem != lexicon.label:
+            raise FileError(
+                path, None, f"file of label {lexicon.label!r} must be named {lexicon.label}.yaml"
+            )
+        labels[lexicon.label] = lexicon
+    missing = [label for label in LABELS if label not in labels]
+    if missing:
+        raise FileError(directory, None, f"no lexicon for: {', '.join(missing)}")
+    return LexiconSet(directory, manifest, labels, digest.hexdigest())

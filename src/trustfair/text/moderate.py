@@ -1,0 +1,55 @@
+"""``moderate`` over JSONL: one output line per input line, in the same order.
+
+Input lines are ``{"id", "text", "context"?, "category"?}``. A line that is not such an
+object still gets its output line, ``{"id", "line", "error"}``, so the output can be
+zipped with the input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from trustfair.events.fields import MAX_LONG_TEXT_CHARS
+from trustfair.events.validation import describe_validation_error
+from trustfair.text.engine import ModerationEngine
+
+ContextName = Literal["listing", "live", "chat", "title", "review", "shop", "ticket", "other"]
+
+
+class ModerationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | int | None = None
+    text: str = Field(max_length=MAX_LONG_TEXT_CHARS)
+    context: ContextName | None = None
+    category: str | None = Field(default=None, max_length=64)
+
+
+def moderate_request(engine: ModerationEngine, request: ModerationRequest) -> dict[str, Any]:
+    return engine.moderate(request.text, request.context, request.category).to_record(request.id)
+
+
+def moderate_lines(engine: ModerationEngine, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            yield {"id": None, "line": number, "error": "blank line"}
+            continue
+        try:
+            request = ModerationRequest.model_validate_json(line)
+        except ValidationError as exc:
+            item_id = _id_of(line)
+            yield {"id": item_id, "line": number, "error": describe_validation_error(exc)}
+            continue
+        yield moderate_request(engine, request)
+
+
+def _id_of(line: str) -> Any:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value.get("id") if isinstance(value, dict) else None
