@@ -1,0 +1,142 @@
+"""What the engine finds, where, how sure it is, and what it leaves alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trustfair.text.engine import ModerationEngine
+
+FIXTURE = Path(__file__).parent / "data" / "hijacked_news_page.txt"
+
+
+def labels(engine: ModerationEngine, text: str, **kwargs: str) -> set[str]:
+    return {label.label for label in engine.moderate(text, **kwargs).labels}
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("这款精华是全网效果最好的，没有之一", "extreme_claim"),
+        ("史.上.最.强的充电宝", "extreme_claim"),
+        ("本产品能有效治疗糖尿病，坚持吃三个月", "medical_claim"),
+        ("长期服用可以降血压", "medical_claim"),
+        ("三天瘦十斤，永不反弹", "exaggeration"),
+        ("专柜价1487，直播间只要161", "price_fraud"),
+        ("原价九百九十九，今天只要九块九", "price_fraud"),
+        ("仅剩最后3件，下播恢复原价", "price_fraud"),
+        ("加我微信 abc12345 私聊", "diversion"),
+        ("电话一三八一二三四五六七八", "diversion"),
+        ("主页有微，拍不上的找我", "diversion"),
+        ("复制 shop.tehui97.xyz/p/6521 到浏览器", "diversion"),
+        ("老板不在，我偷偷给你们改价", "staged_drama"),
+        ("家里老人住院了，求大家帮忙买一单", "staged_drama"),
+        ("高仿LV包包，1:1做工", "counterfeit_hint"),
+        ("莆田鞋，纯原版，过验没问题", "counterfeit_hint"),
+        ("人妻熟女无码在线观看", "spam_porn"),
+    ],
+)
+def test_each_label_is_found(engine: ModerationEngine, text: str, label: str) -> None:
+    assert label in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "最近天气转凉，最后一批秋装已经到货",
+        "最佳食用时间为开封后7天内，最好在阴凉处保存",
+        "第一次使用请先清洗，第一步打开包装",
+        "产品符合国家标准，质检报告可查",
+        "市人民医院近日成功治疗一例罕见病患者，手术历时六小时",
+        "本店最新款的连衣裙，是我们家卖得最好的一款",
+        "2023年双十一期间本店空气炸锅销量第一（数据来源：平台后台）",
+        "荣获2022年中国设计红星奖金奖",
+        "国家级非物质文化遗产，传统手工制作",
+        "最大承重150公斤，最高温度不超过60度",
+        "请在平台内联系客服，不要私下交易，谨防诈骗",
+        "支持微信支付和支付宝",
+        "您的订单号是13812345678901，请注意查收",
+        "原价199，现价169，欢迎选购",
+        "这款游戏是经典复刻版，画面重制",
+        "平台今年共拦截假货20万次，打击售假商家",
+    ],
+)
+def test_lawful_uses_pass(engine: ModerationEngine, text: str) -> None:
+    assert engine.moderate(text).verdict == "pass", engine.moderate(text)
+
+
+def test_spans_point_at_the_original_characters(engine: ModerationEngine) -> None:
+    text = "家人们加我 薇❤信 看主页"
+    [diversion] = engine.moderate(text).labels
+    for span in diversion.spans:
+        assert text[span["start"] : span["end"]] == span["text"]
+    assert any(span["text"] == "薇❤信" for span in diversion.spans)
+
+
+def test_a_disguise_is_found_and_scored_lower_than_the_plain_word(engine: ModerationEngine) -> None:
+    plain = engine.moderate("这个是高仿的包")
+    disguised = engine.moderate("这个是高纺的包")
+    assert [label.label for label in disguised.labels] == ["counterfeit_hint"]
+    assert disguised.labels[0].score < plain.labels[0].score
+    assert disguised.verdict == "review" and plain.verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加我微信",
+        "加我wei xin",
+        "加我weixin",
+        "加我薇信",
+        "加我威信",
+        "加我徽信",
+        "加我VX",
+        "加我ｖｘ",
+        "加我微_信",
+        "加我微❤信",
+    ],
+)
+def test_wechat_in_its_disguises(engine: ModerationEngine, text: str) -> None:
+    assert "diversion" in labels(engine, text)
+
+
+def test_a_homophone_that_is_a_word_needs_a_cue(engine: ModerationEngine) -> None:
+    assert labels(engine, "他在团队里很有威信") == set()
+    assert "diversion" in labels(engine, "有事加我威信")
+
+
+def test_a_homophone_that_cuts_through_a_word_is_not_a_disguise(engine: ModerationEngine) -> None:
+    assert labels(engine, "这个网站的高访问量说明了一切") == set()
+
+
+def test_staged_drama_is_never_blocked_on_its_own(engine: ModerationEngine) -> None:
+    result = engine.moderate("老板不在，我偷偷给你们降价，被发现我就完了")
+    assert result.verdict == "review"
+    assert all(label.severity == "review" for label in result.labels)
+
+
+def test_health_food_without_the_warning_is_held_for_review(engine: ModerationEngine) -> None:
+    copy = "鱼油软胶囊，每天一粒，独立包装，出差旅行带着方便，蓝帽子保健食品，批准文号可查。"
+    flagged = engine.moderate(copy, context="listing", category="health_food")
+    assert flagged.verdict == "review"
+    assert flagged.labels[0].rule == "medical_claim.health_food_without_disclaimer"
+    lawful = engine.moderate(copy + "本品不能代替药物。", context="listing", category="health_food")
+    assert lawful.verdict == "pass"
+
+
+def test_a_medicine_may_name_what_it_treats(engine: ModerationEngine) -> None:
+    text = "用于治疗高血压，每日两次"
+    assert "medical_claim" in labels(engine, text, category="food")
+    assert labels(engine, text, category="medicine") == set()
+
+
+def test_hijacked_page_stuffing_is_flagged_and_the_article_passes(engine: ModerationEngine) -> None:
+    lines = [line for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    stuffed = [lines[0], lines[-2], lines[-1]]
+    assert all("|" in line or "_" in line for line in stuffed)
+    for line in stuffed:
+        assert "spam_porn" in labels(engine, line), line[:40]
+        assert engine.moderate(line).verdict == "block"
+    for line in lines[1:-2]:
+        assert engine.moderate(line).verdict == "pass", line[:60]

@@ -1,0 +1,95 @@
+"""A new lexicon version is swapped in whole, without a restart; a broken one is not."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from trustfair.text.holder import EngineHolder
+from trustfair.text.lexicon import DEFAULT_LEXICON_DIR
+from trustfair.yaml_files import FileError
+
+NEW_TERM = "量子能量水"
+TEXT = f"今天给大家推荐{NEW_TERM}"
+
+
+@pytest.fixture
+def lexicons(tmp_path: Path) -> Path:
+    copy = tmp_path / "lexicons"
+    shutil.copytree(DEFAULT_LEXICON_DIR, copy)
+    return copy
+
+
+def add_term(directory: Path, term: str) -> None:
+    path = directory / "exaggeration.yaml"
+    text = path.read_text(encoding="utf-8").replace("terms:\n", f"terms:\n  - {term}\n", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_changed_directory_is_swapped_in_on_reload(lexicons: Path) -> None:
+    holder = EngineHolder(lexicons)
+    old = holder.current()
+    assert holder.reload() is False  # nothing changed, nothing rebuilt
+    add_term(lexicons, NEW_TERM)
+    assert holder.reload() is True
+    new = holder.current()
+    assert new.version != old.version
+    assert old.moderate(TEXT).verdict == "pass"  # a caller holding the old engine keeps it
+    assert new.moderate(TEXT).labels[0].label == "exaggeration"
+
+
+def test_a_broken_version_leaves_the_old_one_in_service(lexicons: Path) -> None:
+    holder = EngineHolder(lexicons)
+    before = holder.current()
+    (lexicons / "diversion.yaml").write_text("label: diversion\nterms: [\n", encoding="utf-8")
+    with pytest.raises(FileError):
+        holder.reload()
+    assert holder.current() is before
+
+
+def test_callers_during_a_reload_see_one_whole_version_or_the_other(lexicons: Path) -> None:
+    holder = EngineHolder(lexicons)
+    old_version = holder.current().version
+    seen: list[tuple[str, bool]] = []
+    stop = threading.Event()
+
+    def moderate_until_stopped() -> None:
+        while not stop.is_set():
+            result = holder.current().moderate(TEXT)
+            seen.append((result.lexicon_version, bool(result.labels)))
+
+    workers = [threading.Thread(target=moderate_until_stopped) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    add_term(lexicons, NEW_TERM)
+    holder.reload()
+    new_version = holder.current().version
+    while not any(version == new_version for version, _ in seen):
+        pass
+    stop.set()
+    for worker in workers:
+        worker.join()
+    # Every result is consistent with its own version: the old never knows the new
+    # term, the new always does. No call saw a half-loaded lexicon.
+    assert {version for version, _ in seen} == {old_version, new_version}
+    assert all(flagged == (version == new_version) for version, flagged in seen)
+
+
+def test_the_watcher_picks_up_a_new_version(lexicons: Path) -> None:
+    holder = EngineHolder(lexicons)
+    old_version = holder.current().version
+    holder.start_watching(every_seconds=0.05)
+    try:
+        add_term(lexicons, NEW_TERM)
+        changed = threading.Event()
+        for _ in range(200):
+            if holder.current().version != old_version:
+                changed.set()
+                break
+            changed.wait(0.05)
+        assert changed.is_set()
+    finally:
+        holder.stop_watching()
