@@ -52,10 +52,7 @@ def test_an_unknown_field_names_its_line(lexicons: Path) -> None:
 
 def test_a_bad_regular_expression_is_refused(lexicons: Path) -> None:
     error = broken(
-        lexicons,
-        "exaggeration.yaml",
-        "rule: exaggeration.forever}",
-        "rule: exaggeration.forever}\n  - {pattern: '(unclosed'}",
+        lexicons, "exaggeration.yaml", "patterns:\n", "patterns:\n  - {pattern: '(unclosed'}\n"
     )
     assert "not a valid regular expression" in error.problem
 

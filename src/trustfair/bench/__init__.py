@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trustfair.bench import ingest
+from trustfair.bench import ingest, moderation
 
-BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {"ingest": ingest.run}
+BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
+    "ingest": ingest.run,
+    "moderation": moderation.run,
+}

@@ -34,9 +34,16 @@ class Hit:
     cstart: int
     """Start in the compact view."""
     cend: int
-    start: int
-    """Span in the original text."""
-    end: int
+    text: NormalizedText
+
+    @property
+    def start(self) -> int:
+        """Start in the original text (worked out only when a finding needs it)."""
+        return self.text.original_index(self.cstart)
+
+    @property
+    def end(self) -> int:
+        return self.text.original_index(self.cend - 1) + 1
 
 
 @dataclass
@@ -50,6 +57,10 @@ class Document:
     def __post_init__(self) -> None:
         for hit in self.hits:
             self._by_key.setdefault((hit.entry.label, hit.entry.group), []).append(hit)
+
+    def keys_found(self) -> set[tuple[str, str]]:
+        """(label, group) of every key found in the text."""
+        return set(self._by_key)
 
     def hits_of(self, label: str, group: str = "term") -> list[Hit]:
         return self._by_key.get((label, group), [])

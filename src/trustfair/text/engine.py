@@ -59,6 +59,10 @@ class Moderation:
         }
 
 
+def anchor_group(pattern_index: int) -> str:
+    return f"anchor{pattern_index}"
+
+
 def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
     entries: dict[str, list[Entry]] = defaultdict(list)
     lookalikes = dict(lexicons.manifest.lookalikes)
@@ -87,6 +91,9 @@ def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
         for group in lexicon.groups:
             for term in lexicon.group_entries(group):
                 add_term(label, group, term, "review", f"{label}.{group}")
+        for index, pattern in enumerate(lexicon.patterns):
+            for word in pattern.requires:
+                add(word, Entry(label, anchor_group(index), word, "review", "anchor"))
     automaton = ahocorasick.Automaton()
     for key, key_entries in entries.items():
         # A plain entry wins over a disguise of another term with the same key.
@@ -113,12 +120,19 @@ class ModerationEngine:
                             re.compile(p.pattern),
                             p.severity or lexicon.severity,
                             p.rule or f"{label}.pattern",
+                            anchor_group(index) if p.requires else None,
                         )
-                        for p in lexicon.patterns
+                        for index, p in enumerate(lexicon.patterns)
                     ],
                     [re.compile(w.pattern) for w in lexicon.lawful_entries() if w.pattern],
                 )
             )
+
+        self._trigger_owner = {
+            (detector.label, group): index
+            for index, detector in enumerate(self.detectors)
+            for group in detector.triggers
+        }
 
     @classmethod
     def load(cls, directory: Any = None) -> ModerationEngine:
@@ -131,16 +145,20 @@ class ModerationEngine:
         hits = []
         for end, (length, entries) in self.automaton.iter(normalized.compact):
             cstart, cend = end - length + 1, end + 1
-            start, stop = normalized.original_span(cstart, cend)
-            hits.extend(Hit(entry, cstart, cend, start, stop) for entry in entries)
+            hits.extend(Hit(entry, cstart, cend, normalized) for entry in entries)
         return Document(normalized, hits, context, category)
 
     def moderate(
         self, text: str, context: str | None = None, category: str | None = None
     ) -> Moderation:
         doc = self.document(text, context, category)
+        triggered = {
+            self._trigger_owner[key] for key in doc.keys_found() if key in self._trigger_owner
+        }
         results = []
-        for detector in self.detectors:
+        for index, detector in enumerate(self.detectors):
+            if index not in triggered and not detector.runs_untriggered(doc):
+                continue
             findings = detector.find(doc)
             if findings:
                 results.append(_summarise(detector.label, findings, text))

@@ -18,8 +18,8 @@ A label's file::
     lawful:                    # lawful uses: a match inside one of these is not flagged
       - 最近
       - {pattern: '\\d{4}年.{0,12}销量第1', note: 限定时间的销量事实}
-    patterns:                  # regular expressions over the normalised text
-      - {pattern: '史上最.', rule: extreme_claim.history_best}
+    patterns:                  # regular expressions over the folded text
+      - {pattern: '史上最.', rule: extreme_claim.history_best, requires: [史上]}
     params: {window: 8}        # numbers the label's detector reads
 """
 
@@ -101,6 +101,9 @@ class Pattern(_Strict):
     pattern: Regex
     severity: Severity | None = None
     rule: RuleName | None = None
+    requires: list[TermText] = Field(default_factory=list)
+    """Words (as the compact text has them) one of which the pattern cannot match
+    without; the pattern is tried only on texts that contain one. Empty: always."""
 
 
 class LabelLexicon(_Strict):

@@ -15,30 +15,58 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from trustfair.text.fold import fold
 
-# A run of separators, or the extra copies of a non-digit character repeated 3+ times.
-_DROPPED = re.compile(r"(?P<sep>[\W_]+)|(?P<rep>([^\W\d_])\3{2,})")
+# What sellers put between the characters of a word, and a non-digit character
+# repeated three or more times (its extra copies go).
+_SEPARATORS = re.compile(r"[\W_]+")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 
 
-@dataclass(frozen=True, slots=True)
+class _Removals:
+    """Where one pass removed runs of characters, to map positions back through it."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str, keep_first: bool) -> None:
+        self.at: list[int] = []  # position in the output before which a run was removed
+        self.removed_before: list[int] = []  # characters removed up to that run
+        removed = 0
+        for match in pattern.finditer(text):
+            start = match.start() + (1 if keep_first else 0)
+            self.at.append(start - removed)
+            removed += match.end() - start
+            self.removed_before.append(removed)
+
+    def back(self, index: int) -> int:
+        runs = bisect_right(self.at, index)
+        return index + (self.removed_before[runs - 1] if runs else 0)
+
+
 class NormalizedText:
-    original: str
-    folded: str
-    """Same length as ``original``; each character folded."""
-    compact: str
-    """``folded`` without separators and repeats: what the matchers read."""
-    _drop_at: tuple[int, ...]
-    """Compact positions at which a dropped run sits (before that compact character)."""
-    _dropped_before: tuple[int, ...]
-    """How many original characters were dropped up to and including each run."""
+    """A text, its folded form (same positions) and its compact view, with the map
+    from compact positions back to the original."""
+
+    __slots__ = ("_passes", "compact", "folded", "original")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.folded = fold(original)
+        # Two passes in C; their position maps are built only when a span is asked for,
+        # which for most texts (nothing found) is never.
+        without_separators = _SEPARATORS.sub("", self.folded)
+        self.compact = _REPEATS.sub(r"\1", without_separators)
+        self._passes: tuple[_Removals, _Removals] | None = None
 
     def original_index(self, compact_index: int) -> int:
         """Where the compact character at ``compact_index`` is in the original."""
-        runs = bisect_right(self._drop_at, compact_index)
-        return compact_index + (self._dropped_before[runs - 1] if runs else 0)
+        if self._passes is None:
+            stage = _SEPARATORS.sub("", self.folded)
+            self._passes = (
+                _Removals(_SEPARATORS, self.folded, keep_first=False),
+                _Removals(_REPEATS, stage, keep_first=True),
+            )
+        separators, repeats = self._passes
+        return separators.back(repeats.back(compact_index))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original characters behind compact ``[start, end)``."""
@@ -46,24 +74,4 @@ class NormalizedText:
 
 
 def normalize(text: str) -> NormalizedText:
-    folded = fold(text)
-    pieces: list[str] = []
-    drop_at: list[int] = []
-    dropped_before: list[int] = []
-    kept_from = 0
-    compact_length = 0
-    dropped = 0
-    for match in _DROPPED.finditer(folded):
-        start, end = match.span()
-        if match.lastgroup == "rep":
-            start += 1  # keep one copy of the repeated character
-        pieces.append(folded[kept_from:start])
-        compact_length += start - kept_from
-        dropped += end - start
-        drop_at.append(compact_length)
-        dropped_before.append(dropped)
-        kept_from = end
-    if not drop_at:
-        return NormalizedText(text, folded, folded, (), ())
-    pieces.append(folded[kept_from:])
-    return NormalizedText(text, folded, "".join(pieces), tuple(drop_at), tuple(dropped_before))
+    return NormalizedText(text)

@@ -34,6 +34,8 @@ class CompiledPattern:
     regex: re.Pattern[str]
     severity: str
     rule: str
+    anchor_group: str | None = None
+    """The group of automaton keys one of which must be in the text; None: always try."""
 
 
 @cache
@@ -72,10 +74,26 @@ class LexiconDetector:
     lawful_patterns: list[re.Pattern[str]] = field(default_factory=list)
     review_only: ClassVar[bool] = False
     cue_group: ClassVar[str] = "cues"
+    trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
+    """Groups whose keys can start a finding; cues, lawful uses and the like cannot."""
 
     @property
     def label(self) -> str:
         return self.lexicon.label
+
+    def __post_init__(self) -> None:
+        self._always = any(p.anchor_group is None for p in self.patterns)
+        anchors = tuple(p.anchor_group for p in self.patterns if p.anchor_group)
+        self.triggers = self.trigger_groups + anchors
+        """The groups of keys whose presence in a text makes this detector run."""
+
+    def runs_untriggered(self, doc: Document) -> bool:
+        """Must this detector look at a text none of its trigger keys is in?
+
+        Most texts hold nothing for most detectors, so the engine runs a detector only
+        when one of its triggers was found — or when this says it must anyway.
+        """
+        return self._always
 
     def find(self, doc: Document) -> list[Finding]:
         findings = [
@@ -119,6 +137,8 @@ class LexiconDetector:
     def pattern_findings(self, doc: Document) -> list[Finding]:
         found = []
         for pattern in self.patterns:
+            if pattern.anchor_group and not doc.hits_of(self.label, pattern.anchor_group):
+                continue
             # Patterns read the folded text (same positions as the original), so that
             # punctuation they rely on (1:1, www.x.com) is still there.
             for match in pattern.regex.finditer(doc.text.folded):

@@ -4,6 +4,7 @@ numeral folding, WeChat and QQ ids, links without a scheme, and set phrases."""
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
@@ -21,7 +22,20 @@ WARNING_REACH = 12
 LOOSE_MOBILE = re.compile(r"(?<![\da-z])1[3-9][\dolizsb]{9}(?![\da-z])")
 
 
+DIGIT_RUN = re.compile(r"\d{5}")
+HAS_DOT = re.compile(r"[.。]")
+
+
 class DiversionDetector(LexiconDetector):
+    trigger_groups: ClassVar[tuple[str, ...]] = ("term", "contact_words")
+
+    def runs_untriggered(self, doc: Document) -> bool:
+        # A phone number or a link has no key to find it by.
+        return (
+            DIGIT_RUN.search(doc.text.compact) is not None
+            or HAS_DOT.search(doc.text.folded) is not None
+        )
+
     def accept(self, hit: Hit, doc: Document) -> bool:
         if not super().accept(hit, doc):
             return False

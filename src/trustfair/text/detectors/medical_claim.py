@@ -7,6 +7,8 @@ hospitals may too. Health food must carry 本品不能代替药物 on its listin
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from trustfair.text.detectors.base import KIND_FACTOR, PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
 
@@ -16,6 +18,12 @@ WARNING_REACH = 12
 
 
 class MedicalClaimDetector(LexiconDetector):
+    trigger_groups: ClassVar[tuple[str, ...]] = ("term", "diseases")
+
+    def runs_untriggered(self, doc: Document) -> bool:
+        # Health food without its warning has nothing to find: the absence is the finding.
+        return doc.category == "health_food"
+
     def find(self, doc: Document) -> list[Finding]:
         exempt = self.lexicon.params.get("exempt_categories", [])
         if doc.category and isinstance(exempt, list) and doc.category in exempt:

@@ -8,6 +8,7 @@ offer is the invented anchor the 2022 price-fraud rules name (专柜价1487，�
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
@@ -48,6 +49,8 @@ REACH = 16
 
 
 class PriceFraudDetector(LexiconDetector):
+    trigger_groups: ClassVar[tuple[str, ...]] = ("term", "reference_words")
+
     def extra_findings(self, doc: Document) -> list[Finding]:
         ratio = float(self.lexicon.params.get("reference_ratio", 3))  # type: ignore[arg-type]
         compact = doc.text.compact

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
@@ -18,6 +19,8 @@ FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
 
 
 class SpamPornDetector(LexiconDetector):
+    trigger_groups: ClassVar[tuple[str, ...]] = ("term", "stuffing")
+
     def extra_findings(self, doc: Document) -> list[Finding]:
         params = self.lexicon.params
         telling = doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label)
