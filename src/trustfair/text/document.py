@@ -26,6 +26,8 @@ class Entry:
     """"plain", "homophone" or "pinyin"."""
     is_word: bool = False
     """A disguise that is also a common word (威信): needs more evidence."""
+    whole_word: bool = False
+    """Must not cut through a word of its surroundings."""
 
 
 @dataclass(frozen=True, slots=True)

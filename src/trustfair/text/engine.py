@@ -73,7 +73,7 @@ def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
             entries[key].append(entry)
 
     def add_term(label: str, group: str, term: Term, severity: str, rule: str) -> None:
-        add(term.term, Entry(label, group, term.term, severity, rule))
+        add(term.term, Entry(label, group, term.term, severity, rule, whole_word=term.whole_word))
         if term.disguise:
             for variant in disguises_of(normalize(term.term).compact, lookalikes):
                 add(
@@ -124,7 +124,11 @@ class ModerationEngine:
                         )
                         for index, p in enumerate(lexicon.patterns)
                     ],
-                    [re.compile(w.pattern) for w in lexicon.lawful_entries() if w.pattern],
+                    [
+                        (re.compile(w.pattern), w.unless, w.only_with)
+                        for w in lexicon.lawful_entries()
+                        if w.pattern
+                    ],
                 )
             )
 

@@ -83,12 +83,18 @@ class Term(_Strict):
     rule: RuleName | None = None
     disguise: bool = False
     """Also match homophones, look-alike characters and pinyin of this term."""
+    whole_word: bool = False
+    """Match only where the term stands as a word: 妈的 but not 宝妈的, 开裆 but not 开裆裤."""
 
 
 class Lawful(_Strict):
     text: TermText | None = None
     pattern: Regex | None = None
     note: str = ""
+    unless: RuleName | None = None
+    """A group of the label: when one of its words is in the text, this use is not lawful."""
+    only_with: RuleName | None = None
+    """A group of the label: this use is lawful only beside one of its words."""
 
     @model_validator(mode="after")
     def _one_of(self) -> Lawful:

@@ -71,7 +71,10 @@ class LexiconDetector:
 
     lexicon: LabelLexicon
     patterns: list[CompiledPattern] = field(default_factory=list)
-    lawful_patterns: list[re.Pattern[str]] = field(default_factory=list)
+    lawful_patterns: list[tuple[re.Pattern[str], str | None, str | None]] = field(
+        default_factory=list
+    )
+    """(pattern, group whose presence cancels it, group it needs beside it)."""
     review_only: ClassVar[bool] = False
     cue_group: ClassVar[str] = "cues"
     trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
@@ -123,7 +126,9 @@ class LexiconDetector:
         """Plain matches always; disguises only where they stand as a word of their own,
         and a disguise that is a common word only beside a cue of this label."""
         if hit.entry.kind == "plain":
-            return True
+            return not (
+                hit.entry.whole_word and breaks_a_word(doc.text.compact, hit.cstart, hit.cend)
+            )
         if hit.entry.kind == "homophone" and breaks_a_word(doc.text.compact, hit.cstart, hit.cend):
             return False
         return not hit.entry.is_word or self.near(doc, hit, self.cue_group)
@@ -159,7 +164,11 @@ class LexiconDetector:
 
     def lawful_spans(self, doc: Document) -> list[tuple[int, int]]:
         spans = [(h.start, h.end) for h in doc.hits_of(self.label, "lawful")]
-        for pattern in self.lawful_patterns:
+        for pattern, unless, only_with in self.lawful_patterns:
+            if unless and doc.hits_of(self.label, unless):
+                continue
+            if only_with and not doc.hits_of(self.label, only_with):
+                continue
             spans += [m.span() for m in pattern.finditer(doc.text.folded)]
         return spans
 

@@ -49,8 +49,9 @@ class DiversionDetector(LexiconDetector):
 
     def _warned_against(self, doc: Document, hit: Hit) -> bool:
         # 请不要在站外私下交易, 如遇主播索要联系方式: the platform warning about it.
+        # ... or after it: 让加微信的别信, 加QQ退款是骗子.
         return any(
-            0 <= hit.cstart - w.cend <= WARNING_REACH or w.cstart <= hit.cstart < w.cend
+            -2 * WARNING_REACH <= hit.cstart - w.cend <= WARNING_REACH
             for w in doc.hits_of(self.label, "warnings")
         )
 
