@@ -9,7 +9,9 @@ An engine is immutable: a new lexicon version is a new engine (see ``holder.py``
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +21,11 @@ from trustfair.text.detectors import DETECTOR_TYPES
 from trustfair.text.detectors.base import CompiledPattern, Finding, LexiconDetector
 from trustfair.text.document import Document, Entry, Hit
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
-from trustfair.text.normalize import normalize
+from trustfair.text.normalize import BOUNDARY, NormalizedText, normalize, normalize_many
 from trustfair.text.variants import disguises_of
+
+TextItem = tuple[str, str | None, str | None]
+"""(text, context, category)."""
 
 BLOCK_SCORE = 0.8
 """A label blocks when its strongest finding is of block severity and scores this much."""
@@ -132,6 +137,9 @@ class ModerationEngine:
                 )
             )
 
+        self._conditional = [
+            index for index, detector in enumerate(self.detectors) if detector.may_run_untriggered
+        ]
         self._trigger_owner = {
             (detector.label, group): index
             for index, detector in enumerate(self.detectors)
@@ -146,26 +154,76 @@ class ModerationEngine:
         self, text: str, context: str | None = None, category: str | None = None
     ) -> Document:
         normalized = normalize(text)
+        return Document(normalized, self._hits(normalized), context, category)
+
+    def _hits(self, normalized: NormalizedText) -> list[Hit]:
+        compact = normalized.compact
         hits = []
-        for end, (length, entries) in self.automaton.iter(normalized.compact):
+        for end, (length, entries) in self.automaton.iter(compact):
             cstart, cend = end - length + 1, end + 1
-            hits.extend(Hit(entry, cstart, cend, normalized) for entry in entries)
-        return Document(normalized, hits, context, category)
+            if not _inside_a_latin_word(compact, cstart, cend):
+                hits.extend(Hit(entry, cstart, cend, normalized) for entry in entries)
+        return hits
 
     def moderate(
         self, text: str, context: str | None = None, category: str | None = None
     ) -> Moderation:
-        doc = self.document(text, context, category)
-        triggered = {
-            self._trigger_owner[key] for key in doc.keys_found() if key in self._trigger_owner
-        }
-        results = []
-        for index, detector in enumerate(self.detectors):
-            if index not in triggered and not detector.runs_untriggered(doc):
+        normalized = normalize(text)
+        return self._judge(normalized, self._hits(normalized), context, category)
+
+    def moderate_many(self, items: Sequence[TextItem]) -> list[Moderation]:
+        """``moderate`` for many texts at once: the same results, in the same order.
+
+        The texts are normalised together and scanned by the automaton in one pass;
+        each text then goes to the detectors its keys trigger.
+        """
+        normalized = normalize_many([text for text, _, _ in items])
+        starts = []
+        position = 0
+        for one in normalized:
+            starts.append(position)
+            position += len(one.compact) + 1  # the boundary between two texts
+        found: dict[int, list[Hit]] = {}
+        compact = BOUNDARY.join(one.compact for one in normalized)
+        for end, (length, entries) in self.automaton.iter(compact):
+            cstart = end - length + 1
+            if _inside_a_latin_word(compact, cstart, end + 1):
                 continue
+            index = bisect_right(starts, cstart) - 1
+            local = cstart - starts[index]
+            found.setdefault(index, []).extend(
+                Hit(entry, local, local + length, normalized[index]) for entry in entries
+            )
+        return [
+            self._judge(one, found.get(index, []), context, category)
+            for index, (one, (_, context, category)) in enumerate(
+                zip(normalized, items, strict=True)
+            )
+        ]
+
+    def _judge(
+        self, text: NormalizedText, hits: list[Hit], context: str | None, category: str | None
+    ) -> Moderation:
+        owners = self._trigger_owner
+        chosen = {
+            owner
+            for hit in hits
+            if (owner := owners.get((hit.entry.label, hit.entry.group))) is not None
+        }
+        chosen.update(
+            index
+            for index in self._conditional
+            if index not in chosen and self.detectors[index].runs_untriggered(text, category)
+        )
+        if not chosen:
+            return Moderation("pass", [], self.version)  # most texts end here
+        doc = Document(text, hits, context, category)
+        results = []
+        for index in sorted(chosen):
+            detector = self.detectors[index]
             findings = detector.find(doc)
             if findings:
-                results.append(_summarise(detector.label, findings, text))
+                results.append(_summarise(detector.label, findings, text.original))
         return Moderation(_verdict(results), results, self.version)
 
 

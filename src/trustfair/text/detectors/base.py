@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from trustfair.text.document import Document, Hit
 from trustfair.text.lexicon import LabelLexicon
+from trustfair.text.normalize import NormalizedText
 
 PLAIN_SCORE = {"block": 0.9, "review": 0.7}
 KIND_FACTOR = {"plain": 1.0, "pinyin": 0.8, "homophone": 0.7}
@@ -90,13 +91,18 @@ class LexiconDetector:
         self.triggers = self.trigger_groups + anchors
         """The groups of keys whose presence in a text makes this detector run."""
 
-    def runs_untriggered(self, doc: Document) -> bool:
+    def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         """Must this detector look at a text none of its trigger keys is in?
 
         Most texts hold nothing for most detectors, so the engine runs a detector only
         when one of its triggers was found — or when this says it must anyway.
         """
         return self._always
+
+    @property
+    def may_run_untriggered(self) -> bool:
+        """Whether ``runs_untriggered`` can ever be true (so the engine asks at all)."""
+        return self._always or type(self).runs_untriggered is not LexiconDetector.runs_untriggered
 
     def find(self, doc: Document) -> list[Finding]:
         findings = [

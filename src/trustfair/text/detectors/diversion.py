@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
+from trustfair.text.normalize import NormalizedText
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ACCOUNT_ID = re.compile(r"[a-z][a-z0-9_-]{5,19}|\d{5,12}")
@@ -29,12 +30,9 @@ HAS_DOT = re.compile(r"[.。]")
 class DiversionDetector(LexiconDetector):
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "contact_words")
 
-    def runs_untriggered(self, doc: Document) -> bool:
+    def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # A phone number or a link has no key to find it by.
-        return (
-            DIGIT_RUN.search(doc.text.compact) is not None
-            or HAS_DOT.search(doc.text.folded) is not None
-        )
+        return DIGIT_RUN.search(text.compact) is not None or HAS_DOT.search(text.folded) is not None
 
     def accept(self, hit: Hit, doc: Document) -> bool:
         if not super().accept(hit, doc):

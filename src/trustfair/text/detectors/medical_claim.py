@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from trustfair.text.detectors.base import KIND_FACTOR, PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
+from trustfair.text.normalize import NormalizedText
 
 DISCLAIMERS = ("本品不能代替药物", "不能代替药物治疗疾病")
 """The warning health food must carry, in the guideline's two wordings."""
@@ -20,9 +21,9 @@ WARNING_REACH = 12
 class MedicalClaimDetector(LexiconDetector):
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "diseases")
 
-    def runs_untriggered(self, doc: Document) -> bool:
+    def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # Health food without its warning has nothing to find: the absence is the finding.
-        return doc.category == "health_food"
+        return category == "health_food"
 
     def find(self, doc: Document) -> list[Finding]:
         exempt = self.lexicon.params.get("exempt_categories", [])
