@@ -255,13 +255,20 @@ def bench(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    lexicon_check_seconds: Annotated[
+        float, typer.Option(help="How often to look for a new lexicon version (0: never).")
+    ] = 5.0,
 ) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API; a changed lexicon directory is swapped in without a restart."""
     import uvicorn
 
     from trustfair.api.app import create_app
+    from trustfair.text.holder import default_holder
 
-    uvicorn.run(create_app(), host=host, port=port)
+    holder = default_holder()
+    if lexicon_check_seconds > 0:
+        holder.start_watching(every_seconds=lexicon_check_seconds)
+    uvicorn.run(create_app(engine_holder=holder), host=host, port=port)
 
 
 @app.command()
