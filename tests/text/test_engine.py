@@ -140,31 +140,3 @@ def test_hijacked_page_stuffing_is_flagged_and_the_article_passes(engine: Modera
         assert engine.moderate(line).verdict == "block"
     for line in lines[1:-2]:
         assert engine.moderate(line).verdict == "pass", line[:60]
-
-
-def test_moderating_many_at_once_gives_the_same_results(engine: ModerationEngine) -> None:
-    from trustfair.sim import simulate
-    from trustfair.sim.labeled import labeled_lines
-
-    texts = [
-        ("加我薇信 abc12345", "chat", None),
-        ("", None, None),
-        ("好好好好", None, None),
-        ("㐀 boundary character inside", None, None),
-        (
-            "鱼油软胶囊，每天一粒，独立包装，出差旅行带着方便，蓝帽子保健食品。",
-            "listing",
-            "health_food",
-        ),
-        ("java av 1991 91", None, None),
-    ]
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as tmp:
-        simulate(seed=5, scale="small", out_dir=Path(tmp))
-        texts += [(i["text"], i["context"], i["category"]) for i in labeled_lines(Path(tmp))][:3000]
-    one_by_one = [engine.moderate(*item).to_record() for item in texts]
-    together = [result.to_record() for result in engine.moderate_many(texts)]
-    assert together == one_by_one
-    assert sum(r["verdict"] != "pass" for r in together) > 10

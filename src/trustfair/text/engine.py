@@ -9,9 +9,7 @@ An engine is immutable: a new lexicon version is a new engine (see ``holder.py``
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +19,8 @@ from trustfair.text.detectors import DETECTOR_TYPES
 from trustfair.text.detectors.base import CompiledPattern, Finding, LexiconDetector
 from trustfair.text.document import Document, Entry, Hit
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
-from trustfair.text.normalize import BOUNDARY, NormalizedText, normalize, normalize_many
+from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.variants import disguises_of
-
-TextItem = tuple[str, str | None, str | None]
-"""(text, context, category)."""
 
 BLOCK_SCORE = 0.8
 """A label blocks when its strongest finding is of block severity and scores this much."""
@@ -170,36 +165,6 @@ class ModerationEngine:
     ) -> Moderation:
         normalized = normalize(text)
         return self._judge(normalized, self._hits(normalized), context, category)
-
-    def moderate_many(self, items: Sequence[TextItem]) -> list[Moderation]:
-        """``moderate`` for many texts at once: the same results, in the same order.
-
-        The texts are normalised together and scanned by the automaton in one pass;
-        each text then goes to the detectors its keys trigger.
-        """
-        normalized = normalize_many([text for text, _, _ in items])
-        starts = []
-        position = 0
-        for one in normalized:
-            starts.append(position)
-            position += len(one.compact) + 1  # the boundary between two texts
-        found: dict[int, list[Hit]] = {}
-        compact = BOUNDARY.join(one.compact for one in normalized)
-        for end, (length, entries) in self.automaton.iter(compact):
-            cstart = end - length + 1
-            if _inside_a_latin_word(compact, cstart, end + 1):
-                continue
-            index = bisect_right(starts, cstart) - 1
-            local = cstart - starts[index]
-            found.setdefault(index, []).extend(
-                Hit(entry, local, local + length, normalized[index]) for entry in entries
-            )
-        return [
-            self._judge(one, found.get(index, []), context, category)
-            for index, (one, (_, context, category)) in enumerate(
-                zip(normalized, items, strict=True)
-            )
-        ]
 
     def _judge(
         self, text: NormalizedText, hits: list[Hit], context: str | None, category: str | None

@@ -33,39 +33,17 @@ def moderate_request(engine: ModerationEngine, request: ModerationRequest) -> di
     return engine.moderate(request.text, request.context, request.category).to_record(request.id)
 
 
-BATCH = 1_000
-
-
 def moderate_lines(engine: ModerationEngine, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """One result per line, in order; lines are moderated a batch at a time."""
-    pending: list[dict[str, Any] | ModerationRequest] = []
     for number, line in enumerate(lines, start=1):
-        pending.append(_request_or_error(number, line))
-        if len(pending) >= BATCH:
-            yield from _moderated(engine, pending)
-            pending = []
-    yield from _moderated(engine, pending)
-
-
-def _request_or_error(number: int, line: str) -> dict[str, Any] | ModerationRequest:
-    if not line.strip():
-        return {"id": None, "line": number, "error": "blank line"}
-    try:
-        return ModerationRequest.model_validate_json(line)
-    except ValidationError as exc:
-        return {"id": _id_of(line), "line": number, "error": describe_validation_error(exc)}
-
-
-def _moderated(
-    engine: ModerationEngine, pending: list[dict[str, Any] | ModerationRequest]
-) -> Iterator[dict[str, Any]]:
-    requests = [p for p in pending if isinstance(p, ModerationRequest)]
-    results = iter(engine.moderate_many([(r.text, r.context, r.category) for r in requests]))
-    for item in pending:
-        if isinstance(item, ModerationRequest):
-            yield next(results).to_record(item.id)
-        else:
-            yield item
+        if not line.strip():
+            yield {"id": None, "line": number, "error": "blank line"}
+            continue
+        try:
+            request = ModerationRequest.model_validate_json(line)
+        except ValidationError as exc:
+            yield {"id": _id_of(line), "line": number, "error": describe_validation_error(exc)}
+            continue
+        yield moderate_request(engine, request)
 
 
 def _id_of(line: str) -> Any:

@@ -21,7 +21,7 @@ from trustfair.text.fold import fold
 # What sellers put between the characters of a word, and a non-digit character
 # repeated three or more times (its extra copies go).
 _SEPARATORS = re.compile(r"[\W_]+")
-_REPEATS = re.compile(r"([^\W\d_\u3400])\1{2,}")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 
 
 class _Removals:
@@ -78,19 +78,3 @@ def compact_view(folded: str) -> str:
 
 def normalize(text: str) -> NormalizedText:
     return NormalizedText(text)
-
-
-BOUNDARY = "\u3400"
-"""Joins texts normalised together: a word character (so no pass removes it) that no
-lexicon contains and that folding leaves alone."""
-
-
-def normalize_many(texts: list[str]) -> list[NormalizedText]:
-    """``normalize`` for each text, with one pass of each step over all of them."""
-    cleaned = [t.replace(BOUNDARY, " ") if BOUNDARY in t else t for t in texts]
-    folded = fold(BOUNDARY.join(cleaned))
-    compact = compact_view(folded)
-    return [
-        NormalizedText(text, f, c)
-        for text, f, c in zip(texts, folded.split(BOUNDARY), compact.split(BOUNDARY), strict=True)
-    ]
