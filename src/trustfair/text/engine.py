@@ -156,8 +156,11 @@ class ModerationEngine:
         hits = []
         for end, (length, entries) in self.automaton.iter(compact):
             cstart, cend = end - length + 1, end + 1
-            if not _inside_a_latin_word(compact, cstart, cend):
-                hits.extend(Hit(entry, cstart, cend, normalized) for entry in entries)
+            if _inside_a_latin_word(compact, cstart, cend):
+                # av in java is not av; but a pattern's anchor only opens the door
+                # for a pattern that checks for itself (vx in vxabc123).
+                entries = tuple(e for e in entries if e.rule == "anchor")
+            hits.extend(Hit(entry, cstart, cend, normalized) for entry in entries)
         return hits
 
     def moderate(

@@ -14,6 +14,11 @@ from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
 
 NUMBER = re.compile(r"[\d零两十百千万]+(?:[.点块元]\d+)?")
+PRICE_AFTER = re.compile(
+    r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需)?[\W_]{0,2}([\d零两十百千万]+(?:[.点块元]\d+)?)"
+)
+CUTS = frozenset({"直降", "立减"})
+"""Offer words followed by the amount taken off, not the price asked."""
 _AMOUNT = re.compile(r"([\d零两十百千万]+?)(?:[.点块元](\d+))?")
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 
@@ -45,7 +50,7 @@ def amount(text: str) -> float:
 
 
 REACH = 16
-"""How far after the reference word its price and the offer may be (compact chars)."""
+"""How far apart the reference price and the offer may be (original characters)."""
 
 
 class PriceFraudDetector(LexiconDetector):
@@ -53,22 +58,31 @@ class PriceFraudDetector(LexiconDetector):
 
     def extra_findings(self, doc: Document) -> list[Finding]:
         ratio = float(self.lexicon.params.get("reference_ratio", 3))  # type: ignore[arg-type]
-        compact = doc.text.compact
         offers = [h for h in doc.hits_of(self.label, "offer_words") if self.accept(h, doc)]
         found = []
         for reference in doc.hits_of(self.label, "reference_words"):
             if not self.accept(reference, doc):
                 continue
-            reference_price = NUMBER.match(compact, reference.cend)
-            if not reference_price or not amount(reference_price.group()):
+            anchor = price_after(doc.text.folded, reference.end)
+            if anchor is None:
                 continue
+            reference_amount, reference_end = anchor
             for offer in offers:
-                if not reference_price.end() <= offer.cstart <= reference_price.end() + REACH:
+                # 原价999…只要99, or 秒杀价99…原价999: either order, close together.
+                if not (
+                    0 <= offer.start - reference_end <= REACH
+                    or 0 <= reference.start - offer.end <= REACH
+                ):
                     continue
-                offer_price = NUMBER.search(compact, offer.cend, offer.cend + 8)
-                offered = amount(offer_price.group()) if offer_price else 0.0
-                if offer_price and 0 < offered * ratio <= amount(reference_price.group()):
-                    start, end = doc.text.original_span(reference.cstart, offer_price.end())
+                offered = price_after(doc.text.folded, offer.end)
+                if offered is None:
+                    continue
+                amount_offered = offered[0]
+                if doc.text.compact[offer.cstart : offer.cend] in CUTS:
+                    amount_offered = reference_amount - amount_offered  # 直降2000
+                if 0 < amount_offered * ratio <= reference_amount:
+                    start = min(reference.start, offer.start)
+                    end = max(reference_end, offered[1])
                     found.append(
                         Finding(
                             self.label,
@@ -81,3 +95,12 @@ class PriceFraudDetector(LexiconDetector):
                     )
                     break
         return found
+
+
+def price_after(folded: str, position: int) -> tuple[float, int] | None:
+    """The price written right after ``position`` (separators allowed), and its end."""
+    match = PRICE_AFTER.match(folded, position)
+    if not match:
+        return None
+    value = amount(re.sub(r"\s", "", match.group(1)))
+    return (value, match.end(1)) if value else None
