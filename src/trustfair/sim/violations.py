@@ -12,17 +12,9 @@ from dataclasses import dataclass, field
 from random import Random
 
 from trustfair.sim import disguise
+from trustfair.text.labels import LABELS
 
-TEXT_LABELS = (
-    "spam_porn",
-    "extreme_claim",
-    "medical_claim",
-    "exaggeration",
-    "price_fraud",
-    "diversion",
-    "staged_drama",
-    "counterfeit_hint",
-)
+TEXT_LABELS = LABELS
 
 
 @dataclass(slots=True)

@@ -28,23 +28,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from trustfair.text.labels import LABELS, Label
 from trustfair.yaml_files import FileError, load_yaml_model
 
-Label = Literal[
-    "spam_porn",
-    "extreme_claim",
-    "medical_claim",
-    "exaggeration",
-    "price_fraud",
-    "diversion",
-    "staged_drama",
-    "counterfeit_hint",
-]
-LABELS: tuple[str, ...] = get_args(Label)
 Severity = Literal["block", "review"]
 
 DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
