@@ -126,11 +126,9 @@ class Ingestor:
         if on_duplicate is not None and len(stored) < len(envelopes):
             # The first line of each stored id is the one that was stored; every other
             # line with that id is a duplicate, and says so in the rejects file.
-            first_line = {}
-            for item in stored:
-                first_line[item.envelope.event_id] = item.envelope
+            stored_envelope = {item.envelope.event_id: item.envelope for item in stored}
             for line, envelope in batch:
-                if first_line.get(envelope.event_id) is envelope:
+                if stored_envelope.get(envelope.event_id) is envelope:
                     continue
                 on_duplicate(
                     Rejection(
