@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import json
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 
 from trustfair import __version__
 from trustfair.api import events, moderate
@@ -26,6 +29,17 @@ def create_app(
     app.state.engine_holder = engine_holder or default_holder()
     app.include_router(events.router)
     app.include_router(moderate.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler echoes the input back, and cannot encode an input with
+        # a lone surrogate: it would answer 500. Say what and where, without the input.
+        errors = [
+            {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+            for error in exc.errors()
+        ]
+        body = json.dumps({"detail": errors}, ensure_ascii=True, default=str)
+        return Response(body, status_code=422, media_type="application/json")
 
     @app.get("/v1/health", tags=["ops"])
     def health() -> dict[str, str]:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from trustfair.text.normalize import NormalizedText
 
+MAX_HITS_PER_GROUP = 64
+
 Context = Literal["listing", "live", "chat", "title", "review", "shop", "ticket", "other"]
 
 
@@ -58,7 +60,11 @@ class Document:
 
     def __post_init__(self) -> None:
         for hit in self.hits:
-            self._by_key.setdefault((hit.entry.label, hit.entry.group), []).append(hit)
+            found = self._by_key.setdefault((hit.entry.label, hit.entry.group), [])
+            # Beyond a few hundred of one kind, more add nothing to a verdict but time:
+            # detectors pair hits up, and "治疗糖尿病" × 4,000 must not take seconds.
+            if len(found) < MAX_HITS_PER_GROUP:
+                found.append(hit)
 
     def keys_found(self) -> set[tuple[str, str]]:
         """(label, group) of every key found in the text."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -41,11 +42,31 @@ DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
 MAX_TERM_CHARS = 64
 
 
+# Texts a pattern must get through quickly: long runs of what patterns are made of.
+# A pattern that backtracks on them would let one message tie up the engine.
+PROBE_CHARS = 5_000
+_PROBES = tuple(
+    unit * (PROBE_CHARS // len(unit))
+    for unit in ("1", "一", "a", "斤", "天", " ", "好", "1天", "加微", "_|", "最", "。")
+)
+MAX_PROBE_SECONDS = 0.5
+
+
 def _valid_regex(pattern: str) -> str:
     try:
-        re.compile(pattern)
+        compiled = re.compile(pattern)
     except re.error as exc:
         raise ValueError(f"not a valid regular expression: {exc}") from None
+    if compiled.search(""):
+        raise ValueError("the pattern matches the empty string, so it would match every text")
+    started = time.perf_counter()
+    for probe in _PROBES:
+        compiled.search(probe)
+        if time.perf_counter() - started > MAX_PROBE_SECONDS:
+            raise ValueError(
+                f"the pattern is too slow: over {MAX_PROBE_SECONDS}s on "
+                f"{PROBE_CHARS:,}-character probes (bound its repeats)"
+            )
     return pattern
 
 

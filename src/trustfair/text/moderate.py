@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from trustfair.events.fields import MAX_LONG_TEXT_CHARS
 from trustfair.events.validation import describe_validation_error
@@ -20,13 +20,26 @@ from trustfair.text.engine import ModerationEngine
 ContextName = Literal["listing", "live", "chat", "title", "review", "shop", "ticket", "other"]
 
 
+def _unicode_text(value: str) -> str:
+    # A lone surrogate (\ud800) is valid JSON but no character: it cannot be written
+    # back out as UTF-8, so it is refused here rather than failing on the way out.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate, which is not a character") from None
+    return value
+
+
+UnicodeText = Annotated[str, AfterValidator(_unicode_text)]
+
+
 class ModerationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str | int | None = None
-    text: str = Field(max_length=MAX_LONG_TEXT_CHARS)
+    id: UnicodeText | int | None = Field(default=None)
+    text: Annotated[UnicodeText, Field(max_length=MAX_LONG_TEXT_CHARS)]
     context: ContextName | None = None
-    category: str | None = Field(default=None, max_length=64)
+    category: UnicodeText | None = Field(default=None, max_length=64)
 
 
 def moderate_request(engine: ModerationEngine, request: ModerationRequest) -> dict[str, Any]:
@@ -51,4 +64,10 @@ def _id_of(line: str) -> Any:
         value = json.loads(line)
     except ValueError:
         return None
-    return value.get("id") if isinstance(value, dict) else None
+    item_id = value.get("id") if isinstance(value, dict) else None
+    if isinstance(item_id, str):
+        try:
+            item_id.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return item_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import ClassVar
 
 from trustfair.text.document import Document, Hit
@@ -58,12 +58,17 @@ def breaks_a_word(compact: str, start: int, end: int) -> bool:
     """
     left = max(0, start - 4)
     window = compact[left : min(len(compact), end + 4)]
+    return _cuts_through(window, start - left, end - left)
+
+
+@lru_cache(maxsize=4096)
+def _cuts_through(window: str, start: int, end: int) -> bool:
     boundaries = {0}
     position = 0
     for word in _segmenter().cut(window, HMM=False):
         position += len(word)
         boundaries.add(position)
-    return (start - left) not in boundaries or (end - left) not in boundaries
+    return start not in boundaries or end not in boundaries
 
 
 @dataclass

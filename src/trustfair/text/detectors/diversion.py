@@ -10,8 +10,16 @@ from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
 from trustfair.text.normalize import NormalizedText
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ACCOUNT_ID = re.compile(r"[a-z][a-z0-9_-]{5,19}|\d{5,12}")
+# Numbers are read on the folded text (same positions as the original), where a gap
+# between two numbers is still there: 联系13812345678，13912345678 is two numbers, and
+# 电话 13812345678 10点 is a number and a time. Inside a number, what sellers put to
+# break it up (spaces, dashes, emoji, zero-width) is allowed; a comma or full stop is not.
+_GAP = r"[^\w，,。.;；:：！!？?、\n]{0,3}"
+MOBILE = re.compile(rf"(?<!\d)1[3-9](?:{_GAP}\d){{9}}(?!\d)")
+LOOSE_MOBILE = re.compile(rf"(?<![\da-z])1[3-9o](?:{_GAP}[\dolizsb]){{9}}(?![\da-z])")
+ACCOUNT_AFTER = re.compile(
+    r"[\W_]{0,3}(?:号码?|群|是|为)?[\W_]{0,3}([a-z][a-z0-9_-]{5,19}|\d{5,12})(?![a-z0-9_-])"
+)
 LINK = re.compile(
     # 。 for . is a common disguise of a link (vip。tehui97。xyz).
     r"(?<![a-z0-9.。@/-])(?:[a-z0-9-]{1,30}[.。])?[a-z0-9][a-z0-9-]{1,62}[.。](?:com|cn|net|org|top|xyz|"
@@ -20,7 +28,6 @@ LINK = re.compile(
 CONTACT_RULE = "diversion.contact"
 WARNING_REACH = 12
 """How far before a match a warning word still governs it (compact characters)."""
-LOOSE_MOBILE = re.compile(r"(?<![\da-z])1[3-9][\dolizsb]{9}(?![\da-z])")
 
 
 DIGIT_RUN = re.compile(r"\d{5}")
@@ -54,36 +61,29 @@ class DiversionDetector(LexiconDetector):
         )
 
     def _id_follows(self, doc: Document, hit: Hit) -> bool:
-        after = doc.text.compact[hit.cend : hit.cend + 24]
-        match = ACCOUNT_ID.match(after.lstrip("号群是:：")) if after else None
-        return match is not None
+        return ACCOUNT_AFTER.match(doc.text.folded, hit.end) is not None
 
     def extra_findings(self, doc: Document) -> list[Finding]:
         found = []
-        compact = doc.text.compact
-        not_a_phone = [(h.cstart, h.cend) for h in doc.hits_of(self.label, "not_contact")]
-        phones = [m.span() for m in MOBILE.finditer(compact)]
+        folded = doc.text.folded
+        not_a_phone = [h.end for h in doc.hits_of(self.label, "not_contact")]
+        phones = [m.span() for m in MOBILE.finditer(folded)]
         # 15O1234876S: letters that pass for digits, as long as most of it is digits.
         phones += [
             m.span()
-            for m in LOOSE_MOBILE.finditer(compact)
+            for m in LOOSE_MOBILE.finditer(folded)
             if sum(c.isdigit() for c in m.group()) >= 8 and m.span() not in phones
         ]
         for start, end in phones:
             # An order or tracking number that happens to look like a mobile number.
-            if any(s < start and start - e <= 3 for s, e in not_a_phone):
+            if any(0 <= start - label_end <= 4 for label_end in not_a_phone):
                 continue
-            found.append(self._finding("diversion.phone_number", doc, start, end))
+            found.append(self._finding("diversion.phone_number", start, end))
         for hit in doc.hits_of(self.label, "contact_words"):
-            after = compact[hit.cend : hit.cend + 24]
-            stripped = after.lstrip("号群是")
-            match = ACCOUNT_ID.match(stripped)
+            match = ACCOUNT_AFTER.match(folded, hit.end)
             if match:
-                offset = hit.cend + (len(after) - len(stripped))
-                found.append(
-                    self._finding("diversion.account_id", doc, hit.cstart, offset + match.end())
-                )
-        for match in LINK.finditer(doc.text.folded):
+                found.append(self._finding("diversion.account_id", hit.start, match.end(1)))
+        for match in LINK.finditer(folded):
             found.append(
                 Finding(
                     self.label,
@@ -95,6 +95,5 @@ class DiversionDetector(LexiconDetector):
             )
         return found
 
-    def _finding(self, rule: str, doc: Document, cstart: int, cend: int) -> Finding:
-        start, end = doc.text.original_span(cstart, cend)
+    def _finding(self, rule: str, start: int, end: int) -> Finding:
         return Finding(self.label, rule, "block", PLAIN_SCORE["block"], start, end)

@@ -9,6 +9,7 @@ No single one of those words is wrong; the shape of the line is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from typing import ClassVar
 
@@ -35,7 +36,11 @@ class SpamPornDetector(LexiconDetector):
         covered = _covered_length([(h.cstart, h.cend) for h in hits])
         density = covered / compact_length
         fragments = [m.span() for m in FRAGMENT.finditer(doc.original)]
-        chained = sum(1 for start, end in fragments if any(start <= h.start < end for h in hits))
+        starts = sorted(h.start for h in hits)
+        chained = 0
+        for start, end in fragments:  # does a hit begin inside this fragment?
+            first = bisect_left(starts, start)
+            chained += first < len(starts) and starts[first] < end
         repeated = max(Counter(h.entry.term for h in hits).values())
         stuffed = (
             density >= float(params.get("min_density", 0.35))  # type: ignore[arg-type]
