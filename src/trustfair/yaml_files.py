@@ -15,7 +15,30 @@ from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+class TextLoader(yaml.SafeLoader):
+    """YAML for files people write: plain scalars stay text (the schema decides types).
+
+    YAML 1.1 would read ``1:1`` as the number 61, ``010`` as 8, ``no`` as false;
+    a lexicon means the text. Aliases are refused: a few lines of nested aliases
+    expand into millions of nodes.
+    """
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed here", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class FileError(ValueError):
@@ -46,20 +69,30 @@ def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | N
     return None
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """The document and a map from each path in it to its line."""
+def read_yaml(path: Path, data: bytes | None = None) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The document and a map from each path in it to its line.
+
+    ``data`` is the file's content when the caller has read it already (and must parse
+    exactly what it read, not what the file holds a moment later).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileError(path, None, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
-        text = path.read_text(encoding="utf-8")
+        if data is None:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise FileError(path, None, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+            data = path.read_bytes()
+        if len(data) > MAX_FILE_BYTES:
+            raise FileError(path, None, f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise FileError(path, None, f"cannot read: {exc.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=TextLoader)
+        document = yaml.load(text, Loader=TextLoader)
+    except RecursionError:
+        raise FileError(path, None, "nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise FileError(path, line, f"not valid YAML: {exc.problem}") from None
@@ -71,15 +104,18 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     return document, lines
 
 
-def load_yaml_model(path: Path, model: type[M]) -> M:
-    document, lines = read_yaml(path)
+def load_yaml_model(path: Path, model: type[M], data: bytes | None = None) -> M:
+    document, lines = read_yaml(path, data)
     try:
         return model.model_validate(document)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         # In a union (a term written as text or as a mapping) pydantic reports each
         # alternative; the one that got furthest into the value says the most.
-        first = max(errors, key=lambda e: len(_readable(e["loc"])))
+        first = max(
+            errors,
+            key=lambda e: (len(_readable(e["loc"])), not e["type"].endswith("_type")),
+        )
         loc = _readable(first["loc"])
         where = ".".join(str(p) for p in loc) or "document"
         message = first["msg"].removeprefix("Value error, ")

@@ -140,3 +140,26 @@ def test_hijacked_page_stuffing_is_flagged_and_the_article_passes(engine: Modera
         assert engine.moderate(line).verdict == "block"
     for line in lines[1:-2]:
         assert engine.moderate(line).verdict == "pass", line[:60]
+
+
+def test_numbers_side_by_side_are_read_apart(engine: ModerationEngine) -> None:
+    [diversion] = engine.moderate("联系13812345678，13912345678").labels
+    assert [s["text"] for s in diversion.spans] == ["13812345678", "13912345678"]
+    [diversion] = engine.moderate("电话 13812345678 10点前打").labels
+    assert [s["text"] for s in diversion.spans] == ["电话 13812345678"]
+    assert engine.moderate("价格138，数量12345678").verdict == "pass"
+
+
+def test_absurd_prices_do_not_break_the_engine(engine: ModerationEngine) -> None:
+    for digits in (30, 400, 5000):
+        engine.moderate("原价" + "9" * digits + "只要9")
+
+
+def test_a_text_repeating_one_claim_keeps_a_bounded_number_of_hits(
+    engine: ModerationEngine,
+) -> None:
+    from trustfair.text.document import MAX_HITS_PER_GROUP
+
+    doc = engine.document("治疗糖尿病" * 4000)
+    assert len(doc.hits_of("medical_claim", "diseases")) == MAX_HITS_PER_GROUP
+    assert engine.moderate("治疗糖尿病" * 4000).verdict == "block"

@@ -67,8 +67,10 @@ def test_callers_during_a_reload_see_one_whole_version_or_the_other(lexicons: Pa
     add_term(lexicons, NEW_TERM)
     holder.reload()
     new_version = holder.current().version
-    while not any(version == new_version for version, _ in seen):
-        pass
+    for _ in range(1000):  # the workers must see the new version soon
+        if any(version == new_version for version, _ in seen):
+            break
+        stop.wait(0.01)
     stop.set()
     for worker in workers:
         worker.join()
@@ -82,6 +84,8 @@ def test_the_watcher_picks_up_a_new_version(lexicons: Path) -> None:
     holder = EngineHolder(lexicons)
     old_version = holder.current().version
     holder.start_watching(every_seconds=0.05)
+    holder.stop_watching()
+    holder.start_watching(every_seconds=0.05)  # a watcher can be started again
     try:
         add_term(lexicons, NEW_TERM)
         changed = threading.Event()

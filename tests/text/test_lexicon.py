@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from trustfair.text.engine import ModerationEngine
 from trustfair.text.lexicon import DEFAULT_LEXICON_DIR, load_lexicons
 from trustfair.yaml_files import FileError
 
@@ -19,10 +20,13 @@ def lexicons(tmp_path: Path) -> Path:
 
 
 def broken(directory: Path, name: str, old: str, new: str) -> FileError:
+    """Change one file and return the error loading the directory into an engine gives."""
     path = directory / name
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"the test's anchor {old!r} is not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(FileError) as caught:
-        load_lexicons(directory)
+        ModerationEngine.load(directory)
     return caught.value
 
 
@@ -82,3 +86,64 @@ def test_the_version_changes_with_the_content(lexicons: Path) -> None:
         path.read_text(encoding="utf-8") + "  # a comment changes the content\n", encoding="utf-8"
     )
     assert load_lexicons(lexicons).version != before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "  - 永不反弹\n",
+            "  - {term: 永不反弹的神奇配方九九, disguise: true}\n",
+            "at most 8 characters",
+        ),
+        ("  - 永不反弹\n", "  - '___'\n", "empty once normalised"),
+        ("patterns:\n", "patterns:\n  - {pattern: 'x*'}\n", "matches the empty string"),
+        ("patterns:\n", "patterns:\n  - {pattern: '(a+)+$'}\n", "a repeat inside a repeat"),
+        ("patterns:\n", "patterns:\n  - {pattern: '(a|aa)*b'}\n", "a repeat inside a repeat"),
+        ("patterns:\n", "patterns:\n  - {pattern: '\\d*\\d*\\d*x'}\n", "too slow"),
+        (
+            "lawful:\n",
+            "lawful:\n  - {pattern: '好', only_with: no_such_group}\n",
+            "'no_such_group', which is not defined",
+        ),
+        ("terms:\n", "anchors: &a [x]\nterms:\n  - *a\n", "aliases"),
+    ],
+)
+def test_untrusted_lexicon_content_is_refused(
+    lexicons: Path, old: str, new: str, problem: str
+) -> None:
+    assert problem in broken(lexicons, "exaggeration.yaml", old, new).problem
+
+
+def test_detector_parameters_are_checked(lexicons: Path) -> None:
+    assert (
+        "not a float"
+        in broken(
+            lexicons, "price_fraud.yaml", "reference_ratio: 3", "reference_ratio: abc"
+        ).problem
+    )
+
+
+def test_unknown_detector_parameters_are_refused(lexicons: Path) -> None:
+    error = broken(
+        lexicons, "price_fraud.yaml", "reference_ratio: 3", "reference_ratio: 3\n  windw: 4"
+    )
+    assert "not a parameter" in error.problem
+
+
+def test_numbers_in_yaml_stay_the_text_they_are(lexicons: Path) -> None:
+    path = lexicons / "counterfeit_hint.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("terms:\n", "terms:\n  - 1:1\n  - 010\n", 1),
+        encoding="utf-8",
+    )
+    terms = [t.term for t in load_lexicons(lexicons).labels["counterfeit_hint"].term_entries()]
+    assert terms[:2] == ["1:1", "010"]  # YAML 1.1 would have read 61 and 8
+
+
+def test_deeply_nested_yaml_is_a_clear_error(lexicons: Path) -> None:
+    (lexicons / "exaggeration.yaml").write_text(
+        "terms: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8"
+    )
+    with pytest.raises(FileError):
+        load_lexicons(lexicons)

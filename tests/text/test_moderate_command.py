@@ -42,3 +42,9 @@ def test_the_api_moderates_one_text_or_a_batch(tmp_path) -> None:  # type: ignor
     batch = client.post("/v1/moderate", json={"items": [{"text": "你好"}, {"text": "A货"}]}).json()
     assert [b["verdict"] for b in batch] == ["pass", "block"]
     assert client.post("/v1/moderate", json={"text": 5}).status_code == 422
+    lone = b'{"text": "\\ud800"}'
+    refused = client.post(
+        "/v1/moderate", content=lone, headers={"content-type": "application/json"}
+    )
+    assert refused.status_code == 422
+    assert "lone surrogate" in refused.json()["detail"][0]["msg"]

@@ -50,7 +50,10 @@ class TextModerationDetector:
         text_context = CONTEXT_OF_EVENT.get(event.type, "other")
         signals = []
         for field, text in payload.texts():
-            result = engine.moderate(text, text_context, category)
+            # A listing's title is read as a title: the health-food warning belongs in
+            # its description, not in forty characters of title.
+            field_context = "title" if field == "title" else text_context
+            result = engine.moderate(text, field_context, category)
             for label in result.labels:
                 evidence: dict[str, Any] = {
                     "field": field,

@@ -21,6 +21,7 @@ from trustfair.text.document import Document, Entry, Hit
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.variants import disguises_of
+from trustfair.yaml_files import FileError
 
 BLOCK_SCORE = 0.8
 """A label blocks when its strongest finding is of block severity and scores this much."""
@@ -69,8 +70,13 @@ def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
 
     def add(text: str, entry: Entry) -> None:
         key = normalize(text).compact
-        if key:
-            entries[key].append(entry)
+        if not key:
+            raise FileError(
+                lexicons.directory / f"{entry.label}.yaml",
+                None,
+                f"{text!r} is empty once normalised (separators only?), so it would never match",
+            )
+        entries[key].append(entry)
 
     def add_term(label: str, group: str, term: Term, severity: str, rule: str) -> None:
         add(term.term, Entry(label, group, term.term, severity, rule, whole_word=term.whole_word))
@@ -112,8 +118,8 @@ class ModerationEngine:
         self.detectors: list[LexiconDetector] = []
         for label in LABELS:
             lexicon = lexicons.labels[label]
-            self.detectors.append(
-                DETECTOR_TYPES[label](
+            try:
+                detector = DETECTOR_TYPES[label](
                     lexicon,
                     [
                         CompiledPattern(
@@ -130,7 +136,9 @@ class ModerationEngine:
                         if w.pattern
                     ],
                 )
-            )
+            except ValueError as exc:  # a parameter the detector cannot use
+                raise FileError(lexicons.directory / f"{label}.yaml", None, str(exc)) from None
+            self.detectors.append(detector)
 
         self._conditional = [
             index for index, detector in enumerate(self.detectors) if detector.may_run_untriggered

@@ -65,9 +65,18 @@ class EngineHolder:
         if self._watcher is not None:
             return
 
+        self._stop.clear()
+
         def watch() -> None:
+            seen = self._fingerprint
             while not self._stop.wait(every_seconds):
                 try:
+                    # Reload only a directory that looked the same on two checks in a
+                    # row: a file still being written changes between them.
+                    now = _fingerprint(self.directory)
+                    if now != seen:
+                        seen = now
+                        continue
                     self.reload()
                     self.last_error = None
                 except Exception as exc:  # a bad file must not kill the watcher

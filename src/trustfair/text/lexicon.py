@@ -27,11 +27,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from trustfair.text.labels import LABELS, Label
 from trustfair.yaml_files import FileError, load_yaml_model
@@ -44,12 +53,46 @@ MAX_TERM_CHARS = 64
 
 # Texts a pattern must get through quickly: long runs of what patterns are made of.
 # A pattern that backtracks on them would let one message tie up the engine.
-PROBE_CHARS = 5_000
+PROBE_CHARS = 400
 _PROBES = tuple(
-    unit * (PROBE_CHARS // len(unit))
+    unit * (PROBE_CHARS // len(unit)) + end
     for unit in ("1", "一", "a", "斤", "天", " ", "好", "1天", "加微", "_|", "最", "。")
+    for end in ("", "!")  # "!": a run that almost matches and then fails, for backtracking
 )
-MAX_PROBE_SECONDS = 0.5
+MAX_PROBE_SECONDS = 0.2
+
+
+def _nested_repeat(tokens: Any, inside: bool = False) -> bool:
+    """Does a repeat without a small bound sit inside another repeat? ((a+)+, (a|aa)*)
+
+    Such patterns backtrack exponentially on a near-miss; they are refused before any
+    text is tried on them.
+    """
+    for op, value in tokens:
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            _, most, sub = value
+            unbounded = most == _sre.MAXREPEAT or most > 16
+            if (inside and unbounded) or _nested_repeat(sub, inside or unbounded):
+                return True
+            # (a|aa)*: alternatives under an unbounded repeat can split one text many ways.
+            if unbounded and any(op == _sre.BRANCH for op, _ in _flat(sub)):
+                return True
+        elif (
+            (op == _sre.SUBPATTERN and _nested_repeat(value[-1], inside))
+            or (op == _sre.BRANCH and any(_nested_repeat(alt, inside) for alt in value[1]))
+            or (op in (_sre.ASSERT, _sre.ASSERT_NOT) and _nested_repeat(value[1], inside))
+        ):
+            return True
+    return False
+
+
+def _flat(tokens: Any) -> list[tuple[Any, Any]]:
+    out = []
+    for op, value in tokens:
+        out.append((op, value))
+        if op == _sre.SUBPATTERN:
+            out += _flat(value[-1])
+    return out
 
 
 def _valid_regex(pattern: str) -> str:
@@ -57,6 +100,10 @@ def _valid_regex(pattern: str) -> str:
         compiled = re.compile(pattern)
     except re.error as exc:
         raise ValueError(f"not a valid regular expression: {exc}") from None
+    if _nested_repeat(_sre_parse.parse(pattern)):
+        raise ValueError(
+            "a repeat inside a repeat (like (a+)+) can take exponential time; bound the inner one"
+        )
     if compiled.search(""):
         raise ValueError("the pattern matches the empty string, so it would match every text")
     started = time.perf_counter()
@@ -88,6 +135,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MAX_DISGUISED_CHARS = 8
+"""A term with disguises has its homophones and pinyin generated: keep it short."""
+
+
 class Term(_Strict):
     term: TermText
     severity: Severity | None = None
@@ -96,6 +147,14 @@ class Term(_Strict):
     """Also match homophones, look-alike characters and pinyin of this term."""
     whole_word: bool = False
     """Match only where the term stands as a word: 妈的 but not 宝妈的, 开裆 but not 开裆裤."""
+
+    @model_validator(mode="after")
+    def _short_if_disguised(self) -> Term:
+        if self.disguise and len(self.term) > MAX_DISGUISED_CHARS:
+            raise ValueError(
+                f"a term with disguise: true may have at most {MAX_DISGUISED_CHARS} characters"
+            )
+        return self
 
 
 class Lawful(_Strict):
@@ -133,6 +192,14 @@ class LabelLexicon(_Strict):
     lawful: list[TermText | Lawful] = Field(default_factory=list)
     patterns: list[Pattern] = Field(default_factory=list)
     params: dict[RuleName, int | float | str | list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _groups_named_exist(self) -> LabelLexicon:
+        for entry in self.lawful_entries():
+            for group in (entry.unless, entry.only_with):
+                if group and group not in self.groups:
+                    raise ValueError(f"lawful use names the group {group!r}, which is not defined")
+        return self
 
     def term_entries(self) -> list[Term]:
         return [t if isinstance(t, Term) else Term(term=t) for t in self.terms]
@@ -180,10 +247,11 @@ def load_lexicons(directory: Path | None = None) -> LexiconSet:
     digest = hashlib.sha256()
     labels: dict[str, LabelLexicon] = {}
     for path in sorted(directory.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        data = path.read_bytes()  # read once: the digest and the parse see the same bytes
+        digest.update(path.name.encode() + b"\0" + data)
         if path.name == "manifest.yaml":
             continue
-        lexicon = load_yaml_model(path, LabelLexicon)
+        lexicon = load_yaml_model(path, LabelLexicon, data)
         if path.stem != lexicon.label:
             raise FileError(
                 path, None, f"file of label {lexicon.label!r} must be named {lexicon.label}.yaml"

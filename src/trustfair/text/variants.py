@@ -91,7 +91,8 @@ def disguises_of(term: str, lookalikes: dict[str, str]) -> list[Variant]:
 
     # Pinyin: every mix of characters and syllables (wei信, 微xin, weixin).
     positions = [i for i, c in enumerate(term) if _is_hanzi(c)]
-    for count in range(1, len(positions) + 1):
+    add("".join(sounds), "pinyin")  # all in pinyin, however long
+    for count in range(1, min(len(positions), 4) + 1):
         for chosen in itertools.combinations(positions, count):
             add("".join(sounds[i] if i in chosen else c for i, c in enumerate(term)), "pinyin")
     # Homophones and look-alikes: one character replaced, then two, nearest first.
@@ -107,6 +108,8 @@ def disguises_of(term: str, lookalikes: dict[str, str]) -> list[Variant]:
     for count in (1, 2):
         for chosen in itertools.combinations(range(len(term)), count):
             for replacement in itertools.product(*(options[i] for i in chosen)):
+                if len(found) >= MAX_VARIANTS_PER_TERM:
+                    return list(found.values())
                 chars = list(term)
                 for i, c in zip(chosen, replacement, strict=True):
                     chars[i] = c

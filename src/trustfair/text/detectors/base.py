@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from trustfair.text.document import Document, Hit
 from trustfair.text.lexicon import LabelLexicon
@@ -37,6 +37,22 @@ class CompiledPattern:
     rule: str
     anchor_group: str | None = None
     """The group of automaton keys one of which must be in the text; None: always try."""
+
+
+WINDOW_CHARS = 200
+"""How far on either side of an anchor a pattern may look."""
+
+
+def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The spans widened by WINDOW_CHARS each way, overlapping ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        start, end = max(0, start - WINDOW_CHARS), min(length, end + WINDOW_CHARS)
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 @cache
@@ -84,6 +100,8 @@ class LexiconDetector:
     review_only: ClassVar[bool] = False
     cue_group: ClassVar[str] = "cues"
     trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
+    param_types: ClassVar[dict[str, type]] = {}
+    """The ``params`` this detector reads, and their types: checked when it is built."""
     """Groups whose keys can start a finding; cues, lawful uses and the like cannot."""
 
     @property
@@ -91,10 +109,25 @@ class LexiconDetector:
         return self.lexicon.label
 
     def __post_init__(self) -> None:
+        self.params = self._checked_params()
         self._always = any(p.anchor_group is None for p in self.patterns)
         anchors = tuple(p.anchor_group for p in self.patterns if p.anchor_group)
         self.triggers = self.trigger_groups + anchors
         """The groups of keys whose presence in a text makes this detector run."""
+
+    def _checked_params(self) -> dict[str, Any]:
+        checked: dict[str, Any] = {}
+        for name, value in self.lexicon.params.items():
+            wanted = self.param_types.get(name)
+            if wanted is None:
+                raise ValueError(f"params.{name}: not a parameter of the {self.label} detector")
+            try:
+                checked[name] = [str(v) for v in value] if wanted is list else wanted(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"params.{name}: {value!r} is not a {wanted.__name__}") from None
+            if wanted in (int, float) and checked[name] <= 0:
+                raise ValueError(f"params.{name}: must be above zero")
+        return checked
 
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         """Must this detector look at a text none of its trigger keys is in?
@@ -151,42 +184,49 @@ class LexiconDetector:
         )
 
     def pattern_findings(self, doc: Document) -> list[Finding]:
-        found = []
+        found: dict[tuple[str, int, int], Finding] = {}
         for pattern in self.patterns:
-            if pattern.anchor_group and not doc.hits_of(self.label, pattern.anchor_group):
-                continue
-            # Patterns read the folded text (same positions as the original), so that
-            # punctuation they rely on (1:1, www.x.com) is still there.
-            for match in pattern.regex.finditer(doc.text.folded):
-                severity = "review" if self.review_only else pattern.severity
-                found.append(
-                    Finding(
+            if pattern.anchor_group is None:
+                spans = [(0, len(doc.original))]
+            else:
+                anchors = doc.hits_of(self.label, pattern.anchor_group)
+                spans = [(a.start, a.end) for a in anchors]
+            severity = "review" if self.review_only else pattern.severity
+            for start, end in _windows(spans, len(doc.original)):
+                # Patterns read the folded text (same positions as the original), so
+                # that punctuation they rely on (1:1, www.x.com) is still there; and only
+                # around their anchors, so a long text costs a pattern no more than a
+                # few short ones would.
+                for match in pattern.regex.finditer(doc.text.folded, start, end):
+                    key = (pattern.rule, *match.span())
+                    found[key] = Finding(
                         self.label,
                         pattern.rule,
                         severity,
                         PLAIN_SCORE[pattern.severity],
                         *match.span(),
                     )
-                )
-        return found
+        return list(found.values())
 
     def extra_findings(self, doc: Document) -> list[Finding]:
         return []
 
-    def lawful_spans(self, doc: Document) -> list[tuple[int, int]]:
+    def lawful_spans(self, doc: Document, near: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Spans of lawful uses; patterns are tried around ``near`` (the findings) only."""
         spans = [(h.start, h.end) for h in doc.hits_of(self.label, "lawful")]
         for pattern, unless, only_with in self.lawful_patterns:
             if unless and doc.hits_of(self.label, unless):
                 continue
             if only_with and not doc.hits_of(self.label, only_with):
                 continue
-            spans += [m.span() for m in pattern.finditer(doc.text.folded)]
+            for start, end in _windows(near, len(doc.original)):
+                spans += [m.span() for m in pattern.finditer(doc.text.folded, start, end)]
         return spans
 
     def without_lawful(self, findings: list[Finding], doc: Document) -> list[Finding]:
         if not findings:
             return findings
-        lawful = self.lawful_spans(doc)
+        lawful = self.lawful_spans(doc, [(f.start, f.end) for f in findings])
         return [
             f
             for f in findings

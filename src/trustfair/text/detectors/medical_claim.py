@@ -20,13 +20,18 @@ WARNING_REACH = 12
 
 class MedicalClaimDetector(LexiconDetector):
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "diseases")
+    param_types: ClassVar[dict[str, type]] = {
+        "window": int,
+        "disclaimer_min_chars": int,
+        "exempt_categories": list,
+    }
 
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # Health food without its warning has nothing to find: the absence is the finding.
         return category == "health_food"
 
     def find(self, doc: Document) -> list[Finding]:
-        exempt = self.lexicon.params.get("exempt_categories", [])
+        exempt = self.params.get("exempt_categories", [])
         if doc.category and isinstance(exempt, list) and doc.category in exempt:
             return []
         if doc.hits_of(self.label, "medicine_cues"):
@@ -60,7 +65,7 @@ class MedicalClaimDetector(LexiconDetector):
         )
 
     def extra_findings(self, doc: Document) -> list[Finding]:
-        window = int(self.lexicon.params.get("window", 8))  # type: ignore[arg-type]
+        window = int(self.params.get("window", 8))  # type: ignore[arg-type]
         found = []
         treatments = [h for h in doc.hits_of(self.label, "treatments") if self.accept(h, doc)]
         negations = doc.hits_of(self.label, "negations")
@@ -86,7 +91,7 @@ class MedicalClaimDetector(LexiconDetector):
         if (
             doc.category == "health_food"
             and doc.context in (None, "listing")
-            and len(doc.text.compact) >= int(self.lexicon.params.get("disclaimer_min_chars", 30))  # type: ignore[arg-type]
+            and len(doc.text.compact) >= int(self.params.get("disclaimer_min_chars", 30))  # type: ignore[arg-type]
             and not any(disclaimer in doc.text.compact for disclaimer in DISCLAIMERS)
         ):
             found.append(

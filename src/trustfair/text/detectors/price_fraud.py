@@ -55,9 +55,10 @@ REACH = 16
 
 class PriceFraudDetector(LexiconDetector):
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "reference_words")
+    param_types: ClassVar[dict[str, type]] = {"reference_ratio": float}
 
     def extra_findings(self, doc: Document) -> list[Finding]:
-        ratio = float(self.lexicon.params.get("reference_ratio", 3))  # type: ignore[arg-type]
+        ratio = float(self.params.get("reference_ratio", 3))  # type: ignore[arg-type]
         offers = [h for h in doc.hits_of(self.label, "offer_words") if self.accept(h, doc)]
         found = []
         for reference in doc.hits_of(self.label, "reference_words"):

@@ -21,9 +21,16 @@ FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
 
 class SpamPornDetector(LexiconDetector):
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "stuffing")
+    param_types: ClassVar[dict[str, type]] = {
+        "min_stuffing_hits": int,
+        "min_hits": int,
+        "min_density": float,
+        "min_chain_share": float,
+        "min_repeats": int,
+    }
 
     def extra_findings(self, doc: Document) -> list[Finding]:
-        params = self.lexicon.params
+        params = self.params
         telling = doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label)
         hits = telling + doc.hits_of(self.label, "generic")
         # Generic words (国产, 高清, 福利) fill lawful titles too; a stuffed line also
