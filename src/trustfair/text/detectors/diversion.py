@@ -18,7 +18,7 @@ _GAP = r"[^\w，,。.;；:：！!？?、\n]{0,3}"
 MOBILE = re.compile(rf"(?<!\d)1[3-9](?:{_GAP}\d){{9}}(?!\d)")
 LOOSE_MOBILE = re.compile(rf"(?<![\da-z])1[3-9o](?:{_GAP}[\dolizsb]){{9}}(?![\da-z])")
 ACCOUNT_AFTER = re.compile(
-    r"[\W_]{0,3}(?:号码?|群|是|为)?[\W_]{0,3}([a-z][a-z0-9_-]{5,19}|\d(?:[-\s]?\d){4,14})(?![a-z0-9_-])"
+    r"[\W_]{0,3}(?:号码?|群|是|为)?[\W_]{0,3}([a-z][a-z0-9_-]{5,19}|\d(?:-?\d){4,14})(?![a-z0-9_-])"
 )
 LINK = re.compile(
     # 。 for . is a common disguise of a link (vip。tehui97。xyz).
