@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from trustfair.store.database import Store
 from trustfair.store.models import (
+    Base,
     CaseEventRow,
     CaseRow,
     DecisionRow,
@@ -25,13 +26,14 @@ from trustfair.store.models import (
 )
 
 RowToRecord = Callable[[Any], dict[str, Any]]
-EXPORT_KINDS: dict[str, tuple[Callable[[], Select[Any]], RowToRecord, str]] = {}
+EXPORT_KINDS: dict[str, tuple[type[Base], RowToRecord, str]] = {}
 
 
-def register_export(kind: str, query: Callable[[], Select[Any]], to_record: RowToRecord, doc: str):
+def register_export(kind: str, model: type[Base], to_record: RowToRecord, doc: str) -> None:
+    """Export ``model``'s rows, in key order, as ``to_record`` renders them."""
     if kind in EXPORT_KINDS:
         raise ValueError(f"export kind {kind!r} is registered twice")
-    EXPORT_KINDS[kind] = (query, to_record, doc)
+    EXPORT_KINDS[kind] = (model, to_record, doc)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -69,43 +71,43 @@ def _log_record(row: EventRow) -> dict[str, Any]:
 
 register_export(
     "events",
-    lambda: select(EventRow).order_by(EventRow.seq),
+    EventRow,
     _envelope,
     "the event log as envelopes, in arrival order: trustfair ingest takes them back",
 )
 register_export(
     "event_log",
-    lambda: select(EventRow).order_by(EventRow.seq),
+    EventRow,
     _log_record,
     "the event log with each event's place (seq), arrival time and subject",
 )
 register_export(
     "signals",
-    lambda: select(SignalRow).order_by(SignalRow.id),
+    SignalRow,
     _columns,
     "what detectors saw: label, score, evidence, detector version",
 )
 register_export(
     "decisions",
-    lambda: select(DecisionRow).order_by(DecisionRow.id),
+    DecisionRow,
     _columns,
     "verdicts with the rules that fired, their evidence and the policy version",
 )
 register_export(
     "cases",
-    lambda: select(CaseRow).order_by(CaseRow.id),
+    CaseRow,
     _columns,
     "review cases and their current state",
 )
 register_export(
     "case_events",
-    lambda: select(CaseEventRow).order_by(CaseEventRow.id),
+    CaseEventRow,
     _columns,
     "every step of every case's timeline",
 )
 register_export(
     "ingest_runs",
-    lambda: select(IngestRunRow).order_by(IngestRunRow.id),
+    IngestRunRow,
     _columns,
     "each ingestion run and its accepted / duplicate / rejected counts",
 )
@@ -113,13 +115,14 @@ register_export(
 
 def export_records(store: Store, kind: str) -> Iterator[dict[str, Any]]:
     try:
-        query, to_record, _ = EXPORT_KINDS[kind]
+        model, to_record, _ = EXPORT_KINDS[kind]
     except KeyError:
         raise LookupError(
             f"unknown export kind {kind!r}; known: {', '.join(sorted(EXPORT_KINDS))}"
         ) from None
     with store.reading() as session:
-        for row in session.scalars(query().execution_options(yield_per=1000)):
+        query = select(model).order_by(*model.__table__.primary_key.columns)
+        for row in session.scalars(query.execution_options(yield_per=1000)):
             yield to_record(row)
 
 

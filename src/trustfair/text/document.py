@@ -66,10 +66,6 @@ class Document:
             if len(found) < MAX_HITS_PER_GROUP:
                 found.append(hit)
 
-    def keys_found(self) -> set[tuple[str, str]]:
-        """(label, group) of every key found in the text."""
-        return set(self._by_key)
-
     def hits_of(self, label: str, group: str = "term") -> list[Hit]:
         return self._by_key.get((label, group), [])
 

@@ -13,7 +13,6 @@ from typing import ClassVar
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
 
-NUMBER = re.compile(r"[\d零两十百千万]{1,12}(?:[.点块元]\d{1,4})?")
 PRICE_AFTER = re.compile(
     r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需)?[\W_]{0,2}([\d零两十百千万]+(?:[.点块元]\d+)?)"
 )
