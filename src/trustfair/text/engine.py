@@ -64,7 +64,8 @@ def anchor_group(pattern_index: int) -> str:
     return f"anchor{pattern_index}"
 
 
-def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
+def _automaton_keys(lexicons: LexiconSet) -> dict[str, list[Entry]]:
+    """Every key the automaton looks for (normalised), and what each stands for."""
     entries: dict[str, list[Entry]] = defaultdict(list)
     lookalikes = dict(lexicons.manifest.lookalikes)
 
@@ -100,12 +101,41 @@ def _compile_automaton(lexicons: LexiconSet) -> ahocorasick.Automaton:
         for index, pattern in enumerate(lexicon.patterns):
             for word in pattern.requires:
                 add(word, Entry(label, anchor_group(index), word, "review", "anchor"))
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """The value the automaton returns for a key: what it stands for, and which
+    detectors it wakes, worked out once when the engine is built."""
+
+    length: int
+    entries: tuple[Entry, ...]
+    wakes: frozenset[int]
+    latin: bool
+    """A Latin or digit key: it does not count inside a longer Latin or digit run ..."""
+    entries_inside_a_word: tuple[Entry, ...]
+    wakes_inside_a_word: frozenset[int]
+    """... except as a pattern's anchor, which only opens the door for a pattern that
+    checks for itself (vx in vxabc123); av in java is not av."""
+
+
+def _compile_automaton(
+    keys: dict[str, list[Entry]], owners: dict[tuple[str, str], int]
+) -> ahocorasick.Automaton:
+    def wakes(entries: tuple[Entry, ...]) -> frozenset[int]:
+        return frozenset(
+            owner for e in entries if (owner := owners.get((e.label, e.group))) is not None
+        )
+
     automaton = ahocorasick.Automaton()
-    for key, key_entries in entries.items():
+    for key, key_entries in keys.items():
         # A plain entry wins over a disguise of another term with the same key.
         plain = {(e.label, e.group) for e in key_entries if e.kind == "plain"}
         kept = tuple(e for e in key_entries if e.kind == "plain" or (e.label, e.group) not in plain)
-        automaton.add_word(key, (len(key), kept))
+        anchors = tuple(e for e in kept if e.rule == "anchor")
+        latin = _same_class(key[0], key[0]) or _same_class(key[-1], key[-1])
+        automaton.add_word(key, _Key(len(key), kept, wakes(kept), latin, anchors, wakes(anchors)))
     automaton.make_automaton()
     return automaton
 
@@ -114,7 +144,7 @@ class ModerationEngine:
     def __init__(self, lexicons: LexiconSet) -> None:
         self.lexicons = lexicons
         self.version = lexicons.version
-        self.automaton = _compile_automaton(lexicons)
+        keys = _automaton_keys(lexicons)
         self.detectors: list[LexiconDetector] = []
         for label in LABELS:
             lexicon = lexicons.labels[label]
@@ -143,11 +173,12 @@ class ModerationEngine:
         self._conditional = [
             index for index, detector in enumerate(self.detectors) if detector.may_run_untriggered
         ]
-        self._trigger_owner = {
+        owners = {
             (detector.label, group): index
             for index, detector in enumerate(self.detectors)
             for group in detector.triggers
         }
+        self.automaton = _compile_automaton(keys, owners)
 
     @classmethod
     def load(cls, directory: Any = None) -> ModerationEngine:
@@ -157,50 +188,68 @@ class ModerationEngine:
         self, text: str, context: str | None = None, category: str | None = None
     ) -> Document:
         normalized = normalize(text)
-        return Document(normalized, self._hits(normalized), context, category)
+        return Document(
+            normalized, _hits(self._matches(normalized)[0], normalized), context, category
+        )
 
-    def _hits(self, normalized: NormalizedText) -> list[Hit]:
+    def _matches(self, normalized: NormalizedText) -> tuple[list[_Match], set[int]]:
+        """The automaton's matches in a text, and the detectors they wake.
+
+        The hot loop: most texts end with it, so hits are made only later, and only if
+        some detector is to read them.
+        """
         compact = normalized.compact
-        hits = []
-        for end, (length, entries) in self.automaton.iter(compact):
-            cstart, cend = end - length + 1, end + 1
-            if _inside_a_latin_word(compact, cstart, cend):
-                # av in java is not av; but a pattern's anchor only opens the door
-                # for a pattern that checks for itself (vx in vxabc123).
-                entries = tuple(e for e in entries if e.rule == "anchor")
-            hits.extend(Hit(entry, cstart, cend, normalized) for entry in entries)
-        return hits
+        found: list[_Match] = []
+        woken: set[int] = set()
+        for end, key in self.automaton.iter(compact):
+            entries, wakes = key.entries, key.wakes
+            if key.latin and _inside_a_latin_word(compact, end - key.length + 1, end + 1):
+                entries, wakes = key.entries_inside_a_word, key.wakes_inside_a_word
+            if entries:
+                found.append((end, key.length, entries))
+                woken |= wakes
+        return found, woken
 
     def moderate(
         self, text: str, context: str | None = None, category: str | None = None
     ) -> Moderation:
         normalized = normalize(text)
-        return self._judge(normalized, self._hits(normalized), context, category)
+        found, woken = self._matches(normalized)
+        for index in self._conditional:
+            if index not in woken and self.detectors[index].runs_untriggered(normalized, category):
+                woken.add(index)
+        if not woken:
+            return Moderation("pass", [], self.version)
+        return self._judge(normalized, _hits(found, normalized), woken, context, category)
 
     def _judge(
-        self, text: NormalizedText, hits: list[Hit], context: str | None, category: str | None
+        self,
+        text: NormalizedText,
+        hits: list[Hit],
+        woken: set[int],
+        context: str | None,
+        category: str | None,
     ) -> Moderation:
-        owners = self._trigger_owner
-        chosen = {
-            owner
-            for hit in hits
-            if (owner := owners.get((hit.entry.label, hit.entry.group))) is not None
-        }
-        chosen.update(
-            index
-            for index in self._conditional
-            if index not in chosen and self.detectors[index].runs_untriggered(text, category)
-        )
-        if not chosen:
-            return Moderation("pass", [], self.version)  # most texts end here
         doc = Document(text, hits, context, category)
         results = []
-        for index in sorted(chosen):
+        for index in sorted(woken):
             detector = self.detectors[index]
             findings = detector.find(doc)
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
         return Moderation(_verdict(results), results, self.version)
+
+
+_Match = tuple[int, int, tuple[Entry, ...]]
+"""Where a key ends in the compact view, its length, and the entries that count there."""
+
+
+def _hits(found: list[_Match], normalized: NormalizedText) -> list[Hit]:
+    return [
+        Hit(entry, end - length + 1, end + 1, normalized)
+        for end, length, entries in found
+        for entry in entries
+    ]
 
 
 def _same_class(a: str, b: str) -> bool:

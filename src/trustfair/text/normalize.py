@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cache
+from itertools import chain
 
-from trustfair.text.fold import fold
+from trustfair.text.fold import fold, fold_table
 
 # What sellers put between the characters of a word, and a non-digit character
 # repeated three or more times (its extra copies go).
@@ -42,19 +44,54 @@ class _Removals:
         return index + (self.removed_before[runs - 1] if runs else 0)
 
 
+# Code points the one-pass table covers: the planes text is written in, and the tag
+# and variation-selector block (invisible, used inside emoji and to pad words).
+_TABLE_RANGES = (range(0x30000), range(0xE0000, 0xE1000))
+_BEYOND_THE_TABLE = "\U00030000"
+
+
+@cache
+def _compact_table() -> dict[int, str | None]:
+    """One ``str.translate`` table that folds a character and drops it if its folded
+    form is a separator: the folded text and the separator pass in one C loop."""
+    table: dict[int, str | None] = dict(fold_table())
+    for cp in chain(*_TABLE_RANGES):
+        folded = table.get(cp) or chr(cp)
+        if folded == "_" or not folded.isalnum():
+            table[cp] = None
+    return table
+
+
+def _without_separators(text: str) -> str:
+    stage = text.translate(_compact_table())
+    if stage and max(stage) >= _BEYOND_THE_TABLE:
+        # A character outside the table's planes: let the regex decide (rare).
+        return _SEPARATORS.sub("", fold(text))
+    return stage
+
+
 class NormalizedText:
     """A text, its folded form (same positions) and its compact view, with the map
     from compact positions back to the original."""
 
-    __slots__ = ("_passes", "compact", "folded", "original")
+    __slots__ = ("_folded", "_passes", "compact", "original")
 
-    def __init__(self, original: str, folded: str | None = None, compact: str | None = None):
+    def __init__(self, original: str) -> None:
         self.original = original
-        self.folded = fold(original) if folded is None else folded
-        # Two passes in C; their position maps are built only when a span is asked for,
-        # which for most texts (nothing found) is never.
-        self.compact = compact_view(self.folded) if compact is None else compact
+        # One translate pass and one regex pass in C. The folded text and the position
+        # maps are built only when a detector or a span asks, which for most texts
+        # (nothing found) is never.
+        stage = _without_separators(original)
+        self.compact = _REPEATS.sub(r"\1", stage) if _REPEATS.search(stage) else stage
+        self._folded: str | None = None
         self._passes: tuple[_Removals, _Removals] | None = None
+
+    @property
+    def folded(self) -> str:
+        """The original with every character folded: the same length and positions."""
+        if self._folded is None:
+            self._folded = fold(self.original)
+        return self._folded
 
     def original_index(self, compact_index: int) -> int:
         """Where the compact character at ``compact_index`` is in the original."""

@@ -185,14 +185,21 @@ class LexiconDetector:
 
     def pattern_findings(self, doc: Document) -> list[Finding]:
         found: dict[tuple[str, int, int], Finding] = {}
+        length = len(doc.original)
+        whole = [(0, length)]
         for pattern in self.patterns:
-            if pattern.anchor_group is None:
-                spans = [(0, len(doc.original))]
+            if pattern.anchor_group is None or length <= WINDOW_CHARS:
+                # A text shorter than a window is one window, wherever its anchors are.
+                windows = whole
+                if pattern.anchor_group and not doc.hits_of(self.label, pattern.anchor_group):
+                    continue
             else:
                 anchors = doc.hits_of(self.label, pattern.anchor_group)
-                spans = [(a.start, a.end) for a in anchors]
+                if not anchors:
+                    continue
+                windows = _windows([(a.start, a.end) for a in anchors], length)
             severity = "review" if self.review_only else pattern.severity
-            for start, end in _windows(spans, len(doc.original)):
+            for start, end in windows:
                 # Patterns read the folded text (same positions as the original), so
                 # that punctuation they rely on (1:1, www.x.com) is still there; and only
                 # around their anchors, so a long text costs a pattern no more than a

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
+from trustfair.text.fold import fold_table
 from trustfair.text.normalize import NormalizedText
 
 # Numbers are read on the folded text (same positions as the original), where a gap
@@ -31,7 +32,15 @@ WARNING_REACH = 12
 
 
 DIGIT_RUN = re.compile(r"\d{5}")
-HAS_DOT = re.compile(r"[.。]")
+HAS_DOT = re.compile(
+    # Every character that folds to . or 。, looked for in the original text (folding
+    # a text only to learn it has no dot would cost more than the search).
+    "["
+    + re.escape(
+        "".join(sorted({".", "。"} | {chr(c) for c, f in fold_table().items() if f in ".。"}))
+    )
+    + "]"
+)
 
 
 class DiversionDetector(LexiconDetector):
@@ -39,7 +48,9 @@ class DiversionDetector(LexiconDetector):
 
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # A phone number or a link has no key to find it by.
-        return DIGIT_RUN.search(text.compact) is not None or HAS_DOT.search(text.folded) is not None
+        return (
+            DIGIT_RUN.search(text.compact) is not None or HAS_DOT.search(text.original) is not None
+        )
 
     def accept(self, hit: Hit, doc: Document) -> bool:
         if not super().accept(hit, doc):
