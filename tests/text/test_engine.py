@@ -163,3 +163,31 @@ def test_a_text_repeating_one_claim_keeps_a_bounded_number_of_hits(
     doc = engine.document("治疗糖尿病" * 4000)
     assert len(doc.hits_of("medical_claim", "diseases")) == MAX_HITS_PER_GROUP
     assert engine.moderate("治疗糖尿病" * 4000).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("姐妹问是不是高仿，不是哈，我们有品牌授权", "counterfeit_hint"),
+        ("我不敢说全网最低，只能说是我们店的常规价", "extreme_claim"),
+        ("别信一辈子不坏，涂层两三年就该换了", "exaggeration"),
+    ],
+)
+def test_a_claim_denied_just_before_it_is_not_made(
+    engine: ModerationEngine, text: str, label: str
+) -> None:
+    assert label not in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("这不是最低价，这是全网最低价！", "extreme_claim"),  # denied once, claimed again
+        ("不是我吹，高仿LV，1:1做工", "counterfeit_hint"),  # the denial is of something else
+        ("不是，这款就是全网最低", "extreme_claim"),  # a clause break ends the denial
+    ],
+)
+def test_a_denial_reaches_only_the_claim_right_after_it(
+    engine: ModerationEngine, text: str, label: str
+) -> None:
+    assert label in labels(engine, text)

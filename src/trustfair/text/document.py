@@ -9,6 +9,8 @@ from typing import Literal
 from trustfair.text.normalize import NormalizedText
 
 MAX_HITS_PER_GROUP = 64
+SHARED = "shared"
+"""The label under which the manifest's shared groups are found."""
 
 Context = Literal["listing", "live", "chat", "title", "review", "shop", "ticket", "other"]
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import ahocorasick
 
+from trustfair.text.case_reports import case_report_findings
 from trustfair.text.detectors import DETECTOR_TYPES
 from trustfair.text.detectors.base import CompiledPattern, Finding, LexiconDetector
-from trustfair.text.document import Document, Entry, Hit
+from trustfair.text.document import SHARED, Document, Entry, Hit
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.variants import disguises_of
@@ -88,6 +89,9 @@ def _automaton_keys(lexicons: LexiconSet) -> dict[str, list[Entry]]:
                     Entry(label, group, term.term, severity, rule, variant.kind, variant.is_word),
                 )
 
+    for group, words in lexicons.manifest.shared_groups.items():
+        for word in words:
+            add(word, Entry(SHARED, group, word, "review", f"{SHARED}.{group}"))
     for label, lexicon in lexicons.labels.items():
         for term in lexicon.term_entries():
             severity = term.severity or lexicon.severity
@@ -234,7 +238,7 @@ class ModerationEngine:
         results = []
         for index in sorted(woken):
             detector = self.detectors[index]
-            findings = detector.find(doc)
+            findings = detector.find(doc) + case_report_findings(doc, detector.label)
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
         return Moderation(_verdict(results), results, self.version)

@@ -21,6 +21,9 @@ A label's file::
     patterns:                  # regular expressions over the folded text
       - {pattern: '史上最.', rule: extreme_claim.history_best, requires: [史上]}
     params: {window: 8}        # numbers the label's detector reads
+
+The manifest may add ``shared_groups``: lists every label's detector reads (words that
+deny a claim, the marks of a regulator's case report).
 """
 
 from __future__ import annotations
@@ -221,6 +224,9 @@ class Manifest(_Strict):
         default_factory=dict
     )
     """Characters that look like another (微: 徽), for disguised terms."""
+    shared_groups: dict[RuleName, list[TermText]] = Field(default_factory=dict)
+    """Groups every label's detector reads (denials, the marks of a regulator's case
+    report), under the label ``shared``."""
 
 
 class LexiconSet:

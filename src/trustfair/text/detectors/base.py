@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any, ClassVar
 
-from trustfair.text.document import Document, Hit
+from trustfair.text.document import SHARED, Document, Hit
 from trustfair.text.lexicon import LabelLexicon
 from trustfair.text.normalize import NormalizedText
 
@@ -17,6 +17,9 @@ KIND_FACTOR = {"plain": 1.0, "pinyin": 0.8, "homophone": 0.7}
 """A disguised match is scored lower than the plain wording (issue: 'found, and
 scored lower than a plain match')."""
 CONTEXT_WINDOW = 6
+DENIAL_REACH = 3
+"""How many original characters may stand between a denial and the claim it denies."""
+CLAUSE_BREAK = re.compile(r"[。！!？?，,；;\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,8 @@ class LexiconDetector:
     )
     """(pattern, group whose presence cancels it, group it needs beside it)."""
     review_only: ClassVar[bool] = False
+    deniable: ClassVar[bool] = True
+    """Whether a denial word just before a finding cancels it (see ``denied``)."""
     cue_group: ClassVar[str] = "cues"
     trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
     param_types: ClassVar[dict[str, type]] = {}
@@ -112,7 +117,8 @@ class LexiconDetector:
         self.params = self._checked_params()
         self._always = any(p.anchor_group is None for p in self.patterns)
         anchors = tuple(p.anchor_group for p in self.patterns if p.anchor_group)
-        self.triggers = self.trigger_groups + anchors
+        # How a regulator names this label's violations wakes it too (case_reports.py).
+        self.triggers = self.trigger_groups + anchors + ("case_findings",)
         """The groups of keys whose presence in a text makes this detector run."""
 
     def _checked_params(self) -> dict[str, Any]:
@@ -238,4 +244,16 @@ class LexiconDetector:
             f
             for f in findings
             if not any(start <= f.start and f.end <= end for start, end in lawful)
+            and not (self.deniable and self.denied(f, doc))
         ]
+
+    @staticmethod
+    def denied(finding: Finding, doc: Document) -> bool:
+        """不是高仿, 不敢说全网最低, 别信一辈子不坏: a claim denied right before it,
+        in the same clause, is not made."""
+        original = doc.original
+        return any(
+            0 <= finding.start - denial.end <= DENIAL_REACH
+            and not CLAUSE_BREAK.search(original, denial.end, finding.start)
+            for denial in doc.hits_of(SHARED, "denials")
+        )

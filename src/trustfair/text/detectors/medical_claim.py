@@ -19,6 +19,8 @@ WARNING_REACH = 12
 
 
 class MedicalClaimDetector(LexiconDetector):
+    # Medical claims have their own negations, tied to the treatment verb.
+    deniable: ClassVar[bool] = False
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "diseases")
     param_types: ClassVar[dict[str, type]] = {
         "window": int,

@@ -20,6 +20,8 @@ FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
 
 
 class SpamPornDetector(LexiconDetector):
+    # 不是色情 beside a chain of porn keywords denies nothing.
+    deniable: ClassVar[bool] = False
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "stuffing")
     param_types: ClassVar[dict[str, type]] = {
         "min_stuffing_hits": int,

@@ -1,0 +1,44 @@
+"""Regulators' case reports: a penalty decision, a notice or a judgment that quotes an
+illegal ad and says what was wrong with it.
+
+The quoted ad is judged by the detectors like any text. But the report also says, in
+the regulator's own words, what the ad was — 虚构原价, 绝对化用语, 涉及疾病治疗功能,
+or the article it broke (广告法第十七条) — and that reading holds even when the
+quoted wording is new to the lexicon. So a text that reads as a case report (a party,
+a finding, a quotation) carries the label its findings name, for review.
+
+A news item that only discusses such ads in general names no party and quotes no ad,
+and is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trustfair.text.detectors.base import PLAIN_SCORE, Finding
+from trustfair.text.document import SHARED, Document
+
+CASE_FINDINGS = "case_findings"
+"""The group of each label's lexicon holding how regulators name its violations."""
+
+# Something quoted: in quotation marks, or after a verb of claiming (宣称, 标示 ...).
+_QUOTATION = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]|宣称|声称|宣传|标注|标示|承诺|表示")
+
+
+def reads_as_case_report(doc: Document) -> bool:
+    """A party (当事人, 被告), a finding (经查, 认定, 构成) and a quotation."""
+    return bool(
+        doc.hits_of(SHARED, "case_parties")
+        and doc.hits_of(SHARED, "case_findings")
+        and _QUOTATION.search(doc.original)
+    )
+
+
+def case_report_findings(doc: Document, label: str) -> list[Finding]:
+    named = doc.hits_of(label, CASE_FINDINGS)
+    if not named or not reads_as_case_report(doc):
+        return []
+    return [
+        Finding(label, f"{label}.case_report", "review", PLAIN_SCORE["review"], hit.start, hit.end)
+        for hit in named
+    ]

@@ -1,0 +1,62 @@
+"""A regulator's case report carries the label its findings name, even when the quoted
+ad's wording is new; news that only discusses such ads does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from trustfair.text.engine import ModerationEngine
+
+
+def rules(engine: ModerationEngine, text: str) -> dict[str, str]:
+    return {label.label: label.rule for label in engine.moderate(text).labels}
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "经查，当事人在详情页宣称其扫地机“可以扫完整栋楼不用回充”，经检测与实际严重不符。",
+            "exaggeration",
+        ),
+        (
+            "当事人在直播间标示“厂价2999元”，执法人员调取数据发现该价格从未实际执行，构成价格欺诈。",
+            "price_fraud",
+        ),
+        (
+            "经查，当事人宣传其枕头“睡一晚颈椎就舒坦”，属于对商品作涉及疾病治疗功能的宣传。",
+            "medical_claim",
+        ),
+        (
+            "本机关认定，当事人在店招上使用“全省顶呱呱”等绝对化用语，违反广告法第九条第三项。",
+            "extreme_claim",
+        ),
+    ],
+)
+def test_a_case_report_carries_the_label_its_findings_name(
+    engine: ModerationEngine, text: str, label: str
+) -> None:
+    found = rules(engine, text)
+    assert label in found
+    assert engine.moderate(text).verdict != "pass"
+
+
+def test_the_case_report_reading_is_only_a_review(engine: ModerationEngine) -> None:
+    text = "经查，当事人宣传其茶具“泡出的水自带回甘”，属于与实际不符的虚假广告。"
+    result = engine.moderate(text)
+    assert [label.rule for label in result.labels] == ["exaggeration.case_report"]
+    assert result.verdict == "review"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市场监管部门提醒消费者，遇到虚构原价、虚假折扣等价格欺诈行为可拨打12315投诉。",
+        "律师表示，广告中使用绝对化用语可能违反广告法第九条，商家应当谨慎。",
+        "记者从市场监管局获悉，今年以来共查处价格违法案件120起。",
+    ],
+)
+def test_news_about_such_cases_names_no_party_and_is_left_alone(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert engine.moderate(text).verdict == "pass", rules(engine, text)
