@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from trustfair.text.detectors.price_fraud import amount
 from trustfair.text.engine import ModerationEngine
+from trustfair.text.fold import fold
 
 FIXTURE = Path(__file__).parent / "data" / "hijacked_news_page.txt"
 
@@ -25,6 +27,8 @@ def labels(engine: ModerationEngine, text: str, **kwargs: str) -> set[str]:
         ("三天瘦十斤，永不反弹", "exaggeration"),
         ("专柜价1487，直播间只要161", "price_fraud"),
         ("原价九百九十九，今天只要九块九", "price_fraud"),
+        ("原价壹仟玖佰玖拾玖，今天直播间只要玖拾玖", "price_fraud"),  # financial numerals
+        ("吊牌价两千六，直播间只要两百", "price_fraud"),  # spoken short form
         ("仅剩最后3件，下播恢复原价", "price_fraud"),
         ("加我微信 abc12345 私聊", "diversion"),
         ("电话一三八一二三四五六七八", "diversion"),
@@ -191,3 +195,22 @@ def test_a_denial_reaches_only_the_claim_right_after_it(
     engine: ModerationEngine, text: str, label: str
 ) -> None:
     assert label in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("1487", 1487),
+        ("9块9", 9.9),
+        ("九百九十九", 999),
+        ("壹仟玖佰玖拾玖", 1999),
+        ("三百八", 380),
+        ("两千五", 2500),
+        ("一万二", 12000),
+        ("一千零八", 1008),
+        ("三百零五", 305),
+        ("十五", 15),
+    ],
+)
+def test_prices_are_read_as_sellers_write_and_say_them(written: str, value: float) -> None:
+    assert amount(fold(written)) == value

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ahocorasick
 
 from trustfair.text.case_reports import case_report_findings
 from trustfair.text.detectors import DETECTOR_TYPES
-from trustfair.text.detectors.base import CompiledPattern, Finding, LexiconDetector
+from trustfair.text.detectors.base import (
+    CompiledPattern,
+    Finding,
+    LexiconDetector,
+    breaks_a_word,
+)
 from trustfair.text.document import SHARED, Document, Entry, Hit
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
-from trustfair.text.variants import disguises_of
+from trustfair.text.sounds import sound_of, sound_view
+from trustfair.text.variants import disguises_of, is_common_word
 from trustfair.yaml_files import FileError
 
 BLOCK_SCORE = 0.8
+MIN_HOMOPHONE_CHARS = 3
+"""The shortest sound-alike the sound view reports in characters (pinyin: any)."""
 """A label blocks when its strongest finding is of block severity and scores this much."""
 
 
@@ -144,6 +152,34 @@ def _compile_automaton(
     return automaton
 
 
+def _hanzi_count(text: str) -> int:
+    return sum("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def _compile_sound_automaton(
+    keys: dict[str, list[Entry]], owners: dict[tuple[str, str], int], min_hanzi: int = 2
+) -> ahocorasick.Automaton:
+    """Every plain key of ``min_hanzi`` or more hanzi, by its sound (``sounds.py``)."""
+    by_sound: dict[str, list[Entry]] = defaultdict(list)
+    written: dict[str, set[str]] = defaultdict(set)
+    for key, key_entries in keys.items():
+        if _hanzi_count(key) < min_hanzi:
+            continue  # one syllable sounds like too much
+        for entry in key_entries:
+            if entry.kind == "plain" and entry.label != SHARED and entry.rule != "anchor":
+                by_sound[sound_of(key)].append(entry)
+                written[sound_of(key)].add(key)
+    automaton = ahocorasick.Automaton()
+    for sound, entries in by_sound.items():
+        kept = tuple(dict.fromkeys(entries))
+        wakes = frozenset(
+            owner for e in kept if (owner := owners.get((e.label, e.group))) is not None
+        )
+        automaton.add_word(sound, (len(sound), kept, wakes, frozenset(written[sound])))
+    automaton.make_automaton()
+    return automaton
+
+
 class ModerationEngine:
     def __init__(self, lexicons: LexiconSet) -> None:
         self.lexicons = lexicons
@@ -183,6 +219,8 @@ class ModerationEngine:
             for group in detector.triggers
         }
         self.automaton = _compile_automaton(keys, owners)
+        self.sound_automaton = _compile_sound_automaton(keys, owners)
+        self.homophone_automaton = _compile_sound_automaton(keys, owners, MIN_HOMOPHONE_CHARS)
 
     @classmethod
     def load(cls, directory: Any = None) -> ModerationEngine:
@@ -212,7 +250,50 @@ class ModerationEngine:
             if entries:
                 found.append((end, key.length, entries))
                 woken |= wakes
+        self._sound_matches(normalized, found, woken)
         return found, woken
+
+    def _sound_matches(
+        self, normalized: NormalizedText, found: list[_Match], woken: set[int]
+    ) -> None:
+        """Add what the sound view finds that the plain pass did not: 源价, yuanjia."""
+        compact = normalized.compact
+        view = sound_view(compact)
+        # Without pinyin only homophones can be found, and those of three characters
+        # or more: the smaller automaton, whose keys ordinary text seldom sounds like.
+        automaton = self.homophone_automaton if view.spans is None else self.sound_automaton
+        plainly: set[tuple[int, int, str]] | None = None
+        for end, (length, entries, wakes, keys) in automaton.iter(view.text):
+            cstart, cend = view.compact_span(end - length + 1, end + 1)
+            written = compact[cstart:cend]
+            if written in keys:
+                continue  # the word itself, found by the plain pass
+            if plainly is None:
+                plainly = {
+                    (end, length, e.label)
+                    for end, length, entries in found
+                    for e in entries
+                    if e.rule != "anchor"
+                }
+            if (cend - 1, cend - cstart, entries[0].label) in plainly:
+                continue  # a disguise the plain pass knew (disguise: true)
+            kind = "pinyin" if any(c.isascii() and c.isalpha() for c in written) else "homophone"
+            if kind == "homophone" and (
+                len(written) < MIN_HOMOPHONE_CHARS
+                or not _keeps_a_character(written, keys)
+                or is_common_word(written)
+                or breaks_a_word(*_as_written(normalized, cstart, cend))
+            ):
+                # Two characters that sound like a two-character term are too often
+                # innocent (碗能 and 万能, 码的 and 妈的): those disguises are the
+                # lexicon's to list (disguise: true). A disguise swaps the character
+                # that would be caught and keeps the rest (源价, 湿诊); 已原 shares
+                # only a sound with 医院. And 包裹 is not 保过, nor 号色 in 九号色
+                # 好色: a sound-alike that is a word of its own, or cuts through one,
+                # is not a disguise.
+                continue
+            found.append((cend - 1, cend - cstart, tuple(replace(e, kind=kind) for e in entries)))
+            woken |= wakes
 
     def moderate(
         self, text: str, context: str | None = None, category: str | None = None
@@ -254,6 +335,17 @@ def _hits(found: list[_Match], normalized: NormalizedText) -> list[Hit]:
         for end, length, entries in found
         for entry in entries
     ]
+
+
+def _keeps_a_character(written: str, keys: frozenset[str]) -> bool:
+    return any(any(a == b for a, b in zip(written, key, strict=False)) for key in keys)
+
+
+def _as_written(normalized: NormalizedText, cstart: int, cend: int) -> tuple[str, int, int]:
+    # Words are told on the original: folded, 一级品 is 1级品 and no longer shows
+    # that 级品 cuts through 一级.
+    start, end = normalized.original_span(cstart, cend)
+    return normalized.original, start, end
 
 
 def _same_class(a: str, b: str) -> bool:

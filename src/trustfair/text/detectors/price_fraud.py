@@ -14,12 +14,13 @@ from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
 
 PRICE_AFTER = re.compile(
-    r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需)?[\W_]{0,2}([\d零两十百千万]+(?:[.点块元]\d+)?)"
+    r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需)?[\W_]{0,2}([\d零两十百千万拾佰仟]+(?:[.点块元]\d+)?)"
 )
 CUTS = frozenset({"直降", "立减"})
 """Offer words followed by the amount taken off, not the price asked."""
-_AMOUNT = re.compile(r"([\d零两十百千万]{1,12}?)(?:[.点块元](\d{1,4}))?")
-_UNITS = {"十": 10, "百": 100, "千": 1000}
+_AMOUNT = re.compile(r"([\d零两十百千万拾佰仟]{1,12}?)(?:[.点块元](\d{1,4}))?")
+_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
+"""Plain and financial (拾佰仟) units; their digits arrive folded (玖 → 9)."""
 
 
 def _integer(text: str) -> int:
@@ -27,15 +28,21 @@ def _integer(text: str) -> int:
         return int(text)
     total = section = 0
     digit: int | None = None
+    last_unit = 0  # the unit just before a trailing digit, 0 after 零
     for char in text:
-        if char.isdigit() or char == "两":
+        if char in "0零":  # 一千零八: a gap, not a digit (零 arrives folded to 0)
+            last_unit = 0
+        elif char.isdigit() or char == "两":
             digit = 2 if char == "两" else int(char)
         elif char in _UNITS:
             section += (1 if digit is None else digit) * _UNITS[char]
-            digit = None
+            digit, last_unit = None, _UNITS[char]
         elif char == "万":
             total += (section + (digit or 0)) * 10_000
-            section, digit = 0, None
+            section, digit, last_unit = 0, None, 10_000
+    if digit is not None and last_unit >= 100:
+        # Spoken short form: 三百八 is 380, 两千五 is 2500, 一万二 is 12000.
+        digit *= last_unit // 10
     return total + section + (digit or 0)
 
 
