@@ -175,6 +175,8 @@ def test_a_text_repeating_one_claim_keeps_a_bounded_number_of_hits(
         ("姐妹问是不是高仿，不是哈，我们有品牌授权", "counterfeit_hint"),
         ("我不敢说全网最低，只能说是我们店的常规价", "extreme_claim"),
         ("别信一辈子不坏，涂层两三年就该换了", "exaggeration"),
+        ("本店严禁出售高仿商品", "counterfeit_hint"),  # a prohibition
+        ("请勿相信全网最低的说法", "extreme_claim"),
     ],
 )
 def test_a_claim_denied_just_before_it_is_not_made(
