@@ -270,9 +270,9 @@ class ModerationEngine:
                 continue  # the word itself, found by the plain pass
             if plainly is None:
                 plainly = {
-                    (end, length, e.label)
-                    for end, length, entries in found
-                    for e in entries
+                    (plain_end, plain_length, e.label)
+                    for plain_end, plain_length, plain_entries in found
+                    for e in plain_entries
                     if e.rule != "anchor"
                 }
             if (cend - 1, cend - cstart, entries[0].label) in plainly:
