@@ -28,7 +28,6 @@ def labels(engine: ModerationEngine, text: str, **kwargs: str) -> set[str]:
         ("专柜价1487，直播间只要161", "price_fraud"),
         ("原价九百九十九，今天只要九块九", "price_fraud"),
         ("原价壹仟玖佰玖拾玖，今天直播间只要玖拾玖", "price_fraud"),  # financial numerals
-        ("吊牌价两千六，直播间只要两百", "price_fraud"),  # spoken short form
         ("仅剩最后3件，下播恢复原价", "price_fraud"),
         ("加我微信 abc12345 私聊", "diversion"),
         ("电话一三八一二三四五六七八", "diversion"),
@@ -172,7 +171,7 @@ def test_a_text_repeating_one_claim_keeps_a_bounded_number_of_hits(
 @pytest.mark.parametrize(
     ("text", "label"),
     [
-        ("姐妹问是不是高仿，不是哈，我们有品牌授权", "counterfeit_hint"),
+        ("我们家从来不卖高仿，有品牌授权", "counterfeit_hint"),
         ("我不敢说全网最低，只能说是我们店的常规价", "extreme_claim"),
         ("别信一辈子不坏，涂层两三年就该换了", "exaggeration"),
         ("本店严禁出售高仿商品", "counterfeit_hint"),  # a prohibition
@@ -191,6 +190,11 @@ def test_a_claim_denied_just_before_it_is_not_made(
         ("这不是最低价，这是全网最低价！", "extreme_claim"),  # denied once, claimed again
         ("不是我吹，高仿LV，1:1做工", "counterfeit_hint"),  # the denial is of something else
         ("不是，这款就是全网最低", "extreme_claim"),  # a clause break ends the denial
+        ("是不是全网第一", "extreme_claim"),  # 不是 inside 是不是
+        ("好用得不得了全网第一", "extreme_claim"),  # 不得 inside 不得了
+        ("不是我吹全网最低", "extreme_claim"),  # about the speaker
+        ("谁说我们不是全网最低", "extreme_claim"),  # denied in turn
+        ("不要再花原价999了直播间只要99", "price_fraud"),  # a worked-out finding is no claim
     ],
 )
 def test_a_denial_reaches_only_the_claim_right_after_it(
@@ -212,6 +216,10 @@ def test_a_denial_reaches_only_the_claim_right_after_it(
         ("一千零八", 1008),
         ("三百零五", 305),
         ("十五", 15),
+        ("10万", 100_000),
+        ("12万", 120_000),
+        ("3百80", 380),
+        ("1万2千", 12_000),
     ],
 )
 def test_prices_are_read_as_sellers_write_and_say_them(written: str, value: float) -> None:

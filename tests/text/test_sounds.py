@@ -30,8 +30,7 @@ def test_a_pinyin_span_maps_back_to_its_letters() -> None:
     ("text", "label"),
     [
         ("这款是全网销量di yi的面霜", "extreme_claim"),
-        ("联系店主wei xin fangfang_2024，支持转账", "diversion"),
-        ("每天喝一杯，降血糖降雪压，高血鸭人群必备，专治高血压", "medical_claim"),
+        ("每天喝一杯，降雪压", "medical_claim"),  # 降血压 by its sound
     ],
 )
 def test_sound_alike_disguises_are_found_and_scored_lower(
@@ -39,6 +38,7 @@ def test_sound_alike_disguises_are_found_and_scored_lower(
 ) -> None:
     results = {result.label: result for result in engine.moderate(text).labels}
     assert label in results
+    assert results[label].score < 0.9  # below any plain match
 
 
 def test_a_pinyin_disguise_scores_lower_than_the_plain_word(engine: ModerationEngine) -> None:
@@ -62,3 +62,9 @@ def test_a_pinyin_disguise_scores_lower_than_the_plain_word(engine: ModerationEn
 )
 def test_sound_alikes_that_are_words_of_their_own_pass(engine: ModerationEngine, text: str) -> None:
     assert engine.moderate(text).verdict == "pass"
+
+
+def test_an_id_after_a_contact_word_in_pinyin_is_diversion(engine: ModerationEngine) -> None:
+    # The id itself is evidence, so this finding keeps its full score.
+    labels = {r.label for r in engine.moderate("联系店主wei xin fangfang_2024，支持转账").labels}
+    assert "diversion" in labels

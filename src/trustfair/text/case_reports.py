@@ -22,11 +22,11 @@ CASE_FINDINGS = "case_findings"
 """The group of each label's lexicon holding how regulators name its violations."""
 
 # Something quoted: in quotation marks, or after a verb of claiming (宣称, 标示 ...).
-_QUOTATION = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]|宣称|声称|宣传|标注|标示|承诺|表示")
+_QUOTATION = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]|宣称|声称|宣传|标注|标示")
 
 
 def reads_as_case_report(doc: Document) -> bool:
-    """A party (当事人, 被告), a finding (经查, 认定, 构成) and a quotation."""
+    """A party (当事人, 被告), a regulator's finding (经查, 认定, 罚款) and a quotation."""
     return bool(
         doc.hits_of(SHARED, "case_parties")
         and doc.hits_of(SHARED, "case_findings")

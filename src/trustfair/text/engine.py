@@ -31,9 +31,9 @@ from trustfair.text.variants import disguises_of, is_common_word
 from trustfair.yaml_files import FileError
 
 BLOCK_SCORE = 0.8
-MIN_HOMOPHONE_CHARS = 3
-"""The shortest sound-alike the sound view reports in characters (pinyin: any)."""
 """A label blocks when its strongest finding is of block severity and scores this much."""
+MIN_HOMOPHONE_CHARS = 3
+"""The fewest hanzi a sound-alike needs for the sound view to report it (pinyin: any)."""
 
 
 @dataclass(frozen=True)
@@ -275,11 +275,12 @@ class ModerationEngine:
                     for e in plain_entries
                     if e.rule != "anchor"
                 }
-            if (cend - 1, cend - cstart, entries[0].label) in plainly:
+            entries = tuple(e for e in entries if (cend - 1, cend - cstart, e.label) not in plainly)
+            if not entries:
                 continue  # a disguise the plain pass knew (disguise: true)
             kind = "pinyin" if any(c.isascii() and c.isalpha() for c in written) else "homophone"
             if kind == "homophone" and (
-                len(written) < MIN_HOMOPHONE_CHARS
+                _hanzi_count(written) < MIN_HOMOPHONE_CHARS
                 or not _keeps_a_character(written, keys)
                 or is_common_word(written)
                 or breaks_a_word(*_as_written(normalized, cstart, cend))
@@ -293,7 +294,7 @@ class ModerationEngine:
                 # is not a disguise.
                 continue
             found.append((cend - 1, cend - cstart, tuple(replace(e, kind=kind) for e in entries)))
-            woken |= wakes
+            woken |= wakes  # the woken detectors read the hits themselves: a spare one is harmless
 
     def moderate(
         self, text: str, context: str | None = None, category: str | None = None

@@ -109,9 +109,5 @@ class NormalizedText:
         return self.original_index(start), self.original_index(end - 1) + 1
 
 
-def compact_view(folded: str) -> str:
-    return _REPEATS.sub(r"\1", _SEPARATORS.sub("", folded))
-
-
 def normalize(text: str) -> NormalizedText:
     return NormalizedText(text)

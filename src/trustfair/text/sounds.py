@@ -1,13 +1,13 @@
 """The sound view: a text as the syllables it is read aloud with.
 
-Sellers write a word by its sound when its characters would be caught: 源价 for 原价,
-湿诊 for 湿疹, 瑟情 for 色情 — or spell it out in pinyin (yuan jia, zhi bo jian).
+Sellers write a word by its sound when its characters would be caught: 降雪压 for
+降血压, 高血鸭 for 高血压 — or spell it out in pinyin (yuan jia, zhi bo jian).
 In the sound view every hanzi becomes its syllable (tones dropped) and every Latin
 run that reads as pinyin becomes its syllables, so 原价, 源价, 园价 and yuanjia are all
 one key. The engine matches every lexicon term of two or more hanzi in this view as
 well (``engine.py``); what it finds there is a disguise, scored lower than the plain
-word and asked for more evidence when the characters found are a word of their own
-(包裹 sounds like 保过; 价位 like 加微).
+word. Sound-alikes in hanzi must be three characters or more and not a word of their
+own (包裹 sounds like 保过; 价位 like 加微).
 
 Syllables come from pypinyin's character dictionary (first reading of each character),
 so the table is data, not a hand-made list. Each syllable is written as one private-use
@@ -58,10 +58,6 @@ def _hanzi_table() -> dict[int, str]:
     for digit, syllable in enumerate(_DIGIT_SYLLABLES):
         table[ord(str(digit))] = chars[syllable]
     return table
-
-
-def is_syllable_char(char: str) -> bool:
-    return _FIRST_SYLLABLE_CHAR <= ord(char) < _FIRST_SYLLABLE_CHAR + len(_syllable_chars())
 
 
 def syllables_of(run: str) -> list[str] | None:

@@ -153,6 +153,10 @@ class LexiconDetector:
             self.finding_for(hit) for hit in doc.hits_of(self.label) if self.accept(hit, doc)
         ]
         findings += self.pattern_findings(doc)
+        if self.deniable and findings:
+            # Words and patterns can be denied; what a detector works out (a reference
+            # price against an offer, a phone number) is a fact of the text, not a claim.
+            findings = [f for f in findings if not self.denied(f, doc)]
         findings += self.extra_findings(doc)
         return self.without_lawful(findings, doc)
 
@@ -244,16 +248,31 @@ class LexiconDetector:
             f
             for f in findings
             if not any(start <= f.start and f.end <= end for start, end in lawful)
-            and not (self.deniable and self.denied(f, doc))
         ]
 
     @staticmethod
     def denied(finding: Finding, doc: Document) -> bool:
-        """不是高仿, 不敢说全网最低, 别信一辈子不坏: a claim denied right before it,
-        in the same clause, is not made."""
+        """不是高仿, 不敢说全网最低, 别信一辈子不坏: a claim denied right before
+        it, in the same clause, is not made. Not a denial: one inside another word
+        (是不是, 不得了), one about the speaker (不是我吹), or one denied in turn
+        (谁说我们不是全网第一)."""
         original = doc.original
-        return any(
-            0 <= finding.start - denial.end <= DENIAL_REACH
-            and not CLAUSE_BREAK.search(original, denial.end, finding.start)
-            for denial in doc.hits_of(SHARED, "denials")
-        )
+        denials = doc.hits_of(SHARED, "denials")
+        for denial in denials:
+            if not 0 <= finding.start - denial.end <= DENIAL_REACH:
+                continue
+            gap = original[denial.end : finding.start]
+            if CLAUSE_BREAK.search(gap) or "我" in gap:
+                continue
+            if (
+                original[denial.start - 1 : denial.start] == "是"
+                or original[denial.end : denial.end + 1] == "了"
+            ):
+                continue
+            clause_start = max(
+                (m.end() for m in CLAUSE_BREAK.finditer(original, 0, denial.start)), default=0
+            )
+            if any(clause_start <= other.start and other.end <= denial.start for other in denials):
+                continue  # denied in turn
+            return True
+        return False

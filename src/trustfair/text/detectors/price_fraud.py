@@ -27,23 +27,26 @@ def _integer(text: str) -> int:
     if text.isdigit():
         return int(text)
     total = section = 0
-    digit: int | None = None
-    last_unit = 0  # the unit just before a trailing digit, 0 after 零
+    number: int | None = None  # the digits read since the last unit
+    digits = 0
+    last_unit = 0  # the unit just before them; 0 after a gap (零)
     for char in text:
-        if char in "0零":  # 一千零八: a gap, not a digit (零 arrives folded to 0)
-            last_unit = 0
+        if char == "0" and digits == 0 and last_unit:
+            last_unit = 0  # 一千零八 (零 arrives folded to 0): a gap, not a digit
         elif char.isdigit() or char == "两":
-            digit = 2 if char == "两" else int(char)
+            value = 2 if char == "两" else int(char)
+            number = value if number is None else number * 10 + value  # 10万, 3百80
+            digits += 1
         elif char in _UNITS:
-            section += (1 if digit is None else digit) * _UNITS[char]
-            digit, last_unit = None, _UNITS[char]
+            section += (1 if number is None else number) * _UNITS[char]
+            number, digits, last_unit = None, 0, _UNITS[char]
         elif char == "万":
-            total += (section + (digit or 0)) * 10_000
-            section, digit, last_unit = 0, None, 10_000
-    if digit is not None and last_unit >= 100:
+            total += (section + (number or 0)) * 10_000
+            section, number, digits, last_unit = 0, None, 0, 10_000
+    if number is not None and digits == 1 and last_unit >= 100:
         # Spoken short form: 三百八 is 380, 两千五 is 2500, 一万二 is 12000.
-        digit *= last_unit // 10
-    return total + section + (digit or 0)
+        number *= last_unit // 10
+    return total + section + (number or 0)
 
 
 def amount(text: str) -> float:
