@@ -224,3 +224,32 @@ def test_a_denial_reaches_only_the_claim_right_after_it(
 )
 def test_prices_are_read_as_sellers_write_and_say_them(written: str, value: float) -> None:
     assert amount(fold(written)) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "分享一个凉拌汁：生抽和香醋1:1，加一勺糖",  # a ratio, not a copy
+        "米和水一比一点二就差不多",
+        "博物馆授权 宋代官窑复刻茶杯 附授权证书",  # a licensed re-issue
+        "之前在别家买到过高仿，这次特意选的官方旗舰店",  # a buyer telling
+        "请不要相信任何自称我们店铺客服、要您添加微信办理退款的人",  # a warning in the clause
+        "哈哈哈哈主播笑死我了",  # 死我 is not 私我
+    ],
+)
+def test_lawful_uses_that_look_like_violations_pass(engine: ModerationEngine, text: str) -> None:
+    assert engine.moderate(text).verdict == "pass", labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("这件羽绒服是某大鹅的1:1，标都是原版的", "counterfeit_hint"),
+        ("顶级复刻，细节1比1还原正品", "counterfeit_hint"),
+        ("夜色直播官网 夜色直播app下载 夜色直播成人版 夜色直播破解版 免费夜色直播", "spam_porn"),
+    ],
+)
+def test_copies_and_a_site_name_stuffed_over_and_over_are_found(
+    engine: ModerationEngine, text: str, label: str
+) -> None:
+    assert label in labels(engine, text)

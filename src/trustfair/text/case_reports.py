@@ -21,8 +21,10 @@ from trustfair.text.document import SHARED, Document
 CASE_FINDINGS = "case_findings"
 """The group of each label's lexicon holding how regulators name its violations."""
 
-# Something quoted: in quotation marks, or after a verb of claiming (宣称, 标示 ...).
-_QUOTATION = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]|宣称|声称|宣传|标注|标示")
+# Something quoted: in quotation marks, or after a verb of claiming (宣称：…).
+_QUOTATION = re.compile(
+    r"[“\"「『][^”\"」』]{2,}[”\"」』]|(?:宣称|声称|宣传|标注|标示|称)[^。，,]{0,12}[“\"「『:：]"
+)
 
 
 def reads_as_case_report(doc: Document) -> bool:

@@ -28,7 +28,11 @@ LINK = re.compile(
 )
 CONTACT_RULE = "diversion.contact"
 WARNING_REACH = 12
-"""How far before a match a warning word still governs it (compact characters)."""
+"""How far before a match a warning word governs it (compact characters; twice that
+after it)."""
+WARNING_CLAUSE_REACH = 40
+"""How far from a match, within its clause, a warning word still governs it."""
+CLAUSE_END = re.compile(r"[。！!？?，,；;\n]")
 
 
 DIGIT_RUN = re.compile(r"\d{5}")
@@ -64,12 +68,17 @@ class DiversionDetector(LexiconDetector):
         return True
 
     def _warned_against(self, doc: Document, hit: Hit) -> bool:
-        # 请不要在站外私下交易, 如遇主播索要联系方式: the platform warning about it.
-        # ... or after it: 让加微信的别信, 加QQ退款是骗子.
-        return any(
-            -2 * WARNING_REACH <= hit.cstart - w.cend <= WARNING_REACH
-            for w in doc.hits_of(self.label, "warnings")
-        )
+        # 请不要在站外私下交易, 如遇主播索要联系方式: the platform warning about it,
+        # just before it or after it (让加微信的别信, 加QQ退款是骗子), or anywhere in its
+        # clause (请不要相信任何自称客服、要您添加微信的人).
+        original = doc.original
+        for warning in doc.hits_of(self.label, "warnings"):
+            if -2 * WARNING_REACH <= hit.cstart - warning.cend <= WARNING_REACH:
+                return True
+            start, end = sorted((warning.start, hit.start))
+            if end - start <= WARNING_CLAUSE_REACH and not CLAUSE_END.search(original, start, end):
+                return True
+        return False
 
     def _id_follows(self, doc: Document, hit: Hit) -> bool:
         return ACCOUNT_AFTER.match(doc.text.folded, hit.end) is not None

@@ -34,17 +34,24 @@ class SpamPornDetector(LexiconDetector):
     def extra_findings(self, doc: Document) -> list[Finding]:
         params = self.params
         telling = doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label)
-        hits = telling + doc.hits_of(self.label, "generic")
+        generic = doc.hits_of(self.label, "generic")
+        hits = telling + generic
+        min_repeats = int(params.get("min_repeats", 4))  # type: ignore[arg-type]
+        fragments = [m.span() for m in FRAGMENT.finditer(doc.original)]
         # Generic words (国产, 高清, 福利) fill lawful titles too; a stuffed line also
-        # carries words that only such lines carry.
-        if len(telling) < int(params.get("min_stuffing_hits", 2)) or len(hits) < int(
-            params.get("min_hits", 3)
+        # carries words that only such lines carry — or one site's name over and over
+        # (夜色直播官网 夜色直播app下载 夜色直播破解版 …), which no lexicon can know.
+        names_a_site = (
+            len(generic) >= 3 and _repeated_prefix(doc.text.folded, fragments) >= min_repeats
+        )
+        if not names_a_site and (
+            len(telling) < int(params.get("min_stuffing_hits", 2))
+            or len(hits) < int(params.get("min_hits", 3))
         ):
             return []
         compact_length = max(1, len(doc.text.compact))
         covered = _covered_length([(h.cstart, h.cend) for h in hits])
         density = covered / compact_length
-        fragments = [m.span() for m in FRAGMENT.finditer(doc.original)]
         starts = sorted(h.start for h in hits)
         chained = 0
         for start, end in fragments:  # does a hit begin inside this fragment?
@@ -57,7 +64,8 @@ class SpamPornDetector(LexiconDetector):
                 len(fragments) >= 4
                 and chained / len(fragments) >= float(params.get("min_chain_share", 0.5))
             )  # type: ignore[arg-type]
-            or repeated >= int(params.get("min_repeats", 4))  # type: ignore[arg-type]
+            or repeated >= min_repeats
+            or names_a_site
         )
         if not stuffed:
             return []
@@ -72,6 +80,19 @@ class SpamPornDetector(LexiconDetector):
             )
             for h in hits
         ]
+
+
+NAME_PREFIX_CHARS = 3
+
+
+def _repeated_prefix(text: str, fragments: list[tuple[int, int]]) -> int:
+    """How many fragments start with the same few characters (a site's name)."""
+    prefixes = Counter(
+        text[start : start + NAME_PREFIX_CHARS]
+        for start, end in fragments
+        if end - start > NAME_PREFIX_CHARS
+    )
+    return max(prefixes.values(), default=0)
 
 
 def _covered_length(spans: list[tuple[int, int]]) -> int:
