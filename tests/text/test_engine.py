@@ -9,6 +9,7 @@ import pytest
 from trustfair.text.detectors.price_fraud import amount
 from trustfair.text.engine import ModerationEngine
 from trustfair.text.fold import fold
+from trustfair.text.normalize import normalize
 
 FIXTURE = Path(__file__).parent / "data" / "hijacked_news_page.txt"
 
@@ -253,3 +254,11 @@ def test_copies_and_a_site_name_stuffed_over_and_over_are_found(
     engine: ModerationEngine, text: str, label: str
 ) -> None:
     assert label in labels(engine, text)
+
+
+def test_a_pattern_anchor_alone_wakes_no_detector(engine: ModerationEngine) -> None:
+    # 保证 anchors the guarantee patterns; a text where none of them matches runs no
+    # detector at all (the engine's fast path), and one where one matches is judged.
+    normalized = normalize("我保证明天准时发货")
+    assert engine._matches(normalized)[1] == set()
+    assert "exaggeration" in labels(engine, "保证你三天瘦十斤")

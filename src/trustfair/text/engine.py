@@ -124,20 +124,29 @@ class _Key:
     length: int
     entries: tuple[Entry, ...]
     wakes: frozenset[int]
+    anchors: frozenset[tuple[int, int]]
+    """The (detector, pattern) whose anchor this key is: the detector runs if the
+    pattern matches the text (most texts with 直接 or 保证 in them claim nothing)."""
     latin: bool
     """A Latin or digit key: it does not count inside a longer Latin or digit run ..."""
     entries_inside_a_word: tuple[Entry, ...]
-    wakes_inside_a_word: frozenset[int]
     """... except as a pattern's anchor, which only opens the door for a pattern that
     checks for itself (vx in vxabc123); av in java is not av."""
 
 
 def _compile_automaton(
-    keys: dict[str, list[Entry]], owners: dict[tuple[str, str], int]
+    keys: dict[str, list[Entry]],
+    owners: dict[tuple[str, str], int],
+    anchored: dict[tuple[str, str], tuple[int, int]],
 ) -> ahocorasick.Automaton:
     def wakes(entries: tuple[Entry, ...]) -> frozenset[int]:
         return frozenset(
             owner for e in entries if (owner := owners.get((e.label, e.group))) is not None
+        )
+
+    def anchors(entries: tuple[Entry, ...]) -> frozenset[tuple[int, int]]:
+        return frozenset(
+            pattern for e in entries if (pattern := anchored.get((e.label, e.group))) is not None
         )
 
     automaton = ahocorasick.Automaton()
@@ -145,9 +154,9 @@ def _compile_automaton(
         # A plain entry wins over a disguise of another term with the same key.
         plain = {(e.label, e.group) for e in key_entries if e.kind == "plain"}
         kept = tuple(e for e in key_entries if e.kind == "plain" or (e.label, e.group) not in plain)
-        anchors = tuple(e for e in kept if e.rule == "anchor")
         latin = _same_class(key[0], key[0]) or _same_class(key[-1], key[-1])
-        automaton.add_word(key, _Key(len(key), kept, wakes(kept), latin, anchors, wakes(anchors)))
+        as_anchor = tuple(e for e in kept if e.rule == "anchor")
+        automaton.add_word(key, _Key(len(key), kept, wakes(kept), anchors(kept), latin, as_anchor))
     automaton.make_automaton()
     return automaton
 
@@ -218,7 +227,13 @@ class ModerationEngine:
             for index, detector in enumerate(self.detectors)
             for group in detector.triggers
         }
-        self.automaton = _compile_automaton(keys, owners)
+        anchored = {
+            (detector.label, pattern.anchor_group): (index, number)
+            for index, detector in enumerate(self.detectors)
+            for number, pattern in enumerate(detector.patterns)
+            if pattern.anchor_group
+        }
+        self.automaton = _compile_automaton(keys, owners, anchored)
         self.sound_automaton = _compile_sound_automaton(keys, owners)
         self.homophone_automaton = _compile_sound_automaton(keys, owners, MIN_HOMOPHONE_CHARS)
 
@@ -243,14 +258,21 @@ class ModerationEngine:
         compact = normalized.compact
         found: list[_Match] = []
         woken: set[int] = set()
+        anchored: set[tuple[int, int]] = set()
         for end, key in self.automaton.iter(compact):
             entries, wakes = key.entries, key.wakes
             if key.latin and _inside_a_latin_word(compact, end - key.length + 1, end + 1):
-                entries, wakes = key.entries_inside_a_word, key.wakes_inside_a_word
+                entries, wakes = key.entries_inside_a_word, _NOTHING
             if entries:
                 found.append((end, key.length, entries))
                 woken |= wakes
+                anchored |= key.anchors
         self._sound_matches(normalized, found, woken)
+        for index, number in anchored:
+            if index not in woken and self.detectors[index].patterns[number].regex.search(
+                normalized.folded
+            ):
+                woken.add(index)
         return found, woken
 
     def _sound_matches(
@@ -326,6 +348,7 @@ class ModerationEngine:
         return Moderation(_verdict(results), results, self.version)
 
 
+_NOTHING: frozenset[int] = frozenset()
 _Match = tuple[int, int, tuple[Entry, ...]]
 """Where a key ends in the compact view, its length, and the entries that count there."""
 

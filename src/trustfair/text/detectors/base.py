@@ -116,10 +116,10 @@ class LexiconDetector:
     def __post_init__(self) -> None:
         self.params = self._checked_params()
         self._always = any(p.anchor_group is None for p in self.patterns)
-        anchors = tuple(p.anchor_group for p in self.patterns if p.anchor_group)
         # How a regulator names this label's violations wakes it too (case_reports.py).
-        self.triggers = self.trigger_groups + anchors + ("case_findings",)
-        """The groups of keys whose presence in a text makes this detector run."""
+        self.triggers = (*self.trigger_groups, "case_findings")
+        """The groups of keys whose presence in a text makes this detector run. A
+        pattern's anchors make it run only if the pattern matches (engine.py)."""
 
     def _checked_params(self) -> dict[str, Any]:
         checked: dict[str, Any] = {}

@@ -36,14 +36,15 @@ CLAUSE_END = re.compile(r"[。！!？?，,；;\n]")
 
 
 DIGIT_RUN = re.compile(r"\d{5}")
-HAS_DOT = re.compile(
-    # Every character that folds to . or 。, looked for in the original text (folding
-    # a text only to learn it has no dot would cost more than the search).
-    "["
-    + re.escape(
-        "".join(sorted({".", "。"} | {chr(c) for c, f in fold_table().items() if f in ".。"}))
-    )
-    + "]"
+_DOTS = re.escape(
+    "".join(sorted({".", "。"} | {chr(c) for c, f in fold_table().items() if f in ".。"}))
+)
+_LATIN = "A-Za-zＡ-Ｚａ-ｚ"
+DOMAIN_DOT = re.compile(
+    # A dot between a letter or digit and a letter (shop.x, vip。tehui, www . a . com),
+    # looked for in the original text: folding a text only to learn it holds no link
+    # would cost more than the search; a price's 9.9 is no link.
+    rf"[0-9０-９{_LATIN}]\s*[{_DOTS}]\s*[{_LATIN}]"
 )
 
 
@@ -53,7 +54,8 @@ class DiversionDetector(LexiconDetector):
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # A phone number or a link has no key to find it by.
         return (
-            DIGIT_RUN.search(text.compact) is not None or HAS_DOT.search(text.original) is not None
+            DIGIT_RUN.search(text.compact) is not None
+            or DOMAIN_DOT.search(text.original) is not None
         )
 
     def accept(self, hit: Hit, doc: Document) -> bool:

@@ -29,8 +29,11 @@ class MedicalClaimDetector(LexiconDetector):
     }
 
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
-        # Health food without its warning has nothing to find: the absence is the finding.
-        return category == "health_food"
+        # Health food without its warning has nothing to find: the absence is the finding
+        # (on a listing long enough to carry it, see extra_findings).
+        return category == "health_food" and len(text.compact) >= int(
+            self.params.get("disclaimer_min_chars", 30)  # type: ignore[arg-type]
+        )
 
     def find(self, doc: Document) -> list[Finding]:
         exempt = self.params.get("exempt_categories", [])

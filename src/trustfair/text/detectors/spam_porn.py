@@ -15,8 +15,10 @@ from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
+from trustfair.text.normalize import NormalizedText
 
 FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
+STUFFING_SEPARATORS = ("_", "|", "｜", " ", "、", "/")
 
 
 class SpamPornDetector(LexiconDetector):
@@ -30,6 +32,12 @@ class SpamPornDetector(LexiconDetector):
         "min_chain_share": float,
         "min_repeats": int,
     }
+
+    def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
+        # A site's name stuffed over and over has no lexicon key to wake this detector:
+        # a line cut into several fragments is looked at anyway.
+        original = text.original
+        return sum(original.count(separator) for separator in STUFFING_SEPARATORS) >= 3
 
     def extra_findings(self, doc: Document) -> list[Finding]:
         params = self.params
