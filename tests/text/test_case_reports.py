@@ -28,7 +28,7 @@ def rules(engine: ModerationEngine, text: str) -> dict[str, str]:
             "medical_claim",
         ),
         (
-            "本机关认定，当事人在店招上使用“全省顶呱呱”等绝对化用语，违反广告法第九条第三项。",
+            "本机关认定，当事人在店招上使用“全省杠杠滴”等绝对化用语，违反广告法第九条第三项。",
             "extreme_claim",
         ),
     ],
