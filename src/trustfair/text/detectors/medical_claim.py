@@ -16,6 +16,7 @@ from trustfair.text.normalize import NormalizedText
 DISCLAIMERS = ("本品不能代替药物", "不能代替药物治疗疾病")
 """The warning health food must carry, in the guideline's two wordings."""
 WARNING_REACH = 12
+PAIR_RULE = "medical_claim.disease_treatment"
 
 
 class MedicalClaimDetector(LexiconDetector):
@@ -44,6 +45,11 @@ class MedicalClaimDetector(LexiconDetector):
         findings = super().find(doc)
         if findings and self._reads_as_medical_news(doc):
             return []
+        if findings and any(disclaimer in doc.text.compact for disclaimer in DISCLAIMERS):
+            # Health food that carries its warning names the disease its approved
+            # function concerns (辅助降血脂 … 本品不能代替药物): a disease beside a verb is
+            # no claim there; a claim in words of its own (根治, 药到病除) still is.
+            findings = [f for f in findings if f.rule != PAIR_RULE]
         return findings
 
     def accept(self, hit: Hit, doc: Document) -> bool:
@@ -85,7 +91,7 @@ class MedicalClaimDetector(LexiconDetector):
                 found.append(
                     Finding(
                         self.label,
-                        "medical_claim.disease_treatment",
+                        PAIR_RULE,
                         "block",
                         round(PLAIN_SCORE["block"] * factor, 3),
                         start,
