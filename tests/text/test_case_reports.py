@@ -69,3 +69,24 @@ def test_news_about_such_cases_names_no_party_and_is_left_alone(
 )
 def test_a_seller_speaking_of_itself_is_no_case_report(engine: ModerationEngine, text: str) -> None:
     assert not any(rule.endswith(".case_report") for rule in rules(engine, text).values())
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "市消协比较试验发现，有3款产品页面称“专治宝宝腹泻”，消委会提醒理性消费。",
+            "medical_claim",
+        ),
+        ("消协抽查发现4款牙膏使用了“最安全”“全网第一”等字样，提醒家长理性选购。", "extreme_claim"),
+    ],
+)
+def test_a_report_of_what_was_found_keeps_the_claims_it_quotes(
+    engine: ModerationEngine, text: str, label: str
+) -> None:
+    assert label in rules(engine, text)
+
+
+def test_a_warning_about_such_claims_in_general_is_not_one(engine: ModerationEngine) -> None:
+    text = "市场监管部门提醒，对宣称“包过”“保证提分”的培训机构要提高警惕。"
+    assert engine.moderate(text).verdict == "pass", rules(engine, text)

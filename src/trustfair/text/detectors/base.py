@@ -46,6 +46,33 @@ WINDOW_CHARS = 200
 """How far on either side of an anchor a pattern may look."""
 
 
+def _inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= finding.start and finding.end <= end for start, end in spans)
+
+
+# What a report quotes a seller as saying (宣称“三天去根”, 称“最安全”“最温和”): a claim
+# however much the text around it reports, warns or discusses.
+_QUOTE = r"[“「『\"][^”」』\"]{1,80}[”」』\"]"
+_QUOTED_CLAIM = re.compile(
+    rf"(?:宣称|声称|称|宣传|标注|标示|标称|使用了?|打出|写着|表述|承诺|说)[^“「『\"。]{{0,10}}"
+    rf"((?:{_QUOTE}[、，,]?)+)"
+)
+
+
+def quoted_claims(doc: Document) -> list[tuple[int, int]]:
+    """The spans of the claims a report quotes someone as making — a report of what
+    was found (发现, 抽查, 认定 …), not a warning about such claims in general."""
+    if not doc.hits_of(SHARED, "case_findings"):
+        return []
+    denials = [hit.end for hit in doc.hits_of(SHARED, "denials")]
+    return [
+        match.span(1)
+        for match in _QUOTED_CLAIM.finditer(doc.original)
+        # 不得使用“国家级”“最佳”: quoted to be forbidden, not as said.
+        if not any(0 <= match.start() - end <= 2 for end in denials)
+    ]
+
+
 def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     """The spans widened by WINDOW_CHARS each way, overlapping ones merged."""
     merged: list[tuple[int, int]] = []
@@ -228,26 +255,32 @@ class LexiconDetector:
     def extra_findings(self, doc: Document) -> list[Finding]:
         return []
 
-    def lawful_spans(self, doc: Document, near: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Spans of lawful uses; patterns are tried around ``near`` (the findings) only."""
-        spans = [(h.start, h.end) for h in doc.hits_of(self.label, "lawful")]
+    def lawful_spans(
+        self, doc: Document, near: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Spans of lawful uses — of a phrase (最近), and of a context (a news item
+        that discusses such claims); patterns are tried around ``near`` only."""
+        phrases = [(h.start, h.end) for h in doc.hits_of(self.label, "lawful")]
+        contexts: list[tuple[int, int]] = []
         for pattern, unless, only_with in self.lawful_patterns:
             if unless and doc.hits_of(self.label, unless):
                 continue
             if only_with and not doc.hits_of(self.label, only_with):
                 continue
+            spans = contexts if only_with or unless else phrases
             for start, end in _windows(near, len(doc.original)):
                 spans += [m.span() for m in pattern.finditer(doc.text.folded, start, end)]
-        return spans
+        return phrases, contexts
 
     def without_lawful(self, findings: list[Finding], doc: Document) -> list[Finding]:
         if not findings:
             return findings
-        lawful = self.lawful_spans(doc, [(f.start, f.end) for f in findings])
+        phrases, contexts = self.lawful_spans(doc, [(f.start, f.end) for f in findings])
+        quoted = quoted_claims(doc) if contexts else []
         return [
             f
             for f in findings
-            if not any(start <= f.start and f.end <= end for start, end in lawful)
+            if not _inside(f, phrases) and not (_inside(f, contexts) and not _inside(f, quoted))
         ]
 
     @staticmethod

@@ -7,9 +7,16 @@ hospitals may too. Health food must carry 本品不能代替药物 on its listin
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-from trustfair.text.detectors.base import KIND_FACTOR, PLAIN_SCORE, Finding, LexiconDetector
+from trustfair.text.detectors.base import (
+    KIND_FACTOR,
+    PLAIN_SCORE,
+    Finding,
+    LexiconDetector,
+    quoted_claims,
+)
 from trustfair.text.document import Document, Hit
 from trustfair.text.normalize import NormalizedText
 
@@ -17,6 +24,7 @@ DISCLAIMERS = ("本品不能代替药物", "不能代替药物治疗疾病")
 """The warning health food must carry, in the guideline's two wordings."""
 WARNING_REACH = 12
 PAIR_RULE = "medical_claim.disease_treatment"
+SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 
 
 class MedicalClaimDetector(LexiconDetector):
@@ -44,7 +52,10 @@ class MedicalClaimDetector(LexiconDetector):
             return []  # a medicine's own label (适应症, 国药准字) may name diseases
         findings = super().find(doc)
         if findings and self._reads_as_medical_news(doc):
-            return []
+            # News may name diseases and cures; what it quotes a seller as claiming
+            # (宣称“三天去根”) is still a claim.
+            quoted = quoted_claims(doc)
+            findings = [f for f in findings if any(s <= f.start and f.end <= e for s, e in quoted)]
         if findings and any(disclaimer in doc.text.compact for disclaimer in DISCLAIMERS):
             # Health food that carries its warning names the disease its approved
             # function concerns (辅助降血脂 … 本品不能代替药物): a disease beside a verb is
@@ -86,6 +97,9 @@ class MedicalClaimDetector(LexiconDetector):
                 gap = max(verb.cstart - disease.cend, disease.cstart - verb.cend)
                 if gap > window or self._negated(verb, negations):
                     continue
+                first, second = sorted((disease, verb), key=lambda hit: hit.cstart)
+                if SENTENCE_END.search(doc.original, first.end, second.start):
+                    continue  # …治疗功能。孕妇及过敏体质者…: two sentences, no claim
                 start, end = min(disease.start, verb.start), max(disease.end, verb.end)
                 factor = KIND_FACTOR[disease.entry.kind] * KIND_FACTOR[verb.entry.kind]
                 found.append(
