@@ -17,7 +17,7 @@ KIND_FACTOR = {"plain": 1.0, "pinyin": 0.8, "homophone": 0.7}
 """A disguised match is scored lower than the plain wording (issue: 'found, and
 scored lower than a plain match')."""
 CONTEXT_WINDOW = 6
-DENIAL_REACH = 3
+DENIAL_REACH = 5
 """How many original characters may stand between a denial and the claim it denies."""
 CLAUSE_BREAK = re.compile(r"[。！!？?，,；;\n]")
 
