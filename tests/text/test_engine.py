@@ -262,3 +262,27 @@ def test_a_pattern_anchor_alone_wakes_no_detector(engine: ModerationEngine) -> N
     normalized = normalize("我保证明天准时发货")
     assert engine._matches(normalized)[1] == set()
     assert "exaggeration" in labels(engine, "保证你三天瘦十斤")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "厂长你今天要是不给家人们降到99，我就不播了！（摔话筒）",  # a fight for a price
+        "刚从医院出来，被前夫打的，就靠卖这点东西活着，姐妹们别让我寒心",  # pity
+    ],
+)
+def test_a_drama_is_told_by_what_it_is_for(engine: ModerationEngine, text: str) -> None:
+    result = engine.moderate(text)
+    assert "staged_drama" in labels(engine, text)
+    assert result.verdict == "review"  # never a block on its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家确实是果农，今年冰雹砸了一半，有伤疤的果子便宜点卖，介意的别拍",
+        "我们家从来不搞什么砍价吵架那一套哈，价格就挂在这，你觉得值就拍",
+    ],
+)
+def test_a_hardship_told_without_an_appeal_is_no_drama(engine: ModerationEngine, text: str) -> None:
+    assert "staged_drama" not in labels(engine, text)
