@@ -14,7 +14,9 @@ from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
 
 PRICE_AFTER = re.compile(
-    r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需)?[\W_]{0,2}([\d零两十百千万拾佰仟]+(?:[.点块元]\d+)?)"
+    # 今天报名398, 直播间只要99: a word or two may stand between an offer and its price.
+    r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需|报名|拿走|到手|带走)?[\W_]{0,2}"
+    r"([\d零两十百千万拾佰仟]+(?:[.点块元]\d+)?)"
 )
 CUTS = frozenset({"直降", "立减"})
 """Offer words followed by the amount taken off, not the price asked."""
