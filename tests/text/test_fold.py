@@ -33,3 +33,13 @@ def test_folding_never_changes_the_length() -> None:
     for _ in range(200):
         text = "".join(chr(rng.randrange(0x20, 0x2FFFF)) for _ in range(50))
         assert len(fold(text)) == len(text)
+
+
+def test_a_pattern_written_with_chinese_numerals_reads_the_folded_text() -> None:
+    import re
+
+    from trustfair.text.fold import fold, fold_numerals
+
+    pattern = re.compile(fold_numerals(r"(都|也)不会黑一点"))
+    assert pattern.search(fold("暴晒一整天都不会黑一点"))
+    assert fold_numerals(r"\W[一二]{1,3}A") == r"\W[12]{1,3}A"  # syntax untouched

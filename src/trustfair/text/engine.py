@@ -24,6 +24,7 @@ from trustfair.text.detectors.base import (
     breaks_a_word,
 )
 from trustfair.text.document import SHARED, Document, Entry, Hit
+from trustfair.text.fold import fold_numerals
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.sounds import sound_of, sound_view
@@ -202,7 +203,7 @@ class ModerationEngine:
                     lexicon,
                     [
                         CompiledPattern(
-                            re.compile(p.pattern),
+                            re.compile(fold_numerals(p.pattern)),
                             p.severity or lexicon.severity,
                             p.rule or f"{label}.pattern",
                             anchor_group(index) if p.requires else None,
@@ -210,7 +211,7 @@ class ModerationEngine:
                         for index, p in enumerate(lexicon.patterns)
                     ],
                     [
-                        (re.compile(w.pattern), w.unless, w.only_with)
+                        (re.compile(fold_numerals(w.pattern)), w.unless, w.only_with)
                         for w in lexicon.lawful_entries()
                         if w.pattern
                     ],

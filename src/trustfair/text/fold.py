@@ -101,3 +101,18 @@ def fold_table() -> dict[int, str]:
 def fold(text: str) -> str:
     """``text`` with every character folded; always the same length as ``text``."""
     return text.translate(fold_table())
+
+
+@cache
+def _numeral_table() -> dict[int, str]:
+    table = fold_table()
+    return {cp: table[cp] for cp in table if table[cp].isdigit() and not chr(cp).isascii()}
+
+
+def fold_numerals(pattern: str) -> str:
+    """A lexicon pattern with its Chinese numerals written as the digits they fold to.
+
+    Patterns read the folded text, where 一 is already 1: a pattern written with 一点
+    must look for 1点. Only numerals change, so the pattern's syntax is untouched.
+    """
+    return pattern.translate(_numeral_table())
