@@ -42,3 +42,8 @@ def test_every_compact_character_comes_from_its_original_position() -> None:
         normalized = normalize(text)
         for i, char in enumerate(normalized.compact):
             assert normalized.folded[normalized.original_index(i)] == char
+
+
+def test_an_emoji_in_place_of_a_character_reads_as_that_character() -> None:
+    assert normalize("扫码➕我").compact == "扫码加我"
+    assert normalize("薇❤信").compact == "薇信"  # a decoration is still a separator

@@ -3,7 +3,8 @@
 Folding makes the disguises of one character look like the plain character:
 full-width and other compatibility forms (NFKC, where it maps one character to one),
 upper case, traditional characters (OpenCC's table), Chinese, financial and circled
-numerals. Because every character maps to exactly one, a position in the folded text
+numerals, and the few emoji sellers put in place of a character (➕ for 加). Because
+every character maps to exactly one, a position in the folded text
 is the same position in the original — the offset map costs nothing here; only the
 removal of separators (``normalize.py``) needs one.
 """
@@ -63,6 +64,17 @@ def _traditional_to_simplified() -> dict[str, str]:
     return table
 
 
+def _emoji_words() -> dict[int, str]:
+    """Emoji sellers put in place of a character (➕我 is 加我): see data/emoji."""
+    table = {}
+    text = resources.files("trustfair.text.data.emoji").joinpath("emoji_words.txt")
+    for line in text.read_text(encoding="utf-8").splitlines():
+        emoji, _, char = line.partition("\t")
+        if len(emoji) == 1 and len(char) == 1:
+            table[ord(emoji)] = char
+    return table
+
+
 def _fold_one(char: str, t2s: dict[str, str]) -> str:
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) != 1:
@@ -92,6 +104,7 @@ def fold_table() -> dict[int, str]:
     for digit, numerals in _CHINESE_DIGITS.items():
         for numeral in numerals:
             table[ord(numeral)] = digit
+    table.update(_emoji_words())
     # A character that folds into a numeral folds on into its digit (壹 → 1 via T→S).
     for cp, folded in list(table.items()):
         table[cp] = table.get(ord(folded), folded)
