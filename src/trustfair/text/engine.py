@@ -266,8 +266,10 @@ class ModerationEngine:
                 entries, wakes = key.entries_inside_a_word, _NOTHING
             if entries:
                 found.append((end, key.length, entries))
-                woken |= wakes
-                anchored |= key.anchors
+                if wakes:
+                    woken |= wakes
+                if key.anchors:
+                    anchored |= key.anchors
         self._sound_matches(normalized, found, woken)
         for index, number in anchored:
             if index not in woken and self.detectors[index].patterns[number].regex.search(

@@ -18,7 +18,8 @@ from trustfair.text.document import Document
 from trustfair.text.normalize import NormalizedText
 
 FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
-STUFFING_SEPARATORS = ("_", "|", "｜", " ", "、", "/")
+THREE_SEPARATORS = re.compile(r"[_|｜ 、/](?:[^_|｜ 、/]*[_|｜ 、/]){2}")
+"""A line cut into several fragments (one search, not a count per separator)."""
 
 
 class SpamPornDetector(LexiconDetector):
@@ -36,8 +37,7 @@ class SpamPornDetector(LexiconDetector):
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # A site's name stuffed over and over has no lexicon key to wake this detector:
         # a line cut into several fragments is looked at anyway.
-        original = text.original
-        return sum(original.count(separator) for separator in STUFFING_SEPARATORS) >= 3
+        return THREE_SEPARATORS.search(text.original) is not None
 
     def extra_findings(self, doc: Document) -> list[Finding]:
         params = self.params
