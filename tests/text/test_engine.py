@@ -286,3 +286,38 @@ def test_a_drama_is_told_by_what_it_is_for(engine: ModerationEngine, text: str) 
 )
 def test_a_hardship_told_without_an_appeal_is_no_drama(engine: ModerationEngine, text: str) -> None:
     assert "staged_drama" not in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("不要错过这款全网第一", "extreme_claim"),  # 不要 denies 错过, not the claim
+        ("本产品治疗糖尿病效果好，本品不能代替药物", "medical_claim"),  # not health food
+        ("专家说根治糖尿病就靠它", "medical_claim"),
+        ("这把刀十年用不坏", "exaggeration"),
+        ("没有一家能比得过我们", "extreme_claim"),
+        ("不会穿搭的姐妹想要的加我微信私聊", "diversion"),
+        ("复制 𝐭𝐞𝐡𝐮𝐢.𝐱𝐲𝐳 打开", "diversion"),  # a link in styled letters
+        ("穿上暴晒一整天都不会黑一点点", "exaggeration"),  # a pattern written with 一
+    ],
+)
+def test_claims_that_earlier_shortcuts_let_through_are_found(
+    engine: ModerationEngine, text: str, label: str
+) -> None:
+    assert label in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "华为手机壳 华为手机膜 华为手机支架 华为手机充电器 高清 热门 精品",  # a brand repeated
+        "员工福利社 高清电视 免费送货",  # one stuffing word, however often it is listed
+        "市场监管局提醒：商家不能在广告里使用“最佳”“国家级”等字样，发现请投诉。",
+        "📦过年也正常发货哦",
+        "客服你好，帮我查一下工资卡能不能付款",
+    ],
+)
+def test_ordinary_text_that_earlier_shortcuts_flagged_passes(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert engine.moderate(text).verdict == "pass", labels(engine, text)

@@ -18,6 +18,7 @@ import ahocorasick
 from trustfair.text.case_reports import case_report_findings
 from trustfair.text.detectors import DETECTOR_TYPES
 from trustfair.text.detectors.base import (
+    WINDOW_CHARS,
     CompiledPattern,
     Finding,
     LexiconDetector,
@@ -114,7 +115,9 @@ def _automaton_keys(lexicons: LexiconSet) -> dict[str, list[Entry]]:
         for index, pattern in enumerate(lexicon.patterns):
             for word in pattern.requires:
                 add(word, Entry(label, anchor_group(index), word, "review", "anchor"))
-    return entries
+    # A word listed twice in a group is one word: counted twice it would pass for two
+    # (two stuffing words in a line that has one).
+    return {key: list(dict.fromkeys(key_entries)) for key, key_entries in entries.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +275,11 @@ class ModerationEngine:
                     anchored |= key.anchors
         self._sound_matches(normalized, found, woken)
         for index, number in anchored:
-            if index not in woken and self.detectors[index].patterns[number].regex.search(
+            if index in woken:
+                continue
+            # A short text is searched whole; a long one is left to the detector, which
+            # searches only around the anchors (base.pattern_findings).
+            if len(compact) > WINDOW_CHARS or self.detectors[index].patterns[number].regex.search(
                 normalized.folded
             ):
                 woken.add(index)

@@ -89,6 +89,35 @@ def _nested_repeat(tokens: Any, inside: bool = False) -> bool:
     return False
 
 
+def _broad_unbounded_repeats(tokens: Any) -> int:
+    """How many unbounded repeats of a broad class (\\W*, \\s+, .*, [^。]*) a pattern has.
+
+    Two of them in a row (1\\W*贴\\W*(就)?\\W*见效) backtrack polynomially on a long
+    run of separators: one chat line of spaces would take seconds.
+    """
+    count = 0
+    for op, value in tokens:
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            _, most, sub = value
+            broad = any(
+                sub_op == _sre.ANY
+                or sub_op == _sre.CATEGORY
+                or (
+                    sub_op == _sre.IN
+                    and any(item[0] in (_sre.NEGATE, _sre.CATEGORY) for item in sub_value)
+                )
+                for sub_op, sub_value in sub
+            )
+            if (most == _sre.MAXREPEAT or most > 64) and broad:
+                count += 1
+            count += _broad_unbounded_repeats(sub)
+        elif op == _sre.SUBPATTERN:
+            count += _broad_unbounded_repeats(value[-1])
+        elif op == _sre.BRANCH:
+            count += max((_broad_unbounded_repeats(alt) for alt in value[1]), default=0)
+    return count
+
+
 def _flat(tokens: Any) -> list[tuple[Any, Any]]:
     out = []
     for op, value in tokens:
@@ -106,6 +135,11 @@ def _valid_regex(pattern: str) -> str:
     if _nested_repeat(_sre_parse.parse(pattern)):
         raise ValueError(
             "a repeat inside a repeat (like (a+)+) can take exponential time; bound the inner one"
+        )
+    if _broad_unbounded_repeats(_sre_parse.parse(pattern)) > 1:
+        raise ValueError(
+            "two unbounded repeats of broad classes (like \\W*…\\W*) can take polynomial "
+            "time on a long run of separators; bound them (\\W{0,3})"
         )
     if compiled.search(""):
         raise ValueError("the pattern matches the empty string, so it would match every text")

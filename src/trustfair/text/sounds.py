@@ -26,6 +26,8 @@ from pypinyin.pinyin_dict import pinyin_dict
 _FIRST_SYLLABLE_CHAR = 0xE000  # the Private Use Area: no text's own characters there
 _LATIN_RUN = re.compile(r"[a-z]+")
 _MAX_SYLLABLE_LETTERS = 6
+MAX_PINYIN_RUN = 80
+"""Letters in a row beyond this are not read as pinyin (nonono… for pages on end)."""
 
 
 def _normal(reading: str) -> str:
@@ -62,19 +64,28 @@ def _hanzi_table() -> dict[int, str]:
 
 def syllables_of(run: str) -> list[str] | None:
     """``run`` cut into pinyin syllables (zhibojian → zhi bo jian), fewest pieces
-    first; None if it does not read as pinyin."""
+    first; None if it does not read as pinyin (or is too long to be a phrase)."""
+    if len(run) > MAX_PINYIN_RUN:
+        return None
     chars = _syllable_chars()
-    best: list[list[str] | None] = [None] * (len(run) + 1)
-    best[0] = []
+    # fewest[i]: the fewest syllables run[:i] cuts into, and where the last one starts.
+    fewest: list[tuple[int, int] | None] = [None] * (len(run) + 1)
+    fewest[0] = (0, 0)
     for end in range(1, len(run) + 1):
         for start in range(max(0, end - _MAX_SYLLABLE_LETTERS), end):
-            before = best[start]
+            before = fewest[start]
             if before is not None and run[start:end] in chars:
-                candidate = [*before, run[start:end]]
-                current = best[end]
-                if current is None or len(candidate) < len(current):
-                    best[end] = candidate
-    return best[len(run)]
+                current = fewest[end]
+                if current is None or before[0] + 1 < current[0]:
+                    fewest[end] = (before[0] + 1, start)
+    if fewest[len(run)] is None:
+        return None
+    syllables, end = [], len(run)
+    while end:
+        _, start = fewest[end]  # type: ignore[misc]
+        syllables.append(run[start:end])
+        end = start
+    return syllables[::-1]
 
 
 @dataclass(frozen=True, slots=True)

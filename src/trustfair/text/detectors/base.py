@@ -17,8 +17,12 @@ KIND_FACTOR = {"plain": 1.0, "pinyin": 0.8, "homophone": 0.7}
 """A disguised match is scored lower than the plain wording (issue: 'found, and
 scored lower than a plain match')."""
 CONTEXT_WINDOW = 6
-DENIAL_REACH = 5
+DENIAL_REACH = 3
 """How many original characters may stand between a denial and the claim it denies."""
+NOT_DENYING = ("错过", "犹豫", "再犹豫", "再等", "等了", "忘了")
+"""What a denial may deny instead of the claim after it (不要错过全网第一)."""
+QUOTE_DENIAL_REACH = 10
+"""How far before a quoted claim a denial forbids it (不得在广告中使用“最佳”)."""
 CLAUSE_BREAK = re.compile(r"[。！!？?，,；;\n]")
 
 
@@ -62,14 +66,19 @@ _QUOTED_CLAIM = re.compile(
 def quoted_claims(doc: Document) -> list[tuple[int, int]]:
     """The spans of the claims a report quotes someone as making — a report of what
     was found (发现, 抽查, 认定 …), not a warning about such claims in general."""
-    if not doc.hits_of(SHARED, "case_findings"):
+    if not (doc.hits_of(SHARED, "case_findings") or doc.hits_of(SHARED, "inspections")):
         return []
-    denials = [hit.end for hit in doc.hits_of(SHARED, "denials")]
+    original = doc.original
+    denials = doc.hits_of(SHARED, "denials")
     return [
         match.span(1)
-        for match in _QUOTED_CLAIM.finditer(doc.original)
-        # 不得使用“国家级”“最佳”: quoted to be forbidden, not as said.
-        if not any(0 <= match.start() - end <= 2 for end in denials)
+        for match in _QUOTED_CLAIM.finditer(original)
+        # 不能在广告里使用“最佳”: quoted to be forbidden in the same clause, not as said.
+        if not any(
+            0 <= match.start() - denial.end <= QUOTE_DENIAL_REACH
+            and not CLAUSE_BREAK.search(original, denial.end, match.start())
+            for denial in denials
+        )
     ]
 
 
@@ -134,7 +143,6 @@ class LexiconDetector:
     trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
     param_types: ClassVar[dict[str, type]] = {}
     """The ``params`` this detector reads, and their types: checked when it is built."""
-    """Groups whose keys can start a finding; cues, lawful uses and the like cannot."""
 
     @property
     def label(self) -> str:
@@ -295,7 +303,7 @@ class LexiconDetector:
             if not 0 <= finding.start - denial.end <= DENIAL_REACH:
                 continue
             gap = original[denial.end : finding.start]
-            if CLAUSE_BREAK.search(gap) or "我" in gap:
+            if CLAUSE_BREAK.search(gap) or "我" in gap or gap.startswith(NOT_DENYING):
                 continue
             if (
                 original[denial.start - 1 : denial.start] == "是"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
+from trustfair.text.detectors.base import CLAUSE_BREAK, PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document, Hit
 from trustfair.text.fold import fold_table
 from trustfair.text.normalize import NormalizedText
@@ -31,15 +31,17 @@ WARNING_REACH = 12
 """How far before a match a warning word governs it (compact characters; twice that
 after it)."""
 WARNING_CLAUSE_REACH = 40
-"""How far from a match, within its clause, a warning word still governs it."""
-CLAUSE_END = re.compile(r"[。！!？?，,；;\n]")
+"""How far from a match, within its clause, a warning of three characters or more
+(请不要相信, 谨防诈骗) still governs it."""
+CLAUSE_WARNING_MIN_CHARS = 3
 
 
 DIGIT_RUN = re.compile(r"\d{5}")
 _DOTS = re.escape(
     "".join(sorted({".", "。"} | {chr(c) for c, f in fold_table().items() if f in ".。"}))
 )
-_LATIN = "A-Za-zＡ-Ｚａ-ｚ"
+# Latin letters as written, full-width, mathematical (𝐭𝐞𝐡𝐮𝐢) and enclosed (ⓣⓔⓗ).
+_LATIN = "A-Za-zＡ-Ｚａ-ｚ\U0001d400-\U0001d7ff\u24b6-\u24e9\U0001f130-\U0001f189"
 DOMAIN_DOT = re.compile(
     # A dot between a letter or digit and a letter (shop.x, vip。tehui, www . a . com),
     # looked for in the original text: folding a text only to learn it holds no link
@@ -77,8 +79,12 @@ class DiversionDetector(LexiconDetector):
         for warning in doc.hits_of(self.label, "warnings"):
             if -2 * WARNING_REACH <= hit.cstart - warning.cend <= WARNING_REACH:
                 return True
+            if len(warning.entry.term) < CLAUSE_WARNING_MIN_CHARS:
+                continue  # 不会, 别加: too common to govern a whole clause
             start, end = sorted((warning.start, hit.start))
-            if end - start <= WARNING_CLAUSE_REACH and not CLAUSE_END.search(original, start, end):
+            if end - start <= WARNING_CLAUSE_REACH and not CLAUSE_BREAK.search(
+                original, start, end
+            ):
                 return True
         return False
 

@@ -56,7 +56,11 @@ class MedicalClaimDetector(LexiconDetector):
             # (宣称“三天去根”) is still a claim.
             quoted = quoted_claims(doc)
             findings = [f for f in findings if any(s <= f.start and f.end <= e for s, e in quoted)]
-        if findings and any(disclaimer in doc.text.compact for disclaimer in DISCLAIMERS):
+        if (
+            findings
+            and (doc.category == "health_food" or "保健食品" in doc.text.compact)
+            and any(disclaimer in doc.text.compact for disclaimer in DISCLAIMERS)
+        ):
             # Health food that carries its warning names the disease its approved
             # function concerns (辅助降血脂 … 本品不能代替药物): a disease beside a verb is
             # no claim there; a claim in words of its own (根治, 药到病除) still is.

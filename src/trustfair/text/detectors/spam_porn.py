@@ -48,9 +48,12 @@ class SpamPornDetector(LexiconDetector):
         fragments = [m.span() for m in FRAGMENT.finditer(doc.original)]
         # Generic words (国产, 高清, 福利) fill lawful titles too; a stuffed line also
         # carries words that only such lines carry — or one site's name over and over
-        # (夜色直播官网 夜色直播app下载 夜色直播破解版 …), which no lexicon can know.
+        # (夜色直播官网 夜色直播app下载 夜色直播破解版 …), which no lexicon can know —
+        # beside one telling word at least: a title may repeat its brand (华为手机壳 …).
         names_a_site = (
-            len(generic) >= 3 and _repeated_prefix(doc.text.folded, fragments) >= min_repeats
+            len(telling) >= 1
+            and len(generic) >= 3
+            and _repeated_prefix(doc.text.folded, fragments) >= min_repeats
         )
         if not names_a_site and (
             len(telling) < int(params.get("min_stuffing_hits", 2))

@@ -17,7 +17,7 @@ from trustfair.text.document import Document, Hit
 
 PAIRS = (("conflicts", "price_moves"), ("hardships", "appeals"))
 """(what happened, what it is for): the groups whose hits pair into a finding."""
-SENTENCE_BREAKS = re.compile(r"[。\n]")
+SENTENCE_BREAKS = re.compile(r"[。！!？?\n]")
 
 
 class StagedDramaDetector(LexiconDetector):
@@ -54,10 +54,16 @@ class StagedDramaDetector(LexiconDetector):
 
     @staticmethod
     def _nearest(doc: Document, story: Hit, purposes: list[Hit], reach: int) -> Hit | None:
+        """The closest purpose in the story's sentence, within ``reach``."""
+        best: tuple[int, Hit] | None = None
         for purpose in purposes:
             first, second = sorted((story, purpose), key=lambda hit: hit.start)
-            if second.start - first.end <= reach and not SENTENCE_BREAKS.search(
-                doc.original, first.end, second.start
+            gap = second.start - first.end
+            closer = best is None or gap < best[0]
+            if (
+                closer
+                and gap <= reach
+                and not SENTENCE_BREAKS.search(doc.original, first.end, second.start)
             ):
-                return purpose
-        return None
+                best = (gap, purpose)
+        return best[1] if best else None
