@@ -321,3 +321,20 @@ def test_ordinary_text_that_earlier_shortcuts_flagged_passes(
     engine: ModerationEngine, text: str
 ) -> None:
     assert engine.moderate(text).verdict == "pass", labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "禁售规则：禁止发布带有“高仿”“A货”“原单”等字样暗示假冒的商品。",  # a rule's examples
+        "有人在小区门口发传单说‘保健品能治高血压’，那是骗人的，别买。",  # a claim debunked
+        "市第一人民医院心内科门诊搬至新楼三层。",  # a hospital's name
+        "关于我校获批国家级一流本科专业建设点的公示",  # an official designation
+        "所有商品活动价不低于近30天最低价，活动结束恢复原价。",  # the price rule's words
+        "手工竹编收纳筐 带盖 大中小三件套",  # 小三 cut out of 大中小三件套
+        "我爸学会网购了，第一件买的是给我妈的一双棉鞋。",  # 我妈的
+        "我们只通过平台订单交易，不会让您加微信或转账到个人账户。",
+    ],
+)
+def test_mentions_names_and_rules_are_not_claims(engine: ModerationEngine, text: str) -> None:
+    assert engine.moderate(text).verdict == "pass", labels(engine, text)

@@ -82,6 +82,19 @@ def quoted_claims(doc: Document) -> list[tuple[int, int]]:
     ]
 
 
+_IN_QUOTES = re.compile(r"(?:[“「『‘\"'][^”」』’\"'\n]{1,30}[”」』’\"'][、，,]?)+")
+
+
+def mentions(doc: Document) -> list[tuple[int, int]]:
+    """Quoted wording a text mentions rather than uses: the examples of a rule page
+    (违规示例：“三天祛斑”) and claims it debunks (说‘能治高血压’，那是骗人的)."""
+    if not (doc.hits_of(SHARED, "rule_cues") or doc.hits_of(SHARED, "debunks")):
+        return []
+    if doc.hits_of(SHARED, "case_findings"):
+        return []  # a regulator's report quotes what was said, to find against it
+    return [match.span() for match in _IN_QUOTES.finditer(doc.original)]
+
+
 def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     """The spans widened by WINDOW_CHARS each way, overlapping ones merged."""
     merged: list[tuple[int, int]] = []
@@ -285,10 +298,13 @@ class LexiconDetector:
             return findings
         phrases, contexts = self.lawful_spans(doc, [(f.start, f.end) for f in findings])
         quoted = quoted_claims(doc) if contexts else []
+        mentioned = mentions(doc)
         return [
             f
             for f in findings
-            if not _inside(f, phrases) and not (_inside(f, contexts) and not _inside(f, quoted))
+            if not _inside(f, phrases)
+            and not (_inside(f, contexts) and not _inside(f, quoted))
+            and not _inside(f, mentioned)
         ]
 
     @staticmethod
