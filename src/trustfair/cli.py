@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import ExitStack
 from enum import StrEnum
@@ -385,6 +386,40 @@ def lexicon_check(
 
     engine = _load_engine(lambda: ModerationEngine.load(directory))
     out.print(f"{directory}: lexicon {engine.version}, {len(engine.automaton):,} keys")
+
+
+@lexicon_app.command("seal")
+def lexicon_seal(
+    directory: Annotated[Path, typer.Argument(help="A lexicon directory (with manifest.yaml).")],
+) -> None:
+    """Write each label file's digest into the manifest, after checking the files.
+
+    A sealed version is loaded only when every file is the one the manifest names, so a
+    server never reads a version whose files are still being written. Seal last.
+    """
+    import shutil
+    import tempfile
+
+    from trustfair.text.engine import ModerationEngine
+    from trustfair.text.lexicon import file_digests
+
+    manifest = directory / "manifest.yaml"
+    unsealed = re.sub(r"(?ms)^files:\n(?:  .*\n?)*", "", manifest.read_text(encoding="utf-8"))
+    unsealed = unsealed.rstrip("\n") + "\n"
+    with tempfile.TemporaryDirectory() as scratch:
+        # Check the files as they are, without the old seal, in a copy: the directory
+        # itself is not touched until the new seal is written whole.
+        for path in directory.glob("*.yaml"):
+            shutil.copyfile(path, Path(scratch) / path.name)
+        (Path(scratch) / "manifest.yaml").write_text(unsealed, encoding="utf-8")
+        _load_engine(lambda: ModerationEngine.load(Path(scratch)))
+        digests = file_digests(Path(scratch))
+    sealed = unsealed + "files:\n" + "".join(f"  {n}: {d}\n" for n, d in digests.items())
+    temporary = directory / ".manifest.yaml.sealing"
+    temporary.write_text(sealed, encoding="utf-8")
+    temporary.replace(manifest)  # atomic: the seal appears whole or not at all
+    engine = _load_engine(lambda: ModerationEngine.load(directory))
+    out.print(f"{directory}: lexicon {engine.version} sealed ({len(digests)} files)")
 
 
 @db_app.command("upgrade")

@@ -97,3 +97,56 @@ def test_the_watcher_picks_up_a_new_version(lexicons: Path) -> None:
         assert changed.is_set()
     finally:
         holder.stop_watching()
+
+
+def seal(directory: Path) -> None:
+    from typer.testing import CliRunner
+
+    from trustfair.cli import app
+
+    result = CliRunner().invoke(app, ["lexicon", "seal", str(directory)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_sealed_version_half_written_is_not_loaded(lexicons: Path) -> None:
+    seal(lexicons)
+    holder = EngineHolder(lexicons)
+    before = holder.current()
+    # A writer has changed one file and not yet sealed: whatever the pause, the
+    # directory is not a version yet.
+    add_term(lexicons, NEW_TERM)
+    with pytest.raises(FileError, match="not the content the manifest seals"):
+        holder.reload()
+    assert holder.current() is before
+    seal(lexicons)  # the writer's last step
+    assert holder.reload() is True
+    assert holder.current().moderate(TEXT).labels[0].label == "exaggeration"
+
+
+def test_sealing_a_broken_directory_leaves_the_manifest_as_it_was(lexicons: Path) -> None:
+    from typer.testing import CliRunner
+
+    from trustfair.cli import app
+
+    seal(lexicons)
+    manifest = (lexicons / "manifest.yaml").read_text(encoding="utf-8")
+    (lexicons / "diversion.yaml").write_text("label: diversion\nterms: [\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["lexicon", "seal", str(lexicons)])
+    assert result.exit_code == 2
+    assert "diversion.yaml" in result.output
+    assert (lexicons / "manifest.yaml").read_text(encoding="utf-8") == manifest
+
+
+def test_a_symlink_swapped_to_a_new_version_is_followed(lexicons: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "newer"
+    shutil.copytree(lexicons, newer)
+    add_term(newer, NEW_TERM)
+    link = tmp_path / "current"
+    link.symlink_to(lexicons)
+    holder = EngineHolder(link)
+    assert holder.current().moderate(TEXT).verdict == "pass"
+    swap = tmp_path / "current.new"
+    swap.symlink_to(newer)
+    swap.replace(link)  # the operator's atomic swap
+    assert holder.reload() is True
+    assert holder.current().moderate(TEXT).labels[0].label == "exaggeration"

@@ -5,6 +5,11 @@ reference callers read, so every call sees one complete lexicon version — the 
 the new, never half of each — and a broken lexicon leaves the old one in service.
 ``start_watching`` checks the lexicon directory every few seconds and reloads when its
 content changed, so a server picks up a new version without a restart.
+
+Two ways to publish a version so that no half-written one is ever loaded: point
+``TRUSTFAIR_LEXICON_DIR`` at a symlink and swap it to a complete new directory, or seal
+the version (``trustfair lexicon seal``: the manifest names each file's digest, and a
+directory whose files are not those is not loaded).
 """
 
 from __future__ import annotations
@@ -37,8 +42,8 @@ class EngineHolder:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._lock = threading.Lock()
-        self._fingerprint = _fingerprint(directory)
-        self._engine = ModerationEngine.load(directory)
+        self._fingerprint = _fingerprint(directory.resolve())
+        self._engine = ModerationEngine.load(directory.resolve())
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
         self.last_error: str | None = None
@@ -53,10 +58,13 @@ class EngineHolder:
         Raises the lexicon's FileError (and keeps the old engine) if the new one is broken.
         """
         with self._lock:
-            fingerprint = _fingerprint(self.directory)
+            # A symlink swapped to a new version's directory is followed once, here, so
+            # one reload reads one directory throughout.
+            directory = self.directory.resolve()
+            fingerprint = _fingerprint(directory)
             if fingerprint == self._fingerprint:
                 return False
-            engine = ModerationEngine.load(self.directory)  # may raise: nothing swapped
+            engine = ModerationEngine.load(directory)  # may raise: nothing swapped
             self._engine, self._fingerprint = engine, fingerprint
             log.info("lexicon %s in service", engine.version)
             return True
@@ -73,7 +81,7 @@ class EngineHolder:
                 try:
                     # Reload only a directory that looked the same on two checks in a
                     # row: a file still being written changes between them.
-                    now = _fingerprint(self.directory)
+                    now = _fingerprint(self.directory.resolve())
                     if now != seen:
                         seen = now
                         continue
@@ -101,4 +109,5 @@ def holder_for(directory: Path) -> EngineHolder:
 
 
 def default_holder() -> EngineHolder:
-    return holder_for(lexicon_dir().resolve())
+    # Not resolved here: a symlink the operator swaps to a new version is followed.
+    return holder_for(lexicon_dir().absolute())

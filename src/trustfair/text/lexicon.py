@@ -251,6 +251,9 @@ class LabelLexicon(_Strict):
         return f"{self.label}.lexicon"
 
 
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Manifest(_Strict):
     version: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.+-]{1,40}$")]
     description: str = ""
@@ -261,6 +264,9 @@ class Manifest(_Strict):
     shared_groups: dict[RuleName, list[TermText]] = Field(default_factory=dict)
     """Groups every label's detector reads (denials, the marks of a regulator's case
     report), under the label ``shared``."""
+    files: dict[Annotated[str, Field(pattern=r"^[a-z_]+\.yaml$")], Sha256] | None = None
+    """A sealed version: the SHA-256 of every label file (``trustfair lexicon seal``).
+    A directory whose files are not these is not loaded: it is still being written."""
 
 
 class LexiconSet:
@@ -286,11 +292,13 @@ def load_lexicons(directory: Path | None = None) -> LexiconSet:
     manifest = load_yaml_model(manifest_path, Manifest)
     digest = hashlib.sha256()
     labels: dict[str, LabelLexicon] = {}
+    seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
         data = path.read_bytes()  # read once: the digest and the parse see the same bytes
         digest.update(path.name.encode() + b"\0" + data)
         if path.name == "manifest.yaml":
             continue
+        seen[path.name] = hashlib.sha256(data).hexdigest()
         lexicon = load_yaml_model(path, LabelLexicon, data)
         if path.stem != lexicon.label:
             raise FileError(
@@ -300,4 +308,38 @@ def load_lexicons(directory: Path | None = None) -> LexiconSet:
     missing = [label for label in LABELS if label not in labels]
     if missing:
         raise FileError(directory, None, f"no lexicon for: {', '.join(missing)}")
+    if manifest.files is not None:
+        _check_seal(directory, manifest_path, manifest.files, seen)
     return LexiconSet(directory, manifest, labels, digest.hexdigest())
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """The SHA-256 of every label file of a lexicon directory, by file name."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.glob("*.yaml"))
+        if path.name != "manifest.yaml"
+    }
+
+
+def _check_seal(
+    directory: Path, manifest_path: Path, sealed: dict[str, str], seen: dict[str, str]
+) -> None:
+    # Writers of a new version write the label files first and the manifest, with their
+    # digests, last: until every file is the one the manifest names, the version is
+    # half written and the one in service stays.
+    if set(seen) != set(sealed):
+        extra, absent = sorted(set(seen) - set(sealed)), sorted(set(sealed) - set(seen))
+        raise FileError(
+            manifest_path,
+            None,
+            f"the sealed version lists other files (not listed: {extra}, missing: {absent})",
+        )
+    changed = [name for name, digest in seen.items() if sealed[name] != digest]
+    if changed:
+        raise FileError(
+            directory / changed[0],
+            None,
+            "not the content the manifest seals (still being written, or edited without "
+            "`trustfair lexicon seal`)",
+        )
