@@ -338,3 +338,12 @@ def test_ordinary_text_that_earlier_shortcuts_flagged_passes(
 )
 def test_mentions_names_and_rules_are_not_claims(engine: ModerationEngine, text: str) -> None:
     assert engine.moderate(text).verdict == "pass", labels(engine, text)
+
+
+def test_a_hijacked_page_line_with_three_black_hat_keywords_is_stuffing(
+    engine: ModerationEngine,
+) -> None:
+    line = "全民健身 > 棋牌游戏 炸金花 斗牛 德州扑克 上分下分 24小时有人 - 县文化体育和旅游局"
+    assert "spam_porn" in labels(engine, line)
+    title = "麻将机全自动 家用 静音 四口机 棋牌桌 两用 餐桌 德州扑克筹码 送货上门"
+    assert engine.moderate(title).verdict == "pass", labels(engine, title)

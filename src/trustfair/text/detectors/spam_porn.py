@@ -32,6 +32,7 @@ class SpamPornDetector(LexiconDetector):
         "min_density": float,
         "min_chain_share": float,
         "min_repeats": int,
+        "min_distinct_stuffing": int,
     }
 
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
@@ -77,6 +78,13 @@ class SpamPornDetector(LexiconDetector):
             )  # type: ignore[arg-type]
             or repeated >= min_repeats
             or names_a_site
+            # Three different black-hat keywords in one line cut into fragments: a
+            # hijacked page's link list, however much of the page's own text is around.
+            or (
+                len(fragments) >= 4
+                and len({h.entry.term for h in telling})
+                >= int(params.get("min_distinct_stuffing", 3))  # type: ignore[arg-type]
+            )
         )
         if not stuffed:
             return []
