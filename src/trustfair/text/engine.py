@@ -29,7 +29,7 @@ from trustfair.text.fold import fold_numerals
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.sounds import sound_of, sound_view
-from trustfair.text.variants import disguises_of, is_common_word
+from trustfair.text.variants import disguises_of, is_common_word, is_hanzi
 from trustfair.yaml_files import FileError
 
 BLOCK_SCORE = 0.8
@@ -166,7 +166,7 @@ def _compile_automaton(
 
 
 def _hanzi_count(text: str) -> int:
-    return sum("\u4e00" <= c <= "\u9fff" for c in text)
+    return sum(map(is_hanzi, text))
 
 
 def _compile_sound_automaton(

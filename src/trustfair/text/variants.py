@@ -74,15 +74,15 @@ def is_common_word(text: str) -> bool:
     return _word_frequencies().get(text, 0) >= COMMON_WORD_FREQUENCY
 
 
-def _is_hanzi(char: str) -> bool:
+def is_hanzi(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
 
 def disguises_of(term: str, lookalikes: dict[str, str]) -> list[Variant]:
     """The homophone, look-alike and pinyin forms of ``term`` (not ``term`` itself)."""
-    if not any(_is_hanzi(c) for c in term):
+    if not any(is_hanzi(c) for c in term):
         return []
-    sounds = [sound_of(c) if _is_hanzi(c) else c for c in term]
+    sounds = [sound_of(c) if is_hanzi(c) else c for c in term]
     found: dict[str, Variant] = {}
 
     def add(text: str, kind: str) -> None:
@@ -90,7 +90,7 @@ def disguises_of(term: str, lookalikes: dict[str, str]) -> list[Variant]:
             found[text] = Variant(text, kind, is_common_word(text))
 
     # Pinyin: every mix of characters and syllables (wei信, 微xin, weixin).
-    positions = [i for i, c in enumerate(term) if _is_hanzi(c)]
+    positions = [i for i, c in enumerate(term) if is_hanzi(c)]
     add("".join(sounds), "pinyin")  # all in pinyin, however long
     for count in range(1, min(len(positions), 4) + 1):
         for chosen in itertools.combinations(positions, count):
@@ -100,7 +100,7 @@ def disguises_of(term: str, lookalikes: dict[str, str]) -> list[Variant]:
     for char, sound in zip(term, sounds, strict=True):
         same = (
             [c for c in _characters_by_sound().get(sound, ()) if c != char]
-            if _is_hanzi(char)
+            if is_hanzi(char)
             else []
         )
         alike = [c for c in lookalikes.get(char, "") if c != char and c not in same]

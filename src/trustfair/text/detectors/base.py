@@ -50,7 +50,7 @@ WINDOW_CHARS = 200
 """How far on either side of an anchor a pattern may look."""
 
 
-def _inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
+def inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
     return any(start <= finding.start and finding.end <= end for start, end in spans)
 
 
@@ -302,9 +302,9 @@ class LexiconDetector:
         return [
             f
             for f in findings
-            if not _inside(f, phrases)
-            and not (_inside(f, contexts) and not _inside(f, quoted))
-            and not _inside(f, mentioned)
+            if not inside(f, phrases)
+            and not (inside(f, contexts) and not inside(f, quoted))
+            and not inside(f, mentioned)
         ]
 
     @staticmethod

@@ -15,6 +15,7 @@ from trustfair.text.detectors.base import (
     PLAIN_SCORE,
     Finding,
     LexiconDetector,
+    inside,
     quoted_claims,
 )
 from trustfair.text.document import Document, Hit
@@ -55,7 +56,7 @@ class MedicalClaimDetector(LexiconDetector):
             # News may name diseases and cures; what it quotes a seller as claiming
             # (宣称“三天去根”) is still a claim.
             quoted = quoted_claims(doc)
-            findings = [f for f in findings if any(s <= f.start and f.end <= e for s, e in quoted)]
+            findings = [f for f in findings if inside(f, quoted)]
         if (
             findings
             and (doc.category == "health_food" or "保健食品" in doc.text.compact)
