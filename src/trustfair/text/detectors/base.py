@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from trustfair.text.document import SHARED, Document, Hit
 from trustfair.text.lexicon import LabelLexicon
 from trustfair.text.normalize import NormalizedText
+from trustfair.text.variants import is_hanzi
 
 PLAIN_SCORE = {"block": 0.9, "review": 0.7}
 KIND_FACTOR = {"plain": 1.0, "pinyin": 0.8, "homophone": 0.7}
@@ -129,6 +130,34 @@ def breaks_a_word(compact: str, start: int, end: int) -> bool:
     return _cuts_through(window, start - left, end - left)
 
 
+def _two_hanzi(compact: str, hit: Hit) -> bool:
+    return hit.cend - hit.cstart == 2 and all(map(is_hanzi, compact[hit.cstart : hit.cend]))
+
+
+def begins_a_word(compact: str, start: int, end: int) -> bool:
+    """Does ``compact[start:end]`` begin where a word of its surroundings begins?
+
+    A two-character term that starts inside a word is the end of that word: 保过 in
+    担保过, 湿了 in 淋湿了, 色色 in 形形色色, 口交 in 门口，交通. One that runs on into a
+    longer word still counts (微信 in 微信号, 孤儿 in 孤儿院): sellers write that way.
+    """
+    left = max(0, start - 4)
+    window = compact[left : min(len(compact), end + 4)]
+    return _word_starts(window, start - left)
+
+
+@lru_cache(maxsize=4096)
+def _word_starts(window: str, start: int) -> bool:
+    position = 0
+    for word in _segmenter().cut(window, HMM=False):
+        if position == start:
+            return True
+        if position > start:
+            return False
+        position += len(word)
+    return position == start
+
+
 @lru_cache(maxsize=4096)
 def _cuts_through(window: str, start: int, end: int) -> bool:
     boundaries = {0}
@@ -228,8 +257,10 @@ class LexiconDetector:
         """Plain matches always; disguises only where they stand as a word of their own,
         and a disguise that is a common word only beside a cue of this label."""
         if hit.entry.kind == "plain":
-            return not (
-                hit.entry.whole_word and breaks_a_word(doc.text.compact, hit.cstart, hit.cend)
+            if hit.entry.whole_word:
+                return not breaks_a_word(doc.text.compact, hit.cstart, hit.cend)
+            return not _two_hanzi(doc.text.compact, hit) or begins_a_word(
+                doc.text.compact, hit.cstart, hit.cend
             )
         if hit.entry.kind == "homophone" and breaks_a_word(doc.text.compact, hit.cstart, hit.cend):
             return False

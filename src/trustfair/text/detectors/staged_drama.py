@@ -30,6 +30,11 @@ class StagedDramaDetector(LexiconDetector):
             return []  # 介意的别拍: a seller who tells buyers not to buy stages nothing
         return super().find(doc)
 
+    def accept(self, hit: Hit, doc: Document) -> bool:
+        if hit.entry.group == "term" and not doc.hits_of(self.label, "sales_cues"):
+            return False  # a hardship told where nothing is sold is not staged to sell
+        return super().accept(hit, doc)
+
     def extra_findings(self, doc: Document) -> list[Finding]:
         reach = int(self.params.get("reach", 40))  # type: ignore[arg-type]
         found = []
