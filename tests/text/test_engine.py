@@ -399,3 +399,26 @@ def test_a_hardship_word_is_staged_drama_only_where_something_is_sold(
     engine: ModerationEngine, text: str, flagged: bool
 ) -> None:
     assert ("staged_drama" in labels(engine, text)) is flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本报讯西山矿务局是全国最大的焦精煤生产基地。",
+        "据统计，上海证券市场已成为全国规模最大、功能最齐全的证券市场。",
+    ],
+)
+def test_a_news_report_of_what_is_biggest_is_no_advertisement(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert labels(engine, text) == set()
+
+
+def test_a_news_report_still_carries_the_claims_it_quotes_a_seller_making(
+    engine: ModerationEngine,
+) -> None:
+    text = (
+        "「用十年都不会坏」「一块顶一百块」——这是一款洗碗布在直播间的宣传语。"
+        "记者调查发现，用不到一个月就破洞。"
+    )
+    assert "exaggeration" in labels(engine, text)

@@ -166,6 +166,8 @@ TermText = Annotated[
     str, BeforeValidator(_number_as_text), Field(min_length=1, max_length=MAX_TERM_CHARS)
 ]
 RuleName = Annotated[str, Field(pattern=r"^[a-z0-9_.]+$", max_length=64)]
+SHARED_PREFIX = "shared."
+"""A lawful use's group named ``shared.X`` is the manifest's shared group X."""
 
 
 class _Strict(BaseModel):
@@ -234,9 +236,18 @@ class LabelLexicon(_Strict):
     def _groups_named_exist(self) -> LabelLexicon:
         for entry in self.lawful_entries():
             for group in (entry.unless, entry.only_with):
-                if group and group not in self.groups:
+                if group and not group.startswith(SHARED_PREFIX) and group not in self.groups:
                     raise ValueError(f"lawful use names the group {group!r}, which is not defined")
         return self
+
+    def shared_groups_named(self) -> set[str]:
+        """The manifest's groups this file's lawful uses read (``shared.news_cues``)."""
+        return {
+            group.removeprefix(SHARED_PREFIX)
+            for entry in self.lawful_entries()
+            for group in (entry.unless, entry.only_with)
+            if group and group.startswith(SHARED_PREFIX)
+        }
 
     def term_entries(self) -> list[Term]:
         return [t if isinstance(t, Term) else Term(term=t) for t in self.terms]
@@ -303,6 +314,13 @@ def load_lexicons(directory: Path | None = None) -> LexiconSet:
         if path.stem != lexicon.label:
             raise FileError(
                 path, None, f"file of label {lexicon.label!r} must be named {lexicon.label}.yaml"
+            )
+        unknown = lexicon.shared_groups_named() - set(manifest.shared_groups)
+        if unknown:
+            raise FileError(
+                path,
+                None,
+                f"lawful use names shared group(s) the manifest lacks: {sorted(unknown)}",
             )
         labels[lexicon.label] = lexicon
     missing = [label for label in LABELS if label not in labels]

@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from trustfair.text.document import SHARED, Document, Hit
-from trustfair.text.lexicon import LabelLexicon
+from trustfair.text.lexicon import SHARED_PREFIX, LabelLexicon
 from trustfair.text.normalize import NormalizedText
 from trustfair.text.variants import is_hanzi
 
@@ -59,8 +59,10 @@ def inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
 # however much the text around it reports, warns or discusses.
 _QUOTE = r"[“「『\"][^”」』\"]{1,80}[”」』\"]"
 _QUOTED_CLAIM = re.compile(
-    rf"(?:宣称|声称|称|宣传|标注|标示|标称|使用了?|打出|写着|表述|承诺|说)[^“「『\"。]{{0,10}}"
-    rf"((?:{_QUOTE}[、，,]?)+)"
+    rf"(?:宣称|声称|称|宣传|标注|标示|标称|使用了?|打出|写着|表述|承诺|说|强调|号称|吹嘘|鼓吹)"
+    rf"[^“「『\"。]{{0,10}}((?:{_QUOTE}[、，,]?)+)"
+    # or the quotes first, then what they were: 「用十年都不会坏」——这是…的宣传语
+    rf"|((?:{_QUOTE}[、，,]?)+)[^“「『\"。]{{0,16}}(?:宣传语|广告语|话术|宣传口号)"
 )
 
 
@@ -72,7 +74,7 @@ def quoted_claims(doc: Document) -> list[tuple[int, int]]:
     original = doc.original
     denials = doc.hits_of(SHARED, "denials")
     return [
-        match.span(1)
+        match.span(1) if match.group(1) else match.span(2)
         for match in _QUOTED_CLAIM.finditer(original)
         # 不能在广告里使用“最佳”: quoted to be forbidden in the same clause, not as said.
         if not any(
@@ -315,14 +317,19 @@ class LexiconDetector:
         phrases = [(h.start, h.end) for h in doc.hits_of(self.label, "lawful")]
         contexts: list[tuple[int, int]] = []
         for pattern, unless, only_with in self.lawful_patterns:
-            if unless and doc.hits_of(self.label, unless):
+            if unless and self._group_hits(doc, unless):
                 continue
-            if only_with and not doc.hits_of(self.label, only_with):
+            if only_with and not self._group_hits(doc, only_with):
                 continue
             spans = contexts if only_with or unless else phrases
             for start, end in _windows(near, len(doc.original)):
                 spans += [m.span() for m in pattern.finditer(doc.text.folded, start, end)]
         return phrases, contexts
+
+    def _group_hits(self, doc: Document, group: str) -> list[Hit]:
+        if group.startswith(SHARED_PREFIX):
+            return doc.hits_of(SHARED, group.removeprefix(SHARED_PREFIX))
+        return doc.hits_of(self.label, group)
 
     def without_lawful(self, findings: list[Finding], doc: Document) -> list[Finding]:
         if not findings:
