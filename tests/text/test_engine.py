@@ -422,3 +422,28 @@ def test_a_news_report_still_carries_the_claims_it_quotes_a_seller_making(
         "记者调查发现，用不到一个月就破洞。"
     )
     assert "exaggeration" in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("稳定性非常好，而且还有上门服务", False),  # a repairman's visit
+        ("洗完手发现鞋已经湿了", False),
+        ("键盘功能键好像翘起来的", False),
+        ("主播转过去 对 就这样 翘起来 再来一遍", True),
+        ("男士养生会所 私密按摩 特殊服务 全套 莞式一条龙", True),
+    ],
+)
+def test_an_everyday_phrase_is_lewd_only_in_lewd_company(
+    engine: ModerationEngine, text: str, flagged: bool
+) -> None:
+    assert ("spam_porn" in labels(engine, text)) is flagged
+
+
+def test_a_shoppers_review_advertises_nothing_but_may_still_divert(
+    engine: ModerationEngine,
+) -> None:
+    review = "应该算是阳朔最好的酒店了，服务一流"
+    assert "extreme_claim" in labels(engine, review)
+    assert labels(engine, review, context="review") == set()
+    assert "diversion" in labels(engine, "要的加qq 673946022", context="review")

@@ -26,6 +26,7 @@ from trustfair.text.detectors.base import (
 )
 from trustfair.text.document import SHARED, Document, Entry, Hit
 from trustfair.text.fold import fold_numerals
+from trustfair.text.labels import ADVERTISING_LABELS, BUYER_SPEECH
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.sounds import sound_of, sound_view
@@ -352,6 +353,8 @@ class ModerationEngine:
         results = []
         for index in sorted(woken):
             detector = self.detectors[index]
+            if context in BUYER_SPEECH and detector.label in ADVERTISING_LABELS:
+                continue
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))

