@@ -9,6 +9,8 @@ from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from trustfair.text.document import SHARED, Document, Hit
+from trustfair.text.genre import is_news_report
+from trustfair.text.labels import ADVERTISING_LABELS
 from trustfair.text.lexicon import SHARED_PREFIX, LabelLexicon
 from trustfair.text.normalize import NormalizedText
 from trustfair.text.variants import is_hanzi
@@ -324,7 +326,20 @@ class LexiconDetector:
             spans = contexts if only_with or unless else phrases
             for start, end in _windows(near, len(doc.original)):
                 spans += [m.span() for m in pattern.finditer(doc.text.folded, start, end)]
+        if self._reads_as_news(doc):
+            contexts.append((0, len(doc.original)))
         return phrases, contexts
+
+    def _reads_as_news(self, doc: Document) -> bool:
+        """A news report's superlatives and cures are news, not claims — unless it is a
+        regulator's case report, whose quotes are the claims it finds against."""
+        return (
+            self.label in ADVERTISING_LABELS
+            and not doc.hits_of(self.label, "case_report_cues")
+            and not doc.hits_of(SHARED, "case_parties")
+            and not doc.hits_of(SHARED, "case_findings")
+            and is_news_report(doc.text.compact)
+        )
 
     def _group_hits(self, doc: Document, group: str) -> list[Hit]:
         if group.startswith(SHARED_PREFIX):
