@@ -31,6 +31,10 @@ def rules(engine: ModerationEngine, text: str) -> dict[str, str]:
             "本机关认定，当事人在店招上使用“全省杠杠滴”等绝对化用语，违反广告法第九条第三项。",
             "extreme_claim",
         ),
+        (  # no 经查 or 认定: the legal name of the violation is the finding
+            "当事人先将商品价格由89元上调至189元，再宣称“五折促销”，属于虚构折扣。",
+            "price_fraud",
+        ),
     ],
 )
 def test_a_case_report_carries_the_label_its_findings_name(
