@@ -31,6 +31,10 @@ def rules(engine: ModerationEngine, text: str) -> dict[str, str]:
             "本机关认定，当事人在店招上使用“全省杠杠滴”等绝对化用语，违反广告法第九条第三项。",
             "extreme_claim",
         ),
+        (  # a party the report does not name
+            "典型案例：某服装店将外套价格由199元调高至399元，再标注“5折抢购”，执法人员认定其构成先提价后打折的价格欺诈。",
+            "price_fraud",
+        ),
         (  # no 经查 or 认定: the legal name of the violation is the finding
             "当事人先将商品价格由89元上调至189元，再宣称“五折促销”，属于虚构折扣。",
             "price_fraud",

@@ -28,9 +28,19 @@ _QUOTATION = re.compile(
 )
 
 
+# 某服装店, 某饰品店, 某科技公司: a party the report does not name.
+_UNNAMED_PARTY = re.compile(
+    r"某[\u4e00-\u9fff]{0,6}?(?:店|公司|商家|主播|商行|企业|网店|直播间|商户|团伙|经营者)"
+)
+
+
+def names_a_party(doc: Document) -> bool:
+    return bool(doc.hits_of(SHARED, "case_parties") or _UNNAMED_PARTY.search(doc.original))
+
+
 def case_report_findings(doc: Document, label: str) -> list[Finding]:
     named = doc.hits_of(label, CASE_FINDINGS)
-    if not named or not (doc.hits_of(SHARED, "case_parties") and _QUOTATION.search(doc.original)):
+    if not named or not (names_a_party(doc) and _QUOTATION.search(doc.original)):
         return []
     # A regulator's word (经查, 认定, 罚款) makes it a finding; so does the label's own
     # legal name for the violation (虚构折扣, 绝对化用语): 当事人…宣称“五折促销”…属于虚构
