@@ -447,3 +447,14 @@ def test_a_shoppers_review_advertises_nothing_but_may_still_divert(
     assert "extreme_claim" in labels(engine, review)
     assert labels(engine, review, context="review") == set()
     assert "diversion" in labels(engine, "要的加qq 673946022", context="review")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "严禁销售高仿、A货、复刻等侵犯他人注册商标专用权的商品。",
+        "本直播间声明：我们从未开设任何微信群、QQ群，凡以本店名义拉群的均为假冒。",
+    ],
+)
+def test_a_denial_governs_every_item_of_its_list(engine: ModerationEngine, text: str) -> None:
+    assert labels(engine, text) == set()

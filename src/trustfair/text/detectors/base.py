@@ -24,6 +24,10 @@ DENIAL_REACH = 3
 """How many original characters may stand between a denial and the claim it denies."""
 NOT_DENYING = ("错过", "犹豫", "再犹豫", "再等", "等了", "忘了")
 """What a denial may deny instead of the claim after it (不要错过全网第一)."""
+SCOPE_REACH = 16
+DENIAL_SCOPE = re.compile(r"[、“「『\"']|任何|什么")
+"""A list, a quotation or 任何/什么 between a denial and a claim carries the denial
+further than DENIAL_REACH, up to SCOPE_REACH characters within the clause."""
 QUOTE_DENIAL_REACH = 10
 """How far before a quoted claim a denial forbids it (不得在广告中使用“最佳”)."""
 CLAUSE_BREAK = re.compile(r"[。！!？?，,；;\n]")
@@ -363,16 +367,21 @@ class LexiconDetector:
     @staticmethod
     def denied(finding: Finding, doc: Document) -> bool:
         """不是高仿, 不敢说全网最低, 别信一辈子不坏: a claim denied right before
-        it, in the same clause, is not made. Not a denial: one inside another word
+        it, in the same clause, is not made; so is each item of a list a denial
+        governs (严禁销售高仿、A货、复刻; 没有任何微信群、QQ群; 不会让你们加什么微信).
+        Not a denial: one inside another word
         (是不是, 不得了), one about the speaker (不是我吹), or one denied in turn
         (谁说我们不是全网第一)."""
         original = doc.original
         denials = doc.hits_of(SHARED, "denials")
         for denial in denials:
-            if not 0 <= finding.start - denial.end <= DENIAL_REACH:
-                continue
+            reach = finding.start - denial.end
             gap = original[denial.end : finding.start]
-            if CLAUSE_BREAK.search(gap) or "我" in gap or gap.startswith(NOT_DENYING):
+            if reach < 0 or (
+                reach > DENIAL_REACH and not (reach <= SCOPE_REACH and DENIAL_SCOPE.search(gap))
+            ):
+                continue
+            if CLAUSE_BREAK.search(gap) or gap.startswith(("我", *NOT_DENYING)):
                 continue
             if (
                 original[denial.start - 1 : denial.start] == "是"
