@@ -458,3 +458,24 @@ def test_a_shoppers_review_advertises_nothing_but_may_still_divert(
 )
 def test_a_denial_governs_every_item_of_its_list(engine: ModerationEngine, text: str) -> None:
     assert labels(engine, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那个主播说全网最低，我比了一下别家更便宜",
+        "亲，您说的最低价我们没法保证，价格会随活动变动",
+        "买家投诉：主播说仅剩最后十件，十分钟后又上架了两百件，请处理。",
+    ],
+)
+def test_a_claim_somebody_else_is_said_to_have_made_is_reported_not_made(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert labels(engine, text) == set()
+
+
+def test_a_case_report_still_carries_what_the_party_is_said_to_have_claimed(
+    engine: ModerationEngine,
+) -> None:
+    text = "当事人在直播间销售酱香白酒时，主播称“这是国内最好的酱香酒，没有之一”，被处罚款。"
+    assert "extreme_claim" in labels(engine, text)

@@ -94,6 +94,30 @@ def quoted_claims(doc: Document) -> list[tuple[int, int]]:
 _IN_QUOTES = re.compile(r"(?:[“「『‘\"'][^”」』’\"'\n]{1,30}[”」』’\"'][、，,]?)+")
 
 
+# Somebody else's words, told by the one writing: 那个主播说全网最低, 我朋友说这个表是
+# A货, 您说的“高仿”, 买家投诉：主播说仅剩最后十件. The writer reports a claim, and makes
+# none. Not the seller's own 你们说 or 姐妹们都说 (a testimonial is the seller's claim).
+_REPORTED_SPEECH = re.compile(
+    r"(?:有人|别人|他们|她|他|主播|弹幕|朋友(?!圈)|我爸|我妈|店家|商家|客服|买家|用户|您|那个)"
+    r"[^，。！？；,.!?;\n]{0,6}?(?:说|讲|吹|反馈|举报|投诉|发|推荐)(?:的|过|了|着)?"
+    r"|(?:你|您)说的|举报内容|投诉内容"
+)
+_CLAUSE_END = re.compile(r"[。！!？?；;\n]")
+
+
+def reported_speech(doc: Document) -> list[tuple[int, int]]:
+    """The rest of the sentence after somebody else is said to have said it — but not in
+    a case report, whose quotes of the party are what it finds against."""
+    if doc.hits_of(SHARED, "case_parties"):
+        return []
+    original = doc.original
+    spans = []
+    for match in _REPORTED_SPEECH.finditer(original):
+        end = _CLAUSE_END.search(original, match.end())
+        spans.append((match.start(), end.start() if end else len(original)))
+    return spans
+
+
 def mentions(doc: Document) -> list[tuple[int, int]]:
     """Quoted wording a text mentions rather than uses: the examples of a rule page
     (违规示例：“三天祛斑”) and claims it debunks (说‘能治高血压’，那是骗人的)."""
@@ -191,6 +215,8 @@ class LexiconDetector:
     """Whether a denial word just before a finding cancels it (see ``denied``)."""
     cue_group: ClassVar[str] = "cues"
     trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
+    reported_speech_counts: ClassVar[bool] = False
+    """Whether what the writer says somebody else said is still this label's finding."""
     param_types: ClassVar[dict[str, type]] = {}
     """The ``params`` this detector reads, and their types: checked when it is built."""
 
@@ -354,6 +380,8 @@ class LexiconDetector:
         if not findings:
             return findings
         phrases, contexts = self.lawful_spans(doc, [(f.start, f.end) for f in findings])
+        if not self.reported_speech_counts:
+            contexts = contexts + reported_speech(doc)
         quoted = quoted_claims(doc) if contexts else []
         mentioned = mentions(doc)
         return [

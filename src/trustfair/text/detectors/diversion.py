@@ -52,6 +52,8 @@ DOMAIN_DOT = re.compile(
 
 class DiversionDetector(LexiconDetector):
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "contact_words")
+    # 店家说加他微信以后买可以不走平台: a buyer's word that the shop diverts.
+    reported_speech_counts: ClassVar[bool] = True
 
     def runs_untriggered(self, text: NormalizedText, category: str | None) -> bool:
         # A phone number or a link has no key to find it by.

@@ -26,6 +26,8 @@ class SpamPornDetector(LexiconDetector):
     # 不是色情 beside a chain of porn keywords denies nothing.
     deniable: ClassVar[bool] = False
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "stuffing", "innuendo")
+    # Lewd or vulgar words are the writer's own, whoever they are put in the mouth of.
+    reported_speech_counts: ClassVar[bool] = True
     param_types: ClassVar[dict[str, type]] = {
         "min_stuffing_hits": int,
         "min_hits": int,

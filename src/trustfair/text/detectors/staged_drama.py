@@ -23,6 +23,8 @@ SENTENCE_BREAKS = re.compile(r"[。！!？?\n]")
 class StagedDramaDetector(LexiconDetector):
     review_only: ClassVar[bool] = True
     trigger_groups: ClassVar[tuple[str, ...]] = ("term", "conflicts", "hardships")
+    # A staged drama is told through what others said (老板说卖不完就开除我).
+    reported_speech_counts: ClassVar[bool] = True
     param_types: ClassVar[dict[str, type]] = {"reach": int}
 
     def find(self, doc: Document) -> list[Finding]:
