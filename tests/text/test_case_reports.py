@@ -35,6 +35,10 @@ def rules(engine: ModerationEngine, text: str) -> dict[str, str]:
             "典型案例：某服装店将外套价格由199元调高至399元，再标注“5折抢购”，执法人员认定其构成先提价后打折的价格欺诈。",
             "price_fraud",
         ),
+        (  # a seller named by its trade
+            "区教育局通报：某培训机构在招生宣传中承诺“期末保底提五十分”，属于保证性承诺，已责令改正。",
+            "exaggeration",
+        ),
         (  # no 经查 or 认定: the legal name of the violation is the finding
             "当事人先将商品价格由89元上调至189元，再宣称“五折促销”，属于虚构折扣。",
             "price_fraud",
@@ -60,6 +64,7 @@ def test_the_case_report_reading_is_only_a_review(engine: ModerationEngine) -> N
         "市场监管部门提醒消费者，遇到虚构原价、虚假折扣等价格欺诈行为可拨打12315投诉。",
         "律师表示，广告中使用绝对化用语可能违反广告法第九条，商家应当谨慎。",
         "记者从市场监管局获悉，今年以来共查处价格违法案件120起。",
+        "价格违规说明：商家不得虚构原价，例如标称“原价999 现价99”但该商品从未以该价格成交。",
     ],
 )
 def test_news_about_such_cases_names_no_party_and_is_left_alone(

@@ -28,6 +28,7 @@ _QUOTATION = re.compile(
 )
 
 
+_CLAIMED = re.compile(r"(?:宣称|声称|称|宣传|标注|标示|标称|承诺|写着|打出)[^。，,]{0,12}[“\"「『]")
 # 某服装店, 某饰品店, 某科技公司: a party the report does not name.
 _UNNAMED_PARTY = re.compile(
     r"某[\u4e00-\u9fff]{0,6}?(?:店|公司|商家|主播|商行|企业|网店|直播间|商户|团伙|经营者)"
@@ -40,7 +41,16 @@ def names_a_party(doc: Document) -> bool:
 
 def case_report_findings(doc: Document, label: str) -> list[Finding]:
     named = doc.hits_of(label, CASE_FINDINGS)
-    if not named or not (names_a_party(doc) and _QUOTATION.search(doc.original)):
+    if not named or not _QUOTATION.search(doc.original):
+        return []
+    # 商家, 卖家 are a party too when the report quotes what they claimed (宣称“…”), and
+    # the text is no rule or explainer (商家不得…例如标称“原价999”) that no regulator's
+    # finding makes a case.
+    if not names_a_party(doc) and not (
+        doc.hits_of(SHARED, "trade_parties")
+        and _CLAIMED.search(doc.original)
+        and not (doc.hits_of(SHARED, "norms") and not doc.hits_of(SHARED, "case_findings"))
+    ):
         return []
     # A regulator's word (经查, 认定, 罚款) makes it a finding; so does the label's own
     # legal name for the violation (虚构折扣, 绝对化用语): 当事人…宣称“五折促销”…属于虚构
