@@ -26,8 +26,8 @@ from trustfair.text.detectors.base import (
 )
 from trustfair.text.document import SHARED, Document, Entry, Hit
 from trustfair.text.fold import fold_numerals
-from trustfair.text.genre import news_probability
 from trustfair.text.labels import ADVERTISING_LABELS, BUYER_SPEECH
+from trustfair.text.learned import news_probability, stuffing_probability
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.sounds import sound_of, sound_view
@@ -239,7 +239,7 @@ class ModerationEngine:
             for number, pattern in enumerate(detector.patterns)
             if pattern.anchor_group
         }
-        news_probability("")  # load the news-report model now, not on a first request
+        news_probability(""), stuffing_probability("")  # load the models now, not on a request
         self.automaton = _compile_automaton(keys, owners, anchored)
         self.sound_automaton = _compile_sound_automaton(keys, owners)
         self.homophone_automaton = _compile_sound_automaton(keys, owners, MIN_HOMOPHONE_CHARS)

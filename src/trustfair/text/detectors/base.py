@@ -9,8 +9,8 @@ from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from trustfair.text.document import SHARED, Document, Hit
-from trustfair.text.genre import is_news_report
 from trustfair.text.labels import ADVERTISING_LABELS
+from trustfair.text.learned import is_news_report
 from trustfair.text.lexicon import SHARED_PREFIX, LabelLexicon
 from trustfair.text.normalize import NormalizedText
 from trustfair.text.variants import is_hanzi

@@ -15,9 +15,16 @@ from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
+from trustfair.text.learned import STUFFING_PROBABILITY, stuffing_probability
 from trustfair.text.normalize import NormalizedText
 
 FRAGMENT = re.compile(r"[^_|｜/,，、;；\s]+")
+
+
+def fragment_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in FRAGMENT.finditer(text)] or [(0, len(text))]
+
+
 THREE_SEPARATORS = re.compile(r"[_|｜ 、/](?:[^_|｜ 、/]*[_|｜ 、/]){2}")
 """A line cut into several fragments (one search, not a count per separator)."""
 
@@ -58,6 +65,21 @@ class SpamPornDetector(LexiconDetector):
         return findings
 
     def extra_findings(self, doc: Document) -> list[Finding]:
+        found = self._measured_stuffing(doc)
+        if found or not self._reads_as_stuffing(doc):
+            return found
+        # The learned judgement alone: a line in the vocabulary and shape of a hijacked
+        # page's keywords (成都品茶 成都外围 成都夜生活) that no lexicon word of it names.
+        return [
+            Finding(self.label, "spam_porn.seo_line", "review", PLAIN_SCORE["review"], start, end)
+            for start, end in fragment_spans(doc.original)
+        ]
+
+    @staticmethod
+    def _reads_as_stuffing(doc: Document) -> bool:
+        return stuffing_probability(doc.text.compact) >= STUFFING_PROBABILITY
+
+    def _measured_stuffing(self, doc: Document) -> list[Finding]:
         params = self.params
         telling = doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label)
         generic = doc.hits_of(self.label, "generic")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from trustfair.text.engine import ModerationEngine
-from trustfair.text.genre import features, is_news_report, news_probability
+from trustfair.text.learned import (
+    features,
+    is_news_report,
+    news_probability,
+    stuffing_probability,
+)
 from trustfair.text.normalize import normalize
 
 
@@ -37,7 +42,7 @@ def test_sellers_and_shoppers_do_not(text: str) -> None:
 
 
 def test_the_model_reads_the_features_it_was_trained_on() -> None:
-    # eval/genre/train.py vectorises with ``features``; scoring must see the same grams.
+    # eval/learned/train.py vectorises with ``features``; scoring must see the same grams.
     text = "本报讯 記者從市場監管局獲悉"
     compact = normalize(text).compact
     grams = set(features(text))
@@ -47,3 +52,27 @@ def test_the_model_reads_the_features_it_was_trained_on() -> None:
 def test_a_regulators_case_report_is_not_excused_as_news(engine: ModerationEngine) -> None:
     text = "经查，当事人在直播中宣称其面霜为全网最好用的产品，违反广告法第九条。"
     assert "extreme_claim" in {label.label for label in engine.moderate(text).labels}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "重庆品茶 重庆喝茶 重庆同城工作室 重庆外围 重庆夜生活",
+        "县图书馆首页|真钱棋牌|斗地主赢现金|捕鱼提现|开户送彩金",
+    ],
+)
+def test_a_black_hat_keyword_line_is_spam_without_a_lexicon_word(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert "spam_porn" in {label.label for label in engine.moderate(text).labels}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "首页 | 新闻中心 | 产品展示 | 联系我们 | 在线留言",
+        "2026新款 女装 针织衫 宽松 显瘦 百搭 秋冬 打底衫",
+    ],
+)
+def test_a_lawful_menu_or_title_is_no_keyword_stuffing(text: str) -> None:
+    assert stuffing_probability(normalize(text).compact) < 0.5
