@@ -152,6 +152,6 @@ def test_deeply_nested_yaml_is_a_clear_error(lexicons: Path) -> None:
 
 def test_a_lawful_use_may_read_only_shared_groups_the_manifest_has(lexicons: Path) -> None:
     error = broken(
-        lexicons, "extreme_claim.yaml", "only_with: shared.news_cues", "only_with: shared.nothing"
+        lexicons, "extreme_claim.yaml", "only_with: reporting_cues", "only_with: shared.nothing"
     )
     assert "extreme_claim.yaml" in str(error) and "nothing" in str(error)

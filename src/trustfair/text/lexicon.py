@@ -241,7 +241,7 @@ class LabelLexicon(_Strict):
         return self
 
     def shared_groups_named(self) -> set[str]:
-        """The manifest's groups this file's lawful uses read (``shared.news_cues``)."""
+        """The manifest's groups this file's lawful uses read (``shared.X``)."""
         return {
             group.removeprefix(SHARED_PREFIX)
             for entry in self.lawful_entries()
