@@ -13,6 +13,10 @@ unseen evaluation set:
 real news) against everything sellers and buyers write (the rest, and the real
 reviews). Rule pages, FAQs and platform notices are neither and are left out.
 
+**labels** — one model per label (that label against every other line), over one
+shared vocabulary: the lexicons' second opinion (a veto on a word found in the wrong
+company) and their reach (a claim in words no lexicon has).
+
 **seo_stuffing** — a hijacked page's black-hat keyword line (the corpora's keyword
 stuffing lines and the fixture's stuffed lines) against every lawful line (the clean
 lines, the real news and reviews, and the other labels' violations).
@@ -30,6 +34,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -126,6 +131,45 @@ def fit(name: str, train: list[Item], test: list[Item]) -> None:
     )
 
 
+LABELS = (
+    "spam_porn", "extreme_claim", "medical_claim", "exaggeration", "price_fraud",
+    "diversion", "staged_drama", "counterfeit_hint",
+)  # fmt: skip
+
+
+def fit_labels(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> None:
+    """One model per label (that label against every other line, lawful or not), over
+    one shared vocabulary, saved together as ``labels.npz``."""
+    vectorizer = TfidfVectorizer(
+        analyzer=features, binary=True, use_idf=False, norm="l2", min_df=MIN_DF
+    )
+    x = vectorizer.fit_transform([text for text, _ in train])
+    x_test = vectorizer.transform([text for text, _ in test])
+    grams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    weights = np.zeros((len(grams), len(LABELS)), dtype=np.float32)
+    bias = np.zeros(len(LABELS), dtype=np.float32)
+    for column, label in enumerate(LABELS):
+        model = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
+        model.fit(x, [int(gold == label) for _, gold in train])
+        weights[:, column] = model.coef_[0]
+        bias[column] = model.intercept_[0]
+        probability = model.predict_proba(x_test)[:, 1]
+        gold = np.array([g == label for _, g in test])
+        flagged = probability >= 0.95
+        print(
+            f"labels/{label}: held out, {int((flagged & gold).sum())} of {int(gold.sum())} "
+            f"found, {int((flagged & ~gold).sum())} of {int((~gold).sum())} others flagged"
+        )
+    np.savez_compressed(
+        OUT / "labels.npz",
+        grams=np.array(grams),
+        weights=weights,
+        bias=bias,
+        labels=np.array(LABELS),
+    )
+    print(f"labels: {len(train):,} training lines, {len(grams):,} features")
+
+
 def main() -> None:
     items = corpus_items()
     news_tune, reviews_tune = real("tune")
@@ -136,6 +180,13 @@ def main() -> None:
         "news_genre",
         genre + [(t, 1) for t in news_tune] + [(t, 0) for t in reviews_tune],
         [(t, 1) for t in news_test] + [(t, 0) for t in reviews_test],
+    )
+    labeled_lines = [(i["text"], i["label"]) for i in items]
+    fit_labels(
+        [c for n, c in enumerate(labeled_lines) if n % 5]
+        + [(line, "spam_porn" if stuffed else "clean") for line, stuffed in fixture_lines()]
+        + [(t, "clean") for t in news_tune + reviews_tune],
+        labeled_lines[::5] + [(t, "clean") for t in news_test + reviews_test],
     )
     # Held out for the SEO model: every fifth corpus line and the real test halves.
     corpus = [(i["text"], stuffing(i)) for i in items]

@@ -76,3 +76,32 @@ def test_a_black_hat_keyword_line_is_spam_without_a_lexicon_word(
 )
 def test_a_lawful_menu_or_title_is_no_keyword_stuffing(text: str) -> None:
     assert stuffing_probability(normalize(text).compact) < 0.5
+
+
+def test_a_claim_in_words_no_lexicon_has_is_held_for_review(engine: ModerationEngine) -> None:
+    result = engine.moderate("汽车贴膜 全城天花板门店 贴膜界王炸 档期火爆")
+    assert result.verdict == "review"
+    [label] = result.labels
+    assert (label.label, label.rule, label.severity) == (
+        "extreme_claim",
+        "extreme_claim.learned",
+        "review",
+    )
+    span = label.spans[0]
+    assert (
+        result.labels[0].spans[0]["text"]
+        == "汽车贴膜 全城天花板门店 贴膜界王炸 档期火爆"[span["start"] : span["end"]]
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "禁止在标题中使用“全城天花板”“贴膜界王炸”这类说法",  # a rule forbids it
+        "原价199，现价169，欢迎选购",  # whether 原价 was ever charged, words cannot tell
+    ],
+)
+def test_the_label_model_adds_nothing_where_it_cannot_judge(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert not [label for label in engine.moderate(text).labels if label.rule.endswith("learned")]

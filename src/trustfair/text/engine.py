@@ -23,11 +23,19 @@ from trustfair.text.detectors.base import (
     Finding,
     LexiconDetector,
     breaks_a_word,
+    reported_speech,
 )
 from trustfair.text.document import SHARED, Document, Entry, Hit
 from trustfair.text.fold import fold_numerals
 from trustfair.text.labels import ADVERTISING_LABELS, BUYER_SPEECH
-from trustfair.text.learned import news_probability, stuffing_probability
+from trustfair.text.learned import (
+    LABEL_ALONE,
+    is_news_report,
+    label_models,
+    label_probabilities,
+    news_probability,
+    stuffing_probability,
+)
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
 from trustfair.text.sounds import sound_of, sound_view
@@ -239,7 +247,8 @@ class ModerationEngine:
             for number, pattern in enumerate(detector.patterns)
             if pattern.anchor_group
         }
-        news_probability(""), stuffing_probability("")  # load the models now, not on a request
+        # Load the learned models now, not on a first request.
+        news_probability(""), stuffing_probability(""), label_probabilities("")
         self.automaton = _compile_automaton(keys, owners, anchored)
         self.sound_automaton = _compile_sound_automaton(keys, owners)
         self.homophone_automaton = _compile_sound_automaton(keys, owners, MIN_HOMOPHONE_CHARS)
@@ -355,14 +364,61 @@ class ModerationEngine:
         results = []
         for index in sorted(woken):
             detector = self.detectors[index]
-            if context in BUYER_SPEECH and detector.label in ADVERTISING_LABELS:
+            if not _may_carry(detector.label, doc):
                 continue
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
+        if not _says_of_others(doc):
+            found = {result.label for result in results}
+            for label, p in label_probabilities(text.compact).items():
+                if label in FACT_LABELS:
+                    continue
+                if p >= LABEL_ALONE and label not in found and _may_carry(label, doc):
+                    if label in ADVERTISING_LABELS and is_news_report(text.compact):
+                        continue  # a report about such claims makes none
+                    results.append(_learned_result(label, p, text))
         return Moderation(_verdict(results), results, self.version)
 
 
+FACT_LABELS = frozenset({"price_fraud"})
+"""Labels whose truth the words alone cannot tell (is 原价199 made up? the price history
+knows): the label model adds none of them."""
+LEARNED_SCORE = 0.6
+"""A finding of the label model alone scores below any lexicon finding, for review."""
+
+
+def _may_carry(label: str, doc: Document) -> bool:
+    """Buyers' reviews and news reports advertise nothing (a regulator's report excepted:
+    its detectors keep what it quotes the party claiming)."""
+    if label not in ADVERTISING_LABELS:
+        return True
+    return doc.context not in BUYER_SPEECH
+
+
+_OTHERS_WORDS = ("denials", "rule_cues", "debunks", "norms")
+
+
+def _says_of_others(doc: Document) -> bool:
+    """A text that denies, forbids, debunks or reports claims: the label model reads its
+    words and not what it does with them, so it adds nothing there."""
+    return any(doc.hits_of(SHARED, group) for group in _OTHERS_WORDS) or bool(reported_speech(doc))
+
+
+def _learned_result(label: str, probability: float, text: NormalizedText) -> LabelResult:
+    """The label model's finding, on the clause that holds its strongest evidence."""
+    at = text.original_index(label_models().strongest_evidence(text.compact, label))
+    original = text.original
+    starts = [m.end() for m in _CLAUSE.finditer(original, 0, at)]
+    start = starts[-1] if starts else 0
+    end_match = _CLAUSE.search(original, at)
+    end = end_match.start() if end_match else len(original)
+    rule = f"{label}.learned"
+    span = {"start": start, "end": end, "text": original[start:end]}
+    return LabelResult(label, round(LEARNED_SCORE * probability, 3), "review", rule, [span])
+
+
+_CLAUSE = re.compile(r"[。！!？?；;，,\n]")
 _NOTHING: frozenset[int] = frozenset()
 _Match = tuple[int, int, tuple[Entry, ...]]
 """Where a key ends in the compact view, its length, and the entries that count there."""
