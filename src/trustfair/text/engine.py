@@ -31,10 +31,8 @@ from trustfair.text.labels import ADVERTISING_LABELS, BUYER_SPEECH
 from trustfair.text.learned import (
     LABEL_ALONE,
     is_news_report,
-    label_models,
     label_probabilities,
-    news_probability,
-    stuffing_probability,
+    models,
 )
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
@@ -248,7 +246,7 @@ class ModerationEngine:
             if pattern.anchor_group
         }
         # Load the learned models now, not on a first request.
-        news_probability(""), stuffing_probability(""), label_probabilities("")
+        models()
         self.automaton = _compile_automaton(keys, owners, anchored)
         self.sound_automaton = _compile_sound_automaton(keys, owners)
         self.homophone_automaton = _compile_sound_automaton(keys, owners, MIN_HOMOPHONE_CHARS)
@@ -371,7 +369,7 @@ class ModerationEngine:
                 results.append(_summarise(detector.label, findings, text.original))
         if not _says_of_others(doc):
             found = {result.label for result in results}
-            for label, p in label_probabilities(text.compact).items():
+            for label, p in label_probabilities(text.compact, LABELS).items():
                 if label in FACT_LABELS:
                     continue
                 if p >= LABEL_ALONE and label not in found and _may_carry(label, doc):
@@ -407,7 +405,7 @@ def _says_of_others(doc: Document) -> bool:
 
 def _learned_result(label: str, probability: float, text: NormalizedText) -> LabelResult:
     """The label model's finding, on the clause that holds its strongest evidence."""
-    at = text.original_index(label_models().strongest_evidence(text.compact, label))
+    at = text.original_index(models().strongest_evidence(text.compact, label))
     original = text.original
     starts = [m.end() for m in _CLAUSE.finditer(original, 0, at)]
     start = starts[-1] if starts else 0

