@@ -133,7 +133,7 @@ class Models:
         self.columns.append(model.coef_[0].astype(np.float32))
         self.biases.append(float(model.intercept_[0]))
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, lexicon: tuple[list[str], list[str]]) -> None:
         vocabulary = self.vectorizer.vocabulary_
         ids = np.array([gram_id(g) for g in vocabulary], dtype=np.int64)
         rows = np.array(list(vocabulary.values()))
@@ -145,6 +145,8 @@ class Models:
             weights=weights,
             bias=np.array(self.biases, dtype=np.float32),
             names=np.array(self.names),
+            known_entries=np.array(lexicon[0]),
+            known_rules=np.array(lexicon[1]),
         )
         print(f"wrote {path.relative_to(ROOT)}: {len(ids):,} grams, models {self.names}")
 
@@ -153,6 +155,17 @@ LABELS = (
     "spam_porn", "extreme_claim", "medical_claim", "exaggeration", "price_fraud",
     "diversion", "staged_drama", "counterfeit_hint",
 )  # fmt: skip
+
+
+def lexicon_known() -> tuple[list[str], list[str]]:
+    """The lexicon the label models were trained beside: every (label, group, term) and
+    every rule it names. The engine lets the models overrule only these; what a policy
+    editor adds later always counts."""
+    from trustfair.text.engine import lexicon_entries_and_rules
+    from trustfair.text.lexicon import load_lexicons
+
+    entries, rules = lexicon_entries_and_rules(load_lexicons())
+    return sorted(entries), sorted(rules)
 
 
 def main() -> None:
@@ -181,13 +194,15 @@ def main() -> None:
     for label in LABELS:
         lines = [(i["text"], int(i["label"] == label)) for i in items]
         stuffed = [(line, int(label == "spam_porn" and s)) for line, s in fixture]
+        # Not the real text: its hotels, books and laptops would teach the model that a
+        # seller of those never claims anything (本店是阳朔最好的酒店 read as a review).
         models.fit(
             label,
-            [c for n, c in enumerate(lines) if n % 5] + stuffed + [(t, 0) for t in real_tune],
+            [c for n, c in enumerate(lines) if n % 5] + stuffed,
             lines[::5] + [(t, 0) for t in news_test + reviews_test],
             0.95,
         )
-    models.save(OUT / "models.npz")
+    models.save(OUT / "models.npz", lexicon_known())
 
 
 if __name__ == "__main__":

@@ -443,9 +443,9 @@ def test_an_everyday_phrase_is_lewd_only_in_lewd_company(
 def test_a_shoppers_review_advertises_nothing_but_may_still_divert(
     engine: ModerationEngine,
 ) -> None:
-    review = "应该算是阳朔最好的酒店了，服务一流"
-    assert "extreme_claim" in labels(engine, review)
-    assert labels(engine, review, context="review") == set()
+    text = "我们家是阳朔最好的酒店，服务一流"
+    assert "extreme_claim" in labels(engine, text)  # a hotel's own ad
+    assert labels(engine, text, context="review") == set()  # a guest's word
     assert "diversion" in labels(engine, "要的加qq 673946022", context="review")
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from trustfair.text.engine import ModerationEngine
 from trustfair.text.learned import (
     features,
     is_news_report,
+    label_probabilities,
     news_probability,
     stuffing_probability,
 )
+from trustfair.text.lexicon import DEFAULT_LEXICON_DIR
 from trustfair.text.normalize import normalize
 
 
@@ -105,3 +110,30 @@ def test_the_label_model_adds_nothing_where_it_cannot_judge(
     engine: ModerationEngine, text: str
 ) -> None:
     assert not [label for label in engine.moderate(text).labels if label.rule.endswith("learned")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这是我今年读过最好看的小说，熬夜看完了", "这是我今年吃过最好吃的一顿火锅，下次还带朋友来"],
+)
+def test_the_label_model_overrules_a_word_in_lawful_company(
+    engine: ModerationEngine, text: str
+) -> None:
+    # 最好看 is an extreme claim's word; a reader's or a diner's word claims nothing.
+    assert engine.moderate(text).verdict == "pass"
+
+
+def test_a_word_added_after_the_models_were_trained_always_counts(tmp_path: Path) -> None:
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(DEFAULT_LEXICON_DIR, lexicons)
+    path = lexicons / "exaggeration.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("terms:\n", "terms:\n  - 量子能量水\n", 1),
+        encoding="utf-8",
+    )
+    text = "今天给大家推荐量子能量水"
+    assert label_probabilities(normalize(text).compact, ("exaggeration",))["exaggeration"] < 0.2
+    assert "exaggeration" in {
+        label.label for label in ModerationEngine.load(lexicons).moderate(text).labels
+    }

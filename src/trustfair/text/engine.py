@@ -30,6 +30,7 @@ from trustfair.text.fold import fold_numerals
 from trustfair.text.labels import ADVERTISING_LABELS, BUYER_SPEECH
 from trustfair.text.learned import (
     LABEL_ALONE,
+    LABEL_VETO,
     is_news_report,
     label_probabilities,
     models,
@@ -81,6 +82,20 @@ class Moderation:
 
 def anchor_group(pattern_index: int) -> str:
     return f"anchor{pattern_index}"
+
+
+def lexicon_entries_and_rules(lexicons: LexiconSet) -> tuple[set[str], set[str]]:
+    """Every (label, group, term) of a lexicon set, as "label\tgroup\tterm", and every
+    rule it names: what the label models were trained beside (learned.py)."""
+    entries: set[str] = set()
+    rules: set[str] = set()
+    for key_entries in _automaton_keys(lexicons).values():
+        for entry in key_entries:
+            entries.add(f"{entry.label}\t{entry.group}\t{entry.term}")
+            rules.add(entry.rule)
+    for label, lexicon in lexicons.labels.items():
+        rules.update(p.rule or f"{label}.pattern" for p in lexicon.patterns)
+    return entries, rules
 
 
 def _automaton_keys(lexicons: LexiconSet) -> dict[str, list[Entry]]:
@@ -245,8 +260,12 @@ class ModerationEngine:
             for number, pattern in enumerate(detector.patterns)
             if pattern.anchor_group
         }
-        # Load the learned models now, not on a first request.
-        models()
+        # Load the learned models now, not on a first request, and learn what of this
+        # lexicon is newer than they are: the models never overrule that.
+        known_entries, known_rules = models().known_entries, models().known_rules
+        entries, rules = lexicon_entries_and_rules(lexicons)
+        self._new_entries = frozenset(entries - known_entries)
+        self._new_rules = frozenset(rules - known_rules)
         self.automaton = _compile_automaton(keys, owners, anchored)
         self.sound_automaton = _compile_sound_automaton(keys, owners)
         self.homophone_automaton = _compile_sound_automaton(keys, owners, MIN_HOMOPHONE_CHARS)
@@ -359,17 +378,20 @@ class ModerationEngine:
         category: str | None,
     ) -> Moderation:
         doc = Document(text, hits, context, category)
+        probability = label_probabilities(text.compact, LABELS)
         results = []
         for index in sorted(woken):
             detector = self.detectors[index]
             if not _may_carry(detector.label, doc):
                 continue
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
+            if probability[detector.label] < LABEL_VETO:
+                findings = [f for f in findings if not self._overruled(f, doc)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
         if not _says_of_others(doc):
             found = {result.label for result in results}
-            for label, p in label_probabilities(text.compact, LABELS).items():
+            for label, p in probability.items():
                 if label in FACT_LABELS:
                     continue
                 if p >= LABEL_ALONE and label not in found and _may_carry(label, doc):
@@ -378,10 +400,35 @@ class ModerationEngine:
                     results.append(_learned_result(label, p, text))
         return Moderation(_verdict(results), results, self.version)
 
+    def _overruled(self, finding: Finding, doc: Document) -> bool:
+        """May the label model, sure the text carries no such label, overrule this
+        finding? Not a fact worked out of the text, and not one made of a word or a
+        rule the lexicon gained after the model was trained."""
+        if finding.rule.endswith(FACT_RULES) or finding.rule in self._new_rules:
+            return False
+        return not any(
+            f"{hit.entry.label}\t{hit.entry.group}\t{hit.entry.term}" in self._new_entries
+            for hit in doc.hits
+            if hit.entry.label == finding.label
+            and hit.start < finding.end
+            and finding.start < hit.end
+        )
+
 
 FACT_LABELS = frozenset({"price_fraud"})
 """Labels whose truth the words alone cannot tell (is 原价199 made up? the price history
 knows): the label model adds none of them."""
+FACT_RULES = (
+    ".case_report",
+    ".phone_number",
+    ".account_id",
+    ".link",
+    ".keyword_stuffing",
+    ".seo_line",
+    ".reference_price",
+    ".health_food_without_disclaimer",
+)
+"""Rules that work a fact out of the text, which the label models never overrule."""
 LEARNED_SCORE = 0.6
 """A finding of the label model alone scores below any lexicon finding, for review."""
 

@@ -5,11 +5,14 @@ character unigrams and bigrams of its compact normalised view.
   生产基地, 最佳球员) is news, not an advertiser's claim, and 治疗 in hospital news
   treats nobody. Reporters' set phrases (记者, 本报, 日电) catch some reports; most say
   nothing of the kind.
-- **Labels** (``labels``): one model per label, the lexicons' reach. Fresh writers put
-  claims in words no lexicon has; where the model is sure (0.95) of a label the
-  lexicons did not find, and the text denies, forbids, reports or debunks nothing, it
-  adds a finding for review (``<label>.learned``). It never overrules a lexicon: a word
-  a policy editor adds takes effect whatever the model thinks.
+- **Labels** (one model per label): the lexicons' reach and their second opinion.
+  Fresh writers put claims in words no lexicon has; where a model is sure (0.95) of a
+  label the lexicons did not find, and the text denies, forbids, reports or debunks
+  nothing, it adds a finding for review (``<label>.learned``). Where it is sure (below
+  0.2) that a text does not carry a label, it overrules that label's lexicon findings
+  (最好的朋友; a word in lawful company), but only those made of words and rules the
+  lexicon had when the model was trained: a word a policy editor adds later always
+  counts, and so do facts worked out of the text (a phone number, a case report).
 - **Black-hat SEO lines** (``seo_stuffing``): a hijacked page's keyword line (成都品茶
   成都外围 成都夜生活, 凯旋城娱乐官网-手机版登录-app下载) is told by its vocabulary and
   its shape, and every writer of such lines brings words no lexicon has yet.
@@ -33,6 +36,8 @@ NEWS_PROBABILITY = 0.9
 """How sure the news model must be before a text is read as a news report."""
 STUFFING_PROBABILITY = 0.9
 """How sure the SEO model must be before a line is read as keyword stuffing."""
+LABEL_VETO = 0.2
+"""Below this, a label's model overrules a finding made of words it was trained beside."""
 LABEL_ALONE = 0.95
 """At or above this, the label model flags a claim in words no lexicon has (review)."""
 _BIGRAM_SHIFT = 21
@@ -61,12 +66,19 @@ class LinearModels:
     of ``weights`` per model, rows in the order of the sorted gram ``ids``."""
 
     def __init__(
-        self, ids: np.ndarray, weights: np.ndarray, bias: np.ndarray, names: tuple[str, ...]
+        self,
+        ids: np.ndarray,
+        weights: np.ndarray,
+        bias: np.ndarray,
+        names: tuple[str, ...],
+        known: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
     ) -> None:
         self.ids = ids
         self.weights = weights
         self.bias = bias
         self.names = names
+        self.known_entries, self.known_rules = known
+        """The lexicon the models were trained beside ("label\tgroup\tterm", rules)."""
         # Texts are short: a dict lookup per gram costs less than numpy's calls.
         self._row_of = {_gram_text(int(gram_id)): row for row, gram_id in enumerate(ids)}
 
@@ -102,6 +114,10 @@ def models() -> LinearModels:
             data["weights"].astype(np.float32),
             data["bias"].astype(np.float32),
             tuple(str(name) for name in data["names"]),
+            (
+                frozenset(str(entry) for entry in data["known_entries"]),
+                frozenset(str(rule) for rule in data["known_rules"]),
+            ),
         )
 
 
