@@ -43,7 +43,9 @@ def _hand_written_texts() -> list[tuple[str, str | None, str | None]]:
     texts: list[tuple[str, str | None, str | None]] = []
     for path in sorted(EVAL_DIR.glob("*/*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            texts.append((json.loads(line)["text"], None, None))
+            record = json.loads(line)
+            if "text" in record:  # real/known_violations.jsonl holds ids, not texts
+                texts.append((record["text"], None, None))
     return texts
 
 
