@@ -372,18 +372,9 @@ def test_a_two_character_term_that_runs_on_into_a_longer_word_still_counts(
     assert "diversion" in labels(engine, "下单后备注微信号，拉你进返现群")
 
 
-@pytest.mark.parametrize(
-    ("text", "flagged"),
-    [
-        ("打电话给客房服务，他们回答说空调开了", False),  # a guest's story
-        ("电话：13812345678，私下交易更便宜", True),
-        ("您留个手机号，我让业务员给您打电话", True),
-    ],
-)
-def test_the_word_phone_diverts_only_with_a_number_or_an_invitation(
-    engine: ModerationEngine, text: str, flagged: bool
-) -> None:
-    assert ("diversion" in labels(engine, text)) is flagged
+def test_the_word_phone_alone_diverts_no_one(engine: ModerationEngine) -> None:
+    assert labels(engine, "打电话给客房服务，他们回答说空调开了") == set()  # a guest's story
+    assert "diversion" in labels(engine, "有事打我电话13812345678")  # the number does
 
 
 @pytest.mark.parametrize(
@@ -431,7 +422,7 @@ def test_a_news_report_still_carries_the_claims_it_quotes_a_seller_making(
         ("洗完手发现鞋已经湿了", False),
         ("键盘功能键好像翘起来的", False),
         ("主播转过去 对 就这样 翘起来 再来一遍", True),
-        ("男士养生会所 私密按摩 特殊服务 全套 莞式一条龙", True),
+        ("姐姐身材这么好，上门服务吗", True),
     ],
 )
 def test_an_everyday_phrase_is_lewd_only_in_lewd_company(

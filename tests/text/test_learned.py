@@ -1,4 +1,5 @@
-"""The news-report judgement reads reports as news and sellers' words as sellers'."""
+"""The learned judgements: news reads as news, black-hat keyword lines as spam, and the
+label models add what the lexicons miss and overrule what they are sure of."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import trustfair.text.engine as engine_module
+from trustfair.text.detectors import base
 from trustfair.text.engine import ModerationEngine
 from trustfair.text.learned import (
     features,
@@ -54,9 +57,14 @@ def test_the_model_reads_the_features_it_was_trained_on() -> None:
     assert grams == set(compact) | {compact[i : i + 2] for i in range(len(compact) - 1)}
 
 
-def test_a_regulators_case_report_is_not_excused_as_news(engine: ModerationEngine) -> None:
-    text = "经查，当事人在直播中宣称其面霜为全网最好用的产品，违反广告法第九条。"
-    assert "extreme_claim" in {label.label for label in engine.moderate(text).labels}
+def test_a_regulators_case_report_is_not_excused_as_news(
+    engine: ModerationEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "is_news_report", lambda compact: True)  # read all as news
+    report = "经查，当事人在直播中宣称其面霜为全网最好用的产品，违反广告法第九条。"
+    assert "extreme_claim" in {label.label for label in engine.moderate(report).labels}
+    news = "西山矿务局是全国最大的焦精煤生产基地，去年原煤产量突破千万吨。"
+    assert engine.moderate(news).verdict == "pass"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +92,10 @@ def test_a_lawful_menu_or_title_is_no_keyword_stuffing(text: str) -> None:
 
 
 def test_a_claim_in_words_no_lexicon_has_is_held_for_review(engine: ModerationEngine) -> None:
-    result = engine.moderate("汽车贴膜 全城天花板门店 贴膜界王炸 档期火爆")
+    # The label models read only texts some detector woke (here the spaces wake the
+    # keyword-stuffing measures): reading every text would cost every text.
+    text = "汽车贴膜 全城天花板门店 贴膜界王炸 档期火爆"
+    result = engine.moderate(text)
     assert result.verdict == "review"
     [label] = result.labels
     assert (label.label, label.rule, label.severity) == (
@@ -112,15 +123,14 @@ def test_the_label_model_adds_nothing_where_it_cannot_judge(
     assert not [label for label in engine.moderate(text).labels if label.rule.endswith("learned")]
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["这是我今年读过最好看的小说，熬夜看完了", "这是我今年吃过最好吃的一顿火锅，下次还带朋友来"],
-)
 def test_the_label_model_overrules_a_word_in_lawful_company(
-    engine: ModerationEngine, text: str
+    engine: ModerationEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 最好看 is an extreme claim's word; a reader's or a diner's word claims nothing.
+    # 最好看 is an extreme claim's word; a filmgoer's word claims nothing.
+    text = "这是我今年看过最好看的电影，哭了两次，散场了还坐着不想走"
     assert engine.moderate(text).verdict == "pass"
+    monkeypatch.setattr(engine_module, "LABEL_VETO", 0.0)
+    assert "extreme_claim" in {label.label for label in engine.moderate(text).labels}
 
 
 def test_a_word_added_after_the_models_were_trained_always_counts(tmp_path: Path) -> None:

@@ -84,12 +84,14 @@ def anchor_group(pattern_index: int) -> str:
     return f"anchor{pattern_index}"
 
 
-def lexicon_entries_and_rules(lexicons: LexiconSet) -> tuple[set[str], set[str]]:
+def lexicon_entries_and_rules(
+    lexicons: LexiconSet, keys: dict[str, list[Entry]] | None = None
+) -> tuple[set[str], set[str]]:
     """Every (label, group, term) of a lexicon set, as "label\tgroup\tterm", and every
     rule it names: what the label models were trained beside (learned.py)."""
     entries: set[str] = set()
     rules: set[str] = set()
-    for key_entries in _automaton_keys(lexicons).values():
+    for key_entries in (keys or _automaton_keys(lexicons)).values():
         for entry in key_entries:
             entries.add(f"{entry.label}\t{entry.group}\t{entry.term}")
             rules.add(entry.rule)
@@ -263,7 +265,7 @@ class ModerationEngine:
         # Load the learned models now, not on a first request, and learn what of this
         # lexicon is newer than they are: the models never overrule that.
         known_entries, known_rules = models().known_entries, models().known_rules
-        entries, rules = lexicon_entries_and_rules(lexicons)
+        entries, rules = lexicon_entries_and_rules(lexicons, keys)
         self._new_entries = frozenset(entries - known_entries)
         self._new_rules = frozenset(rules - known_rules)
         self.automaton = _compile_automaton(keys, owners, anchored)
@@ -385,7 +387,7 @@ class ModerationEngine:
             if not _may_carry(detector.label, doc):
                 continue
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
-            if probability[detector.label] < LABEL_VETO:
+            if findings and probability[detector.label] < LABEL_VETO:
                 findings = [f for f in findings if not self._overruled(f, doc)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
@@ -402,17 +404,27 @@ class ModerationEngine:
 
     def _overruled(self, finding: Finding, doc: Document) -> bool:
         """May the label model, sure the text carries no such label, overrule this
-        finding? Not a fact worked out of the text, and not one made of a word or a
-        rule the lexicon gained after the model was trained."""
+        finding? Only one made of lexicon words it was trained beside (a term among
+        them); not a fact worked out of the text, nor anything of a word, pattern or rule
+        the lexicon gained after the model was trained. It judges the finding's own
+        sentence, so that lawful padding around a claim does not talk it away."""
         if finding.rule.endswith(FACT_RULES) or finding.rule in self._new_rules:
             return False
-        return not any(
-            f"{hit.entry.label}\t{hit.entry.group}\t{hit.entry.term}" in self._new_entries
+        inside = [
+            hit
             for hit in doc.hits
             if hit.entry.label == finding.label
             and hit.start < finding.end
             and finding.start < hit.end
-        )
+        ]
+        known = [
+            f"{hit.entry.label}\t{hit.entry.group}\t{hit.entry.term}" not in self._new_entries
+            for hit in inside
+        ]
+        if not all(known) or not any(hit.entry.group == "term" for hit in inside):
+            return False
+        sentence = normalize(_sentence_around(doc.original, finding.start, finding.end))
+        return label_probabilities(sentence.compact, (finding.label,))[finding.label] < LABEL_VETO
 
 
 FACT_LABELS = frozenset({"price_fraud"})
@@ -424,7 +436,6 @@ FACT_RULES = (
     ".account_id",
     ".link",
     ".keyword_stuffing",
-    ".seo_line",
     ".reference_price",
     ".health_food_without_disclaimer",
 )
@@ -464,6 +475,15 @@ def _learned_result(label: str, probability: float, text: NormalizedText) -> Lab
 
 
 _CLAUSE = re.compile(r"[。！!？?；;，,\n]")
+_SENTENCE_END = re.compile(r"[。！!？?；;\n]")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    breaks = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[breaks[-1] if breaks else 0 : after.start() if after else len(text)]
+
+
 _NOTHING: frozenset[int] = frozenset()
 _Match = tuple[int, int, tuple[Entry, ...]]
 """Where a key ends in the compact view, its length, and the entries that count there."""

@@ -9,10 +9,10 @@ character unigrams and bigrams of its compact normalised view.
   Fresh writers put claims in words no lexicon has; where a model is sure (0.95) of a
   label the lexicons did not find, and the text denies, forbids, reports or debunks
   nothing, it adds a finding for review (``<label>.learned``). Where it is sure (below
-  0.2) that a text does not carry a label, it overrules that label's lexicon findings
-  (最好的朋友; a word in lawful company), but only those made of words and rules the
-  lexicon had when the model was trained: a word a policy editor adds later always
-  counts, and so do facts worked out of the text (a phone number, a case report).
+  0.05, on the finding's own sentence) that a text carries no such label, it overrules
+  that label's lexicon findings made of terms it was trained beside (最好看 in a
+  filmgoer's sentence), never a word, pattern or rule the lexicon gained later, nor a
+  fact worked out of the text (a phone number, a reference price, a case report).
 - **Black-hat SEO lines** (``seo_stuffing``): a hijacked page's keyword line (成都品茶
   成都外围 成都夜生活, 凯旋城娱乐官网-手机版登录-app下载) is told by its vocabulary and
   its shape, and every writer of such lines brings words no lexicon has yet.
@@ -37,7 +37,7 @@ NEWS_PROBABILITY = 0.9
 """How sure the news model must be before a text is read as a news report."""
 STUFFING_PROBABILITY = 0.9
 """How sure the SEO model must be before a line is read as keyword stuffing."""
-LABEL_VETO = 0.2
+LABEL_VETO = 0.05
 """Below this, a label's model overrules a finding made of words it was trained beside."""
 LABEL_ALONE = 0.95
 """At or above this, the label model flags a claim in words no lexicon has (review)."""

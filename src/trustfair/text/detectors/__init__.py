@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trustfair.text.detectors.base import LexiconDetector
+from trustfair.text.detectors.counterfeit_hint import CounterfeitHintDetector
 from trustfair.text.detectors.diversion import DiversionDetector
 from trustfair.text.detectors.medical_claim import MedicalClaimDetector
 from trustfair.text.detectors.price_fraud import PriceFraudDetector
@@ -17,5 +18,5 @@ DETECTOR_TYPES: dict[str, type[LexiconDetector]] = {
     "price_fraud": PriceFraudDetector,
     "diversion": DiversionDetector,
     "staged_drama": StagedDramaDetector,
-    "counterfeit_hint": LexiconDetector,
+    "counterfeit_hint": CounterfeitHintDetector,
 }

@@ -4,6 +4,7 @@ forms accepted only where they read as a disguise."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any, ClassVar
@@ -25,9 +26,28 @@ DENIAL_REACH = 3
 NOT_DENYING = ("错过", "犹豫", "再犹豫", "再等", "等了", "忘了")
 """What a denial may deny instead of the claim after it (不要错过全网第一)."""
 SCOPE_REACH = 16
-DENIAL_SCOPE = re.compile(r"[、“「『\"']|任何|什么")
-"""A list, a quotation or 任何/什么 between a denial and a claim carries the denial
-further than DENIAL_REACH, up to SCOPE_REACH characters within the clause."""
+"""How far a denial reaches into the list it governs (严禁销售高仿、A货、复刻)."""
+LIST_MARKS = "、“「『\"'"
+
+
+def _governs_a_list(
+    denial: Hit, finding: Finding, gap: str, denials: list[Hit], original: str
+) -> bool:
+    """Is the claim an item of a list the denial governs? 严禁销售高仿、A货: the claim opens
+    an item (after 、 or a quote mark), or follows 任何/什么 (没有任何微信群); no other
+    denial stands in between; and the denial is not one of a row of denied items, whose
+    undenied last item is asserted (不要998、不要888、全网最低价)."""
+    opens_an_item = original[finding.start - 1 : finding.start] in LIST_MARKS
+    if not (opens_an_item or gap.endswith(("任何", "什么"))):
+        return False
+    if any(denial.end <= other.start and other.end <= finding.start for other in denials):
+        return False
+    return not any(
+        other.end <= denial.start and original[other.end : denial.start].endswith("、")
+        for other in denials
+    )
+
+
 QUOTE_DENIAL_REACH = 10
 """How far before a quoted claim a denial forbids it (不得在广告中使用“最佳”)."""
 CLAUSE_BREAK = re.compile(r"[。！!？?，,；;\n]")
@@ -98,24 +118,25 @@ _IN_QUOTES = re.compile(r"(?:[“「『‘\"'][^”」』’\"'\n]{1,30}[”」�
 # A货, 您说的“高仿”, 买家投诉：主播说仅剩最后十件. The writer reports a claim, and makes
 # none. Not the seller's own 你们说 or 姐妹们都说 (a testimonial is the seller's claim).
 _REPORTED_SPEECH = re.compile(
-    r"(?:有人|有个|别人|他们|她|他|主播|弹幕|网友|朋友(?!圈)|我爸|我妈|店家|商家|客服|买家|用户|您|那个)"
-    r"[^，。！？；,.!?;\n]{0,6}?(?:说|讲|吹|反馈|举报|投诉|发|推荐)(?:的|过|了|着)?"
+    # Not a seller's own 为您推荐, 客服发货, 用户反馈, 网友都说 (testimonials are claims),
+    # nor 他 inside 其他 or 吉他.
+    r"(?:有人|有个|别人|(?<![\u4e00-\u9fff])(?:他们|她|他)|主播|弹幕|朋友(?!圈)|我爸|我妈|店家|商家|买家|那个)"
+    r"[^，。！？；,.!?;\n]{0,6}?(?:说|讲|吹|举报|投诉)(?:的|过|了|着)?"
     r"|(?:你|您)说的|举报内容|投诉内容|用户诉求|工单|举报[:：]|投诉[:：]"
 )
-_CLAUSE_END = re.compile(r"[。！!？?；;\n]")
 
 
 def reported_speech(doc: Document) -> list[tuple[int, int]]:
-    """The rest of the sentence after somebody else is said to have said it — but not in
-    a case report, whose quotes of the party are what it finds against."""
+    """The rest of the clause after somebody else is said to have said it — but not in a
+    case report, whose quotes of the party are what it finds against."""
     if doc.hits_of(SHARED, "case_parties"):
         return []
     original = doc.original
-    spans = []
-    for match in _REPORTED_SPEECH.finditer(original):
-        end = _CLAUSE_END.search(original, match.end())
-        spans.append((match.start(), end.start() if end else len(original)))
-    return spans
+    ends = [m.start() for m in CLAUSE_BREAK.finditer(original)] + [len(original)]
+    return [
+        (match.start(), ends[bisect_left(ends, match.end())])
+        for match in _REPORTED_SPEECH.finditer(original)
+    ]
 
 
 def mentions(doc: Document) -> list[tuple[int, int]]:
@@ -215,6 +236,9 @@ class LexiconDetector:
     """Whether a denial word just before a finding cancels it (see ``denied``)."""
     cue_group: ClassVar[str] = "cues"
     trigger_groups: ClassVar[tuple[str, ...]] = ("term",)
+    terms_may_start_inside_words: ClassVar[bool] = False
+    """A two-character term found starting inside a word (保过 in 担保过) is not that term,
+    unless this label's terms are glued to intensifiers that way (超高仿: 超高/仿)."""
     reported_speech_counts: ClassVar[bool] = False
     """Whether what the writer says somebody else said is still this label's finding."""
     param_types: ClassVar[dict[str, type]] = {}
@@ -293,8 +317,10 @@ class LexiconDetector:
         if hit.entry.kind == "plain":
             if hit.entry.whole_word:
                 return not breaks_a_word(doc.text.compact, hit.cstart, hit.cend)
-            return not _two_hanzi(doc.text.compact, hit) or begins_a_word(
-                doc.text.compact, hit.cstart, hit.cend
+            return (
+                self.terms_may_start_inside_words
+                or not _two_hanzi(doc.text.compact, hit)
+                or begins_a_word(doc.text.compact, hit.cstart, hit.cend)
             )
         if hit.entry.kind == "homophone" and breaks_a_word(doc.text.compact, hit.cstart, hit.cend):
             return False
@@ -405,11 +431,11 @@ class LexiconDetector:
         for denial in denials:
             reach = finding.start - denial.end
             gap = original[denial.end : finding.start]
-            if reach < 0 or (
-                reach > DENIAL_REACH and not (reach <= SCOPE_REACH and DENIAL_SCOPE.search(gap))
-            ):
+            if reach < 0 or CLAUSE_BREAK.search(gap) or "我" in gap or gap.startswith(NOT_DENYING):
                 continue
-            if CLAUSE_BREAK.search(gap) or gap.startswith(("我", *NOT_DENYING)):
+            if reach > DENIAL_REACH and not (
+                reach <= SCOPE_REACH and _governs_a_list(denial, finding, gap, denials, original)
+            ):
                 continue
             if (
                 original[denial.start - 1 : denial.start] == "是"
