@@ -59,6 +59,8 @@ class Document:
     context: str | None = None
     category: str | None = None
     _by_key: dict[tuple[str, str], list[Hit]] = field(default_factory=dict, repr=False)
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
+    """What several detectors work out of the same text, worked out once."""
 
     def __post_init__(self) -> None:
         for hit in self.hits:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -423,8 +424,8 @@ class ModerationEngine:
         ]
         if not all(known) or not any(hit.entry.group == "term" for hit in inside):
             return False
-        sentence = normalize(_sentence_around(doc.original, finding.start, finding.end))
-        return label_probabilities(sentence.compact, (finding.label,))[finding.label] < LABEL_VETO
+        sentence = _sentence_around(doc.original, finding.start, finding.end)
+        return _sentence_probability(sentence, finding.label) < LABEL_VETO
 
 
 FACT_LABELS = frozenset({"price_fraud"})
@@ -476,6 +477,11 @@ def _learned_result(label: str, probability: float, text: NormalizedText) -> Lab
 
 _CLAUSE = re.compile(r"[。！!？?；;，,\n]")
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
+
+
+@lru_cache(maxsize=1024)
+def _sentence_probability(sentence: str, label: str) -> float:
+    return label_probabilities(normalize(sentence).compact, (label,))[label]
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:

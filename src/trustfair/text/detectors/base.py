@@ -131,12 +131,14 @@ def reported_speech(doc: Document) -> list[tuple[int, int]]:
     case report, whose quotes of the party are what it finds against."""
     if doc.hits_of(SHARED, "case_parties"):
         return []
-    original = doc.original
-    ends = [m.start() for m in CLAUSE_BREAK.finditer(original)] + [len(original)]
-    return [
-        (match.start(), ends[bisect_left(ends, match.end())])
-        for match in _REPORTED_SPEECH.finditer(original)
-    ]
+    if "reported_speech" not in doc.memo:
+        original = doc.original
+        ends = [m.start() for m in CLAUSE_BREAK.finditer(original)] + [len(original)]
+        doc.memo["reported_speech"] = [
+            (match.start(), ends[bisect_left(ends, match.end())])
+            for match in _REPORTED_SPEECH.finditer(original)
+        ]
+    return doc.memo["reported_speech"]  # type: ignore[return-value]
 
 
 def mentions(doc: Document) -> list[tuple[int, int]]:
