@@ -15,6 +15,7 @@ from trustfair.text.learned import (
     features,
     is_news_report,
     label_probabilities,
+    models,
     news_probability,
     stuffing_probability,
 )
@@ -147,3 +148,8 @@ def test_a_word_added_after_the_models_were_trained_always_counts(tmp_path: Path
     assert "exaggeration" in {
         label.label for label in ModerationEngine.load(lexicons).moderate(text).labels
     }
+
+
+def test_long_and_short_texts_find_the_same_grams() -> None:
+    text = normalize("家人们这款面霜是全网最好用的，没有之一，三号链接赶紧拍！𠀋😀").compact
+    assert sorted(models()._rows_by_dict(text)) == sorted(models()._rows(text).tolist())
