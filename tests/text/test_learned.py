@@ -153,3 +153,15 @@ def test_a_word_added_after_the_models_were_trained_always_counts(tmp_path: Path
 def test_long_and_short_texts_find_the_same_grams() -> None:
     text = normalize("家人们这款面霜是全网最好用的，没有之一，三号链接赶紧拍！𠀋😀").compact
     assert sorted(models()._rows_by_dict(text)) == sorted(models()._rows(text).tolist())
+
+
+def test_a_case_report_may_carry_what_only_the_label_model_finds(
+    engine: ModerationEngine,
+) -> None:
+    # From eval/moderation/holdout-4 (tuned on): a judgment quoting a claim no lexicon
+    # word names. The report's 宣称 and 判决 mark a case, whose quotes are claims, though
+    # it reads as news.
+    text = "判决书载明：被告人在直播中宣称“吃了这个益生菌，孩子再也不会感冒发烧”。"
+    assert [(label.label, label.rule) for label in engine.moderate(text).labels] == [
+        ("medical_claim", "medical_claim.learned")
+    ]

@@ -392,13 +392,17 @@ class ModerationEngine:
                 findings = [f for f in findings if not self._overruled(f, doc)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
-        if not _says_of_others(doc):
+        if _reads_as_a_case(doc) or not _says_of_others(doc):
             found = {result.label for result in results}
             for label, p in probability.items():
                 if label in FACT_LABELS:
                     continue
                 if p >= LABEL_ALONE and label not in found and _may_carry(label, doc):
-                    if label in ADVERTISING_LABELS and is_news_report(text.compact):
+                    if (
+                        label in ADVERTISING_LABELS
+                        and is_news_report(text.compact)
+                        and not _reads_as_a_case(doc)
+                    ):
                         continue  # a report about such claims makes none
                     results.append(_learned_result(label, p, text))
         return Moderation(_verdict(results), results, self.version)
@@ -454,6 +458,12 @@ def _may_carry(label: str, doc: Document) -> bool:
 
 
 _OTHERS_WORDS = ("denials", "rule_cues", "debunks", "norms")
+
+
+def _reads_as_a_case(doc: Document) -> bool:
+    """A regulator's case report names a party or gives a finding: the claims it quotes
+    are the ones it finds against."""
+    return bool(doc.hits_of(SHARED, "case_parties") or doc.hits_of(SHARED, "case_findings"))
 
 
 def _says_of_others(doc: Document) -> bool:
