@@ -24,6 +24,7 @@ from trustfair.text.detectors.base import (
     Finding,
     LexiconDetector,
     breaks_a_word,
+    marks_a_case,
     reported_speech,
 )
 from trustfair.text.document import SHARED, Document, Entry, Hit
@@ -392,7 +393,7 @@ class ModerationEngine:
                 findings = [f for f in findings if not self._overruled(f, doc)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
-        if _reads_as_a_case(doc) or not _says_of_others(doc):
+        if marks_a_case(doc) or not _says_of_others(doc):
             found = {result.label for result in results}
             for label, p in probability.items():
                 if label in FACT_LABELS:
@@ -401,7 +402,7 @@ class ModerationEngine:
                     if (
                         label in ADVERTISING_LABELS
                         and is_news_report(text.compact)
-                        and not _reads_as_a_case(doc)
+                        and not marks_a_case(doc)
                     ):
                         continue  # a report about such claims makes none
                     results.append(_learned_result(label, p, text))
@@ -458,12 +459,6 @@ def _may_carry(label: str, doc: Document) -> bool:
 
 
 _OTHERS_WORDS = ("denials", "rule_cues", "debunks", "norms")
-
-
-def _reads_as_a_case(doc: Document) -> bool:
-    """A regulator's case report names a party or gives a finding: the claims it quotes
-    are the ones it finds against."""
-    return bool(doc.hits_of(SHARED, "case_parties") or doc.hits_of(SHARED, "case_findings"))
 
 
 def _says_of_others(doc: Document) -> bool:

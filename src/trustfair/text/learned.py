@@ -49,9 +49,15 @@ second (eval/learned/train.py writes the same ids)."""
 
 
 def features(text: str) -> list[str]:
-    """The distinct character unigrams and bigrams of the compact normalised text."""
-    compact = normalize(text).compact
-    return sorted(set(compact) | {compact[i : i + 2] for i in range(len(compact) - 1)})
+    """The distinct character unigrams and bigrams of the compact normalised text (what
+    eval/learned/train.py trains on)."""
+    return sorted(_grams(normalize(text).compact))
+
+
+def _grams(compact: str) -> set[str]:
+    grams = set(compact)
+    grams.update(compact[i : i + 2] for i in range(len(compact) - 1))
+    return grams
 
 
 def _code_points(compact: str) -> np.ndarray:
@@ -94,9 +100,7 @@ class LinearModels:
     def _rows_by_dict(self, compact: str) -> list[int]:
         # A short text: a dict lookup per gram costs less than numpy's calls.
         row_of = self._row_of
-        grams = set(compact)
-        grams.update(compact[i : i + 2] for i in range(len(compact) - 1))
-        return [row for gram in grams if (row := row_of.get(gram)) is not None]
+        return [row for gram in _grams(compact) if (row := row_of.get(gram)) is not None]
 
     def _rows(self, compact: str) -> np.ndarray:
         # A long one: every gram's id at once, found in the sorted ids.

@@ -126,6 +126,12 @@ _REPORTED_SPEECH = re.compile(
 )
 
 
+def marks_a_case(doc: Document) -> bool:
+    """A regulator's case report names a party or gives a finding (当事人, 经查, 罚款):
+    the claims it quotes are the ones it finds against."""
+    return bool(doc.hits_of(SHARED, "case_parties") or doc.hits_of(SHARED, "case_findings"))
+
+
 def reported_speech(doc: Document) -> list[tuple[int, int]]:
     """The rest of the clause after somebody else is said to have said it — but not in a
     case report, whose quotes of the party are what it finds against."""
@@ -394,8 +400,7 @@ class LexiconDetector:
         return (
             self.label in ADVERTISING_LABELS
             and not doc.hits_of(self.label, "case_report_cues")
-            and not doc.hits_of(SHARED, "case_parties")
-            and not doc.hits_of(SHARED, "case_findings")
+            and not marks_a_case(doc)
             and is_news_report(doc.text.compact)
         )
 
