@@ -369,7 +369,7 @@ class ModerationEngine:
         for index in self._conditional:
             if index not in woken and self.detectors[index].runs_untriggered(normalized, category):
                 woken.add(index)
-        if not woken:
+        if not woken and not _names_a_case(found):
             return Moderation("pass", [], self.version)
         return self._judge(normalized, _hits(found, normalized), woken, context, category)
 
@@ -448,6 +448,19 @@ FACT_RULES = (
 """Rules that work a fact out of the text, which the label models never overrule."""
 LEARNED_SCORE = 0.6
 """A finding of the label model alone scores below any lexicon finding, for review."""
+
+
+_CASE_GROUPS = frozenset({"case_parties", "case_findings"})
+
+
+def _names_a_case(found: list[_Match]) -> bool:
+    """A regulator's report is read by the label models even when no lexicon word of
+    any label is in it: the claim it quotes may be in words no lexicon has."""
+    return any(
+        entry.label == SHARED and entry.group in _CASE_GROUPS
+        for _, _, entries in found
+        for entry in entries
+    )
 
 
 def _may_carry(label: str, doc: Document) -> bool:
