@@ -168,11 +168,11 @@ def test_a_case_report_may_carry_what_only_the_label_model_finds(
 
 
 def test_a_case_report_is_read_by_the_label_models_though_no_lexicon_word_is_in_it(
-    engine: ModerationEngine, monkeypatch: pytest.MonkeyPatch
+    engine: ModerationEngine,
 ) -> None:
     text = "当事人在招生宣传中称“跟着学保底提五十分”，违反广告法，不得对培训效果作保证。"
+    _, woken = engine._matches(normalize(text))
+    assert woken == {engine_module.JUDGE_ONLY}  # no detector: only the judging
     assert [(label.label, label.rule) for label in engine.moderate(text).labels] == [
         ("exaggeration", "exaggeration.learned")
     ]
-    monkeypatch.setattr(engine_module, "_names_a_case", lambda found: False)
-    assert engine.moderate(text).verdict == "pass"  # no detector woke: never read

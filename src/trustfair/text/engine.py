@@ -258,6 +258,10 @@ class ModerationEngine:
             for index, detector in enumerate(self.detectors)
             for group in detector.triggers
         }
+        # A regulator's report is judged even when no lexicon word of any label is in
+        # it: the label models read the claim it quotes, which may be in words no
+        # lexicon has. Its marks wake no detector, only the judging.
+        owners.update({(SHARED, group): JUDGE_ONLY for group in _CASE_GROUPS})
         anchored = {
             (detector.label, pattern.anchor_group): (index, number)
             for index, detector in enumerate(self.detectors)
@@ -369,7 +373,7 @@ class ModerationEngine:
         for index in self._conditional:
             if index not in woken and self.detectors[index].runs_untriggered(normalized, category):
                 woken.add(index)
-        if not woken and not _names_a_case(found):
+        if not woken:
             return Moderation("pass", [], self.version)
         return self._judge(normalized, _hits(found, normalized), woken, context, category)
 
@@ -384,7 +388,7 @@ class ModerationEngine:
         doc = Document(text, hits, context, category)
         probability = label_probabilities(text.compact, LABELS)
         results = []
-        for index in sorted(woken):
+        for index in sorted(woken - {JUDGE_ONLY}):
             detector = self.detectors[index]
             if not _may_carry(detector.label, doc):
                 continue
@@ -451,16 +455,8 @@ LEARNED_SCORE = 0.6
 
 
 _CASE_GROUPS = frozenset({"case_parties", "case_findings"})
-
-
-def _names_a_case(found: list[_Match]) -> bool:
-    """A regulator's report is read by the label models even when no lexicon word of
-    any label is in it: the claim it quotes may be in words no lexicon has."""
-    return any(
-        entry.label == SHARED and entry.group in _CASE_GROUPS
-        for _, _, entries in found
-        for entry in entries
-    )
+JUDGE_ONLY = -1
+"""What the marks of a case report wake: the judging, no detector."""
 
 
 def _may_carry(label: str, doc: Document) -> bool:
