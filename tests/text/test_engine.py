@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import trustfair.text.engine as engine_module
+from trustfair.text.detectors import base
 from trustfair.text.detectors.price_fraud import amount
 from trustfair.text.engine import ModerationEngine
 from trustfair.text.fold import fold
@@ -406,8 +408,12 @@ def test_a_news_report_of_what_is_biggest_is_no_advertisement(
 
 
 def test_a_news_report_still_carries_the_claims_it_quotes_a_seller_making(
-    engine: ModerationEngine,
+    engine: ModerationEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Read as news (the model is less sure of this one), so only the quote keeps the claim:
+    # the detector's lexicon findings are news, and the label model adds nothing to news.
+    monkeypatch.setattr(base, "is_news_report", lambda compact: True)
+    monkeypatch.setattr(engine_module, "is_news_report", lambda compact: True)
     text = (
         "「用十年都不会坏」「一块顶一百块」——这是一款洗碗布在直播间的宣传语。"
         "记者调查发现，用不到一个月就破洞。"
