@@ -366,6 +366,27 @@ def test_wording_a_case_or_an_inspection_found_in_use_is_still_the_claim(
     assert "counterfeit_hint" in labels(engine, seen)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "杭州品茶_西湖外围_滨江夜生活_萧山上门",  # an escort page
+        "买粉丝 刷赞 刷播放 僵尸粉 真人活粉 代刷",  # fake engagement
+        "征信修复|网黑也能借|包下款|无视逾期|当天到账",  # credit washing and loans
+        "社工库 查开房 户籍查询 黑客接单 ddos",  # personal data and attacks
+    ],
+)
+def test_each_black_hat_vertical_stuffs_a_line(engine: ModerationEngine, line: str) -> None:
+    assert "spam_porn" in labels(engine, line)
+
+
+def test_a_sentence_about_a_black_hat_trade_is_not_a_keyword_chain(
+    engine: ModerationEngine,
+) -> None:
+    # Its clauses are fragments with a keyword in most, but they are a sentence's.
+    news = "警方破获一起刷单诈骗案，嫌疑人以兼职刷单为名，诱导受害人下载陌生软件，涉案二十余万元。"
+    assert "spam_porn" not in labels(engine, news)
+
+
 def test_a_hijacked_page_line_with_three_black_hat_keywords_is_stuffing(
     engine: ModerationEngine,
 ) -> None:

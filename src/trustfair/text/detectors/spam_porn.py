@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from statistics import median
 from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
@@ -114,6 +115,9 @@ class SpamPornDetector(LexiconDetector):
             or (
                 len(fragments) >= 4
                 and chained / len(fragments) >= float(params.get("min_chain_share", 0.5))
+                # Keyword fragments are short; a sentence's clauses are not (法院审理一起
+                # “刷单返利”诈骗案，被告人以兼职刷单为诱饵，…).
+                and median(end - start for start, end in fragments) <= MAX_KEYWORD_CHARS
             )  # type: ignore[arg-type]
             or repeated >= min_repeats
             or names_a_site
@@ -141,6 +145,8 @@ class SpamPornDetector(LexiconDetector):
 
 
 NAME_PREFIX_CHARS = 3
+MAX_KEYWORD_CHARS = 10
+"""The longest a typical fragment of a keyword chain is (深圳品茶工作室, 黑户贷款秒到账)."""
 
 
 def _repeated_prefix(text: str, fragments: list[tuple[int, int]]) -> int:
