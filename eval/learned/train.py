@@ -58,9 +58,9 @@ MIN_DF = 5
 Item = tuple[str, int]
 
 
-def corpus_items() -> list[dict]:
+def corpus_items(tuned_on: list[str]) -> list[dict]:
     items = []
-    for name in TUNED_ON:
+    for name in tuned_on:
         for path in sorted((CORPORA / name).glob("*.jsonl")):
             for raw in path.read_text(encoding="utf-8").splitlines():
                 item = json.loads(raw)
@@ -122,18 +122,19 @@ class Models:
         x = self.vectorizer.transform([text for text, _ in train])
         model = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
         model.fit(x, [label for _, label in train])
-        probability = model.predict_proba(self.vectorizer.transform([t for t, _ in test]))[:, 1]
-        gold = np.array([g == 1 for _, g in test])
-        flagged = probability >= threshold
-        print(
-            f"{name}: held out, {int((flagged & gold).sum())} of {int(gold.sum())} found, "
-            f"{int((flagged & ~gold).sum())} of {int((~gold).sum())} others (at {threshold})"
-        )
+        if test:
+            probability = model.predict_proba(self.vectorizer.transform([t for t, _ in test]))
+            gold = np.array([g == 1 for _, g in test])
+            flagged = probability[:, 1] >= threshold
+            print(
+                f"{name}: held out, {int((flagged & gold).sum())} of {int(gold.sum())} found, "
+                f"{int((flagged & ~gold).sum())} of {int((~gold).sum())} others (at {threshold})"
+            )
         self.names.append(name)
         self.columns.append(model.coef_[0].astype(np.float32))
         self.biases.append(float(model.intercept_[0]))
 
-    def save(self, path: Path, lexicon: tuple[list[str], list[str]]) -> None:
+    def save(self, path: Path, lexicon: tuple[list[str], list[str]], report: bool) -> None:
         vocabulary = self.vectorizer.vocabulary_
         ids = np.array([gram_id(g) for g in vocabulary], dtype=np.int64)
         rows = np.array(list(vocabulary.values()))
@@ -148,7 +149,8 @@ class Models:
             known_entries=np.array(lexicon[0]),
             known_rules=np.array(lexicon[1]),
         )
-        print(f"wrote {path.relative_to(ROOT)}: {len(ids):,} grams, models {self.names}")
+        if report:
+            print(f"wrote {path}: {len(ids):,} grams, models {self.names}")
 
 
 LABELS = (
@@ -168,41 +170,37 @@ def lexicon_known() -> tuple[list[str], list[str]]:
     return sorted(entries), sorted(rules)
 
 
-def main() -> None:
-    items = corpus_items()
+def train(tuned_on: list[str], out: Path, report: bool = True) -> None:
+    """Train every model on the corpora ``tuned_on`` (and the real ``tune`` halves) and
+    write them to ``out``. Every line trains: how well they carry to writers they never
+    read is measured by eval/learned/cross_validate.py, not by lines held out here."""
+    items = corpus_items(tuned_on)
     news_tune, reviews_tune = real("tune")
-    news_test, reviews_test = real("test")
     real_tune = news_tune + reviews_tune
     fixture = fixture_lines()
     models = Models([i["text"] for i in items] + real_tune + [line for line, _ in fixture])
 
     genre = [(i["text"], g) for i in items if (g := news_genre(i)) is not None]
+    news_test, reviews_test = real("test") if report else ([], [])
     models.fit(
         "news_genre",
         genre + [(t, 1) for t in news_tune] + [(t, 0) for t in reviews_tune],
         [(t, 1) for t in news_test] + [(t, 0) for t in reviews_test],
         0.9,
     )
-    # Held out for the others: every fifth corpus line and the real test halves.
     corpus = [(i["text"], stuffing(i)) for i in items]
-    models.fit(
-        "seo_stuffing",
-        [c for n, c in enumerate(corpus) if n % 5] + fixture + [(t, 0) for t in real_tune],
-        corpus[::5] + [(t, 0) for t in news_test + reviews_test],
-        0.9,
-    )
+    models.fit("seo_stuffing", corpus + fixture + [(t, 0) for t in real_tune], [], 0.9)
     for label in LABELS:
         lines = [(i["text"], int(i["label"] == label)) for i in items]
         stuffed = [(line, int(label == "spam_porn" and s)) for line, s in fixture]
         # Not the real text: its hotels, books and laptops would teach the model that a
         # seller of those never claims anything (本店是阳朔最好的酒店 read as a review).
-        models.fit(
-            label,
-            [c for n, c in enumerate(lines) if n % 5] + stuffed,
-            lines[::5] + [(t, 0) for t in news_test + reviews_test],
-            0.95,
-        )
-    models.save(OUT / "models.npz", lexicon_known())
+        models.fit(label, lines + stuffed, [], 0.95)
+    models.save(out, lexicon_known(), report)
+
+
+def main() -> None:
+    train(TUNED_ON, OUT / "models.npz")
 
 
 if __name__ == "__main__":

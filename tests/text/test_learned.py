@@ -176,3 +176,33 @@ def test_a_case_report_is_read_by_the_label_models_though_no_lexicon_word_is_in_
     assert [(label.label, label.rule) for label in engine.moderate(text).labels] == [
         ("exaggeration", "exaggeration.learned")
     ]
+
+
+def test_a_models_file_named_in_the_environment_is_read_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from trustfair.text import learned
+
+    # One model that scores every text by whether it holds 好.
+    path = tmp_path / "models.npz"
+    np.savez(
+        path,
+        ids=np.array([ord("好")], dtype=np.int64),
+        weights=np.array([[8.0]], dtype=np.float32),
+        bias=np.array([-4.0], dtype=np.float32),
+        names=np.array(["only_model"]),
+        known_entries=np.array([], dtype=str),
+        known_rules=np.array([], dtype=str),
+    )
+    monkeypatch.setenv(learned.MODELS_ENV, str(path))
+    learned.models.cache_clear()
+    try:
+        loaded = learned.models()
+        assert loaded.names == ("only_model",)
+        assert loaded.probabilities("好")["only_model"] > 0.9
+        assert loaded.probabilities("坏")["only_model"] < 0.1
+    finally:
+        monkeypatch.delenv(learned.MODELS_ENV)
+        learned.models.cache_clear()

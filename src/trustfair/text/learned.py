@@ -26,8 +26,10 @@ all of them.
 
 from __future__ import annotations
 
+import os
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -122,9 +124,19 @@ class LinearModels:
         return int(starts[int(np.argmax(weight))])
 
 
+MODELS_ENV = "TRUSTFAIR_LEARNED_MODELS"
+"""A models file to read instead of the shipped one (eval/learned/cross_validate.py
+trains one per held-out writer; an operator may retrain on their own text)."""
+
+
 @cache
 def models() -> LinearModels:
-    path = resources.files("trustfair.text").joinpath("data/learned/models.npz")
+    override = os.environ.get(MODELS_ENV)
+    path = (
+        Path(override)
+        if override
+        else resources.files("trustfair.text").joinpath("data/learned/models.npz")
+    )
     with path.open("rb") as f, np.load(f, allow_pickle=False) as data:
         return LinearModels(
             data["ids"].astype(np.int64),

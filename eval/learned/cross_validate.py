@@ -1,0 +1,95 @@
+"""How well the learned judgements carry to a writer they never read.
+
+For each corpus named, the models are trained without it (eval/learned/train.py's
+recipe, on every other corpus of ``TUNED_ON`` plus any ``--also`` corpora), and the
+engine with those models is measured on it. The lexicons have read every corpus of
+``TUNED_ON``, so this measures the models' part, not the engine's as a whole; unseen
+sets (eval/moderation/README.md) stay unread.
+
+    .venv/bin/python eval/learned/cross_validate.py holdout-9 holdout-10 holdout-11
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from train import CORPORA, TUNED_ON, train  # noqa: E402
+
+STUFFING_SOURCES = ("seo", "hijack", "stuff")
+
+
+def measure(directory: Path) -> Counter:
+    """Lawful lines flagged, stuffed lines, disguises, quotes and claims found."""
+    from trustfair.text.holder import default_holder
+
+    engine = default_holder().current()
+    counts: Counter = Counter()
+    for path in sorted(directory.glob("*.jsonl")):
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(raw)
+            if "text" not in item:
+                continue
+            result = engine.moderate(item["text"])
+            found = {label.label for label in result.labels}
+            label, source = item["label"], item.get("source", "")
+            if label == "clean":
+                kind = "lawful"
+                hit = result.verdict != "pass"
+            else:
+                hit = label in found
+                if "plain_id" in item:
+                    kind = "disguise"
+                elif source.startswith("regulator"):
+                    kind = "quote"
+                elif label == "spam_porn" and any(s in source for s in STUFFING_SOURCES):
+                    kind = "stuffed"
+                else:
+                    kind = "claim"
+            counts[kind] += 1
+            counts[f"{kind}_hit"] += hit
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("held_out", nargs="*", help="corpora to leave out in turn")
+    parser.add_argument("--also", nargs="*", default=[], help="corpora that always train")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:  # a child process, with the fold's models in its environment
+        print(json.dumps(measure(CORPORA / args.measure)))
+        return
+    total: Counter = Counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.held_out:
+            out = Path(tmp) / f"without-{name}.npz"
+            train([c for c in TUNED_ON + args.also if c != name], out, report=False)
+            env = {**os.environ, "TRUSTFAIR_LEARNED_MODELS": str(out)}
+            child = [sys.executable, __file__, "--measure", name]
+            counts = Counter(json.loads(subprocess.check_output(child, env=env)))
+            print(name, _summary(counts), flush=True)
+            total += counts
+    print("all", _summary(total))
+
+
+def _summary(counts: Counter) -> str:
+    parts = []
+    for kind in ("lawful", "stuffed", "disguise", "quote", "claim"):
+        if counts[kind]:
+            share = 100 * counts[f"{kind}_hit"] / counts[kind]
+            parts.append(f"{kind} {share:.1f}% ({counts[kind + '_hit']}/{counts[kind]})")
+    return " | ".join(parts)
+
+
+if __name__ == "__main__":
+    main()
