@@ -28,10 +28,13 @@ from train import CORPORA, TUNED_ON, train  # noqa: E402
 STUFFING_SOURCES = ("seo", "hijack", "stuff")
 
 
-def measure(directory: Path) -> Counter:
+def measure(directory: Path, constant: str = "", value: float = 0.0) -> Counter:
     """Lawful lines flagged, stuffed lines, disguises, quotes and claims found."""
+    import trustfair.text.engine as engine_module
     from trustfair.text.holder import default_holder
 
+    if constant:
+        setattr(engine_module, constant, value)
     engine = default_holder().current()
     counts: Counter = Counter()
     for path in sorted(directory.glob("*.jsonl")):
@@ -64,22 +67,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("held_out", nargs="*", help="corpora to leave out in turn")
     parser.add_argument("--also", nargs="*", default=[], help="corpora that always train")
+    parser.add_argument(
+        "--vary",
+        default="",
+        help="NAME=V1,V2,...: measure with each value of the engine's constant NAME "
+        "(trustfair.text.engine.NAME), on the same trained folds",
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    name, _, values = args.vary.partition("=")
+    settings = [(name, float(v)) for v in values.split(",")] if name else [("", 0.0)]
     if args.measure:  # a child process, with the fold's models in its environment
-        print(json.dumps(measure(CORPORA / args.measure)))
+        print(json.dumps([measure(CORPORA / args.measure, *setting) for setting in settings]))
         return
-    total: Counter = Counter()
+    totals = [Counter() for _ in settings]
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.held_out:
-            out = Path(tmp) / f"without-{name}.npz"
-            train([c for c in TUNED_ON + args.also if c != name], out, report=False)
+        for held_out in args.held_out:
+            out = Path(tmp) / f"without-{held_out}.npz"
+            train([c for c in TUNED_ON + args.also if c != held_out], out, report=False)
             env = {**os.environ, "TRUSTFAIR_LEARNED_MODELS": str(out)}
-            child = [sys.executable, __file__, "--measure", name]
-            counts = Counter(json.loads(subprocess.check_output(child, env=env)))
-            print(name, _summary(counts), flush=True)
-            total += counts
-    print("all", _summary(total))
+            child = [sys.executable, __file__, "--measure", held_out, "--vary", args.vary]
+            results = json.loads(subprocess.check_output(child, env=env))
+            for setting, counts, total in zip(settings, results, totals, strict=True):
+                print(held_out, _label(setting), _summary(Counter(counts)), flush=True)
+                total.update(counts)
+    for setting, total in zip(settings, totals, strict=True):
+        print("all", _label(setting), _summary(total))
+
+
+def _label(setting: tuple[str, float]) -> str:
+    return f"{setting[0]}={setting[1]}" if setting[0] else ""
 
 
 def _summary(counts: Counter) -> str:

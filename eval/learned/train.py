@@ -46,7 +46,8 @@ CORPORA = ROOT / "eval" / "moderation"
 TUNED_ON = [
     "tuning-a", "tuning-b", "tuning-c", "holdout", "holdout-2", "holdout-3", "holdout-4",
     "holdout-5", "holdout-6", "holdout-7", "holdout-8", "holdout-9", "holdout-10",
-    "holdout-11", "holdout-12",
+    "holdout-11", "holdout-12", "holdout-13", "holdout-14", "tuning-d", "tuning-e", "tuning-f",
+    "tuning-g",
 ]  # fmt: skip
 NEITHER = ("rule", "faq", "help_center", "platform", "announcement", "manual", "recipe")
 STUFFING_SOURCES = ("seo", "hijack", "web_page_spam", "stuff")
@@ -196,6 +197,9 @@ def train(tuned_on: list[str], out: Path, report: bool = True) -> None:
         # Not the real text: its hotels, books and laptops would teach the model that a
         # seller of those never claims anything (本店是阳朔最好的酒店 read as a review).
         models.fit(label, lines + stuffed, [], 0.95)
+    # Whether a text breaks any rule at all: the stance of the words around a lexicon
+    # word (a seller's claim, or a rule, a warning, a buyer's report of one).
+    models.fit("violation", [(i["text"], int(i["label"] != "clean")) for i in items], [], 0.5)
     models.save(out, lexicon_known(), report)
 
 

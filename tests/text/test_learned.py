@@ -93,8 +93,6 @@ def test_a_lawful_menu_or_title_is_no_keyword_stuffing(text: str) -> None:
 
 
 def test_a_claim_in_words_no_lexicon_has_is_held_for_review(engine: ModerationEngine) -> None:
-    # The label models read only texts some detector woke (here the spaces wake the
-    # keyword-stuffing measures): reading every text would cost every text.
     text = "汽车贴膜 全城天花板门店 贴膜界王炸 档期火爆"
     result = engine.moderate(text)
     assert result.verdict == "review"
@@ -130,8 +128,48 @@ def test_the_label_model_overrules_a_word_in_lawful_company(
     # 最好看 is an extreme claim's word; a filmgoer's word claims nothing.
     text = "这是我今年看过最好看的电影，哭了两次，散场了还坐着不想走"
     assert engine.moderate(text).verdict == "pass"
+    # Each model alone overrules it: the label model, sure of no extreme claim, and the
+    # violation model, sure the text breaks no rule at all.
     monkeypatch.setattr(engine_module, "LABEL_VETO", 0.0)
+    assert engine.moderate(text).verdict == "pass"
+    monkeypatch.setattr(engine_module, "VIOLATION_VETO", 0.0)
     assert "extreme_claim" in {label.label for label in engine.moderate(text).labels}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个是高仿的包",  # too short for its context to speak against it
+        "好用得不得了全网第一",
+        "家人们这款面霜是全网最好用的，今天直播间下单还送小样，库存不多了抓紧",
+    ],
+)
+def test_the_violation_model_leaves_a_plain_claim_alone(
+    engine: ModerationEngine, text: str
+) -> None:
+    assert engine.moderate(text).verdict != "pass"
+
+
+def test_a_rule_page_around_a_lexicon_word_is_overruled_by_the_violation_model(
+    engine: ModerationEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The label models alone do not overrule it; the violation model reads the rule.
+    text = (
+        "平台规则第十二条：商品标题和详情页中不得出现暗示假冒的描述，"
+        "比如高仿、原单、复刻版，违者下架。"
+    )
+    monkeypatch.setattr(engine_module, "LABEL_VETO", 0.0)
+    assert engine.moderate(text).verdict == "pass"
+    monkeypatch.setattr(engine_module, "VIOLATION_VETO", 0.0)
+    assert engine.moderate(text).verdict != "pass"
+
+
+def test_a_text_no_lexicon_word_is_in_is_judged_when_it_reads_as_a_violation(
+    engine: ModerationEngine,
+) -> None:
+    # No lexicon word of any label is here; the models read it all the same.
+    text = "这把剪刀剪五十年都不会钝，传家宝级别的，闭眼入"
+    assert "exaggeration" in {label.label for label in engine.moderate(text).labels}
 
 
 def test_a_word_added_after_the_models_were_trained_always_counts(tmp_path: Path) -> None:

@@ -33,9 +33,14 @@ from trustfair.text.labels import ADVERTISING_LABELS, BUYER_SPEECH
 from trustfair.text.learned import (
     LABEL_ALONE,
     LABEL_VETO,
+    VIOLATION_ALONE,
+    VIOLATION_LABEL,
+    VIOLATION_VETO,
     is_news_report,
     label_probabilities,
+    may_hold_a_violation,
     models,
+    violation_probability,
 )
 from trustfair.text.lexicon import LABELS, LexiconSet, Term, load_lexicons
 from trustfair.text.normalize import NormalizedText, normalize
@@ -373,7 +378,7 @@ class ModerationEngine:
         for index in self._conditional:
             if index not in woken and self.detectors[index].runs_untriggered(normalized, category):
                 woken.add(index)
-        if not woken:
+        if not woken and not may_hold_a_violation(normalized.compact):
             return Moderation("pass", [], self.version)
         return self._judge(normalized, _hits(found, normalized), woken, context, category)
 
@@ -395,6 +400,12 @@ class ModerationEngine:
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
             if findings and probability[detector.label] < LABEL_VETO:
                 findings = [f for f in findings if not self._overruled(f, doc)]
+            if (
+                findings
+                and len(text.compact) >= VIOLATION_VETO_MIN_CHARS
+                and violation_probability(text.compact) < VIOLATION_VETO
+            ):
+                findings = [f for f in findings if not self._overruled(f, doc, by_stance=True)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
         if marks_a_case(doc) or not _says_of_others(doc):
@@ -402,22 +413,35 @@ class ModerationEngine:
             for label, p in probability.items():
                 if label in FACT_LABELS:
                     continue
-                if p >= LABEL_ALONE and label not in found and _may_carry(label, doc):
-                    if (
-                        label in ADVERTISING_LABELS
-                        and is_news_report(text.compact)
-                        and not marks_a_case(doc)
-                    ):
-                        continue  # a report about such claims makes none
+                if (
+                    p >= LABEL_ALONE
+                    and label not in found
+                    and _may_carry(label, doc)
+                    and not _told_as_news(label, doc)
+                ):
+                    results.append(_learned_result(label, p, text))
+            if not results and violation_probability(text.compact) >= VIOLATION_ALONE:
+                # Sure that the text breaks a rule, and fairly sure which one.
+                label, p = max(
+                    ((lb, pb) for lb, pb in probability.items() if lb not in FACT_LABELS),
+                    key=lambda pair: pair[1],
+                )
+                if (
+                    p >= VIOLATION_LABEL
+                    and _may_carry(label, doc)
+                    and not _told_as_news(label, doc)
+                ):
                     results.append(_learned_result(label, p, text))
         return Moderation(_verdict(results), results, self.version)
 
-    def _overruled(self, finding: Finding, doc: Document) -> bool:
-        """May the label model, sure the text carries no such label, overrule this
-        finding? Only one made of lexicon words it was trained beside (a term among
-        them); not a fact worked out of the text, nor anything of a word, pattern or rule
-        the lexicon gained after the model was trained. It judges the finding's own
-        sentence, so that lawful padding around a claim does not talk it away."""
+    def _overruled(self, finding: Finding, doc: Document, by_stance: bool = False) -> bool:
+        """May the label model, sure the text carries no such label (or, ``by_stance``,
+        the violation model, sure it breaks no rule at all), overrule this finding? Only
+        one made of lexicon words it was trained beside (a term among them); not a fact
+        worked out of the text, nor anything of a word, pattern or rule the lexicon gained
+        after the model was trained. The label model judges the finding's own sentence,
+        so that lawful padding around a claim does not talk it away; the violation model
+        judges the whole text, whose rule, warning or report is the stance around it."""
         if finding.rule.endswith(FACT_RULES) or finding.rule in self._new_rules:
             return False
         inside = [
@@ -433,10 +457,16 @@ class ModerationEngine:
         ]
         if not all(known) or not any(hit.entry.group == "term" for hit in inside):
             return False
+        if by_stance:
+            return True
         sentence = _sentence_around(doc.original, finding.start, finding.end)
         return _sentence_probability(sentence, finding.label) < LABEL_VETO
 
 
+VIOLATION_VETO_MIN_CHARS = 20
+"""A text shorter than this has too few words around a claim to speak against it: the
+violation model leaves its findings alone (这个是高仿的包 is a claim however little else
+it says)."""
 FACT_LABELS = frozenset({"price_fraud"})
 """Labels whose truth the words alone cannot tell (is 原价199 made up? the price history
 knows): the label model adds none of them."""
@@ -496,6 +526,14 @@ _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 @lru_cache(maxsize=1024)
 def _sentence_probability(sentence: str, label: str) -> float:
     return label_probabilities(normalize(sentence).compact, (label,))[label]
+
+
+def _told_as_news(label: str, doc: Document) -> bool:
+    """A news report about advertising claims makes none (a case report does: it finds
+    against the claims it quotes)."""
+    return (
+        label in ADVERTISING_LABELS and is_news_report(doc.text.compact) and not marks_a_case(doc)
+    )
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:

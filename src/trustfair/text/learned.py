@@ -13,6 +13,15 @@ character unigrams and bigrams of its compact normalised view.
   that label's lexicon findings made of terms it was trained beside (最好看 in a
   filmgoer's sentence), never a word, pattern or rule the lexicon gained later, nor a
   fact worked out of the text (a phone number, a reference price, a case report).
+- **Any violation** (``violation``): does the text break any rule at all? Trained on
+  every corpus line, it reads the stance of the words around a lexicon word — a rule
+  page, a warning, a buyer's report, a seller's pitch. Below 0.4 it overrules lexicon
+  findings of known terms in texts of 20 characters or more (a shorter text has too few
+  words around a claim to speak against it). At 0.8 or more, where nothing else was
+  found, it adds the label the label models find likeliest (if that model gives it 0.5).
+  Scored alone in plain Python, it also decides which texts without any lexicon word
+  the models read at all (0.5 or more): reading every text with every model would cost
+  every text.
 - **Black-hat SEO lines** (``seo_stuffing``): a hijacked page's keyword line (成都品茶
   成都外围 成都夜生活, 凯旋城娱乐官网-手机版登录-app下载) is told by its vocabulary and
   its shape, and every writer of such lines brings words no lexicon has yet.
@@ -29,6 +38,7 @@ from __future__ import annotations
 import os
 from functools import cache, lru_cache
 from importlib import resources
+from math import exp, sqrt
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +51,21 @@ STUFFING_PROBABILITY = 0.9
 """How sure the SEO model must be before a line is read as keyword stuffing."""
 LABEL_VETO = 0.05
 """Below this, a label's model overrules a finding made of words it was trained beside."""
+VIOLATION_VETO = 0.4
+"""Below this, the violation model (does the text break any rule?) overrules lexicon
+findings made of terms it was trained beside: the stance of the words around them (a
+rule page, a warning, a buyer's report) says the text makes no such claim."""
+VIOLATION_ALONE = 0.8
+"""At or above this, the label the label models find likeliest is added for review,
+though no lexicon word of it and no label model alone (LABEL_ALONE) found one."""
+VIOLATION_LABEL = 0.5
+"""... if that label's own model gives it at least this."""
+NO_OPINION = 0.5
+"""What a models file without the violation model says: it overrules nothing, adds
+nothing, and every text is judged."""
+VIOLATION_READ = 0.5
+"""A text with no lexicon word in it is judged by the models only from this likelihood of
+a violation on (one model, scored cheaply, tells most texts apart)."""
 LABEL_ALONE = 0.95
 """At or above this, the label model flags a claim in words no lexicon has (review)."""
 LONG_TEXT = 60
@@ -91,6 +116,21 @@ class LinearModels:
         self.known_entries, self.known_rules = known
         """The lexicon the models were trained beside ("label\tgroup\tterm", rules)."""
         self._row_of = {_gram_text(int(gram_id)): row for row, gram_id in enumerate(ids)}
+        self._violation_of: dict[str, float] | None = None
+        if "violation" in names:
+            column = weights[:, names.index("violation")].tolist()
+            self._violation_of = {gram: column[row] for gram, row in self._row_of.items()}
+            self._violation_bias = float(bias[names.index("violation")])
+
+    def violation_probability(self, compact: str) -> float:
+        """The violation model alone, in plain Python: for the many texts no lexicon
+        word is in, cheaper than scoring every model with numpy."""
+        weight_of = self._violation_of
+        if weight_of is None:
+            return NO_OPINION  # an older models file
+        weights = [w for gram in _grams(compact) if (w := weight_of.get(gram)) is not None]
+        score = self._violation_bias + (sum(weights) / sqrt(len(weights)) if weights else 0.0)
+        return 1 / (1 + exp(-score))
 
     def probabilities(self, compact: str) -> dict[str, float]:
         rows = self._rows_by_dict(compact) if len(compact) < LONG_TEXT else self._rows(compact)
@@ -154,6 +194,16 @@ def models() -> LinearModels:
 def probabilities(compact: str) -> dict[str, float]:
     """How likely the text whose compact view this is is each model's kind of text."""
     return models().probabilities(compact)
+
+
+def violation_probability(compact: str) -> float:
+    """How likely the text whose compact view this is breaks any rule."""
+    return probabilities(compact).get("violation", NO_OPINION)
+
+
+def may_hold_a_violation(compact: str) -> bool:
+    """Is a text no lexicon word woke any detector for worth the models' judgement?"""
+    return models().violation_probability(compact) >= VIOLATION_READ
 
 
 def news_probability(compact: str) -> float:
