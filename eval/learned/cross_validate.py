@@ -28,13 +28,20 @@ from train import CORPORA, TUNED_ON, train  # noqa: E402
 STUFFING_SOURCES = ("seo", "hijack", "stuff")
 
 
+def _set_constant(name: str, value: str | float) -> None:
+    import trustfair.text.engine as engine_module
+    import trustfair.text.learned as learned_module
+
+    module, _, constant = name.rpartition(".")
+    setattr(learned_module if module == "learned" else engine_module, constant, float(value))
+
+
 def measure(directory: Path, constant: str = "", value: float = 0.0) -> Counter:
     """Lawful lines flagged, stuffed lines, disguises, quotes and claims found."""
-    import trustfair.text.engine as engine_module
     from trustfair.text.holder import default_holder
 
     if constant:
-        setattr(engine_module, constant, value)
+        _set_constant(constant, value)
     engine = default_holder().current()
     counts: Counter = Counter()
     for path in sorted(directory.glob("*.jsonl")):
@@ -73,11 +80,19 @@ def main() -> None:
         help="NAME=V1,V2,...: measure with each value of the engine's constant NAME "
         "(trustfair.text.engine.NAME), on the same trained folds",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="NAME=V: an engine constant for every measure (learned.NAME: the learned module's)",
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     name, _, values = args.vary.partition("=")
     settings = [(name, float(v)) for v in values.split(",")] if name else [("", 0.0)]
     if args.measure:  # a child process, with the fold's models in its environment
+        for fixed in args.set:
+            _set_constant(*fixed.split("="))
         print(json.dumps([measure(CORPORA / args.measure, *setting) for setting in settings]))
         return
     totals = [Counter() for _ in settings]
@@ -87,6 +102,7 @@ def main() -> None:
             train([c for c in TUNED_ON + args.also if c != held_out], out, report=False)
             env = {**os.environ, "TRUSTFAIR_LEARNED_MODELS": str(out)}
             child = [sys.executable, __file__, "--measure", held_out, "--vary", args.vary]
+            child += [f"--set={fixed}" for fixed in args.set]
             results = json.loads(subprocess.check_output(child, env=env))
             for setting, counts, total in zip(settings, results, totals, strict=True):
                 print(held_out, _label(setting), _summary(Counter(counts)), flush=True)
