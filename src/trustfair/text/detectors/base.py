@@ -157,37 +157,6 @@ def mentions(doc: Document) -> list[tuple[int, int]]:
     return [match.span() for match in _IN_QUOTES.finditer(doc.original)]
 
 
-# Wording a text names as wording: '国家级''最佳'等用语, 原单这种说法, yyds这种话. It talks
-# about the words, whoever would use them; a case report's 使用“国家级”等用语 is still
-# the party's use (marks_a_case).
-_WORDS_FOR_WORDS = r"(?:用语|词语|词汇|字样|字眼|描述|表述|说法|宣传语|广告语|话术|词儿?|字|话)"
-_NAMED_AS_WORDS = re.compile(
-    rf"((?:[“「『‘\"'][^”」』’\"'\n]{{1,30}}[”」』’\"'][、，,]?)+)(?:等|之类的?|这[种类样些]的?|这些)"
-    rf"{_WORDS_FOR_WORDS}"
-    rf"|([^“「『‘\"'”」』’。！!？?，,；;：:\n]{{1,12}})(?:之类的?|这[种类样]的?){_WORDS_FOR_WORDS}"
-)
-
-
-def named_as_words(doc: Document) -> list[tuple[int, int]]:
-    """The spans of wording a text names as wording ('最佳'等用语, yyds这种话): mentioned,
-    not used — unless the text reports a case, which names what the party used."""
-    if marks_a_case(doc):
-        return []
-    original = doc.original
-    spans = []
-    for match in _NAMED_AS_WORDS.finditer(original):
-        start, end = match.span(1) if match.group(1) else match.span(2)
-        clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(original, 0, start)), default=0)
-        if not _OBSERVED.search(original, clause_start, start):
-            spans.append((start, end))
-    return spans
-
-
-_OBSERVED = re.compile(r"出现|上述|发现|显示|存在|含有|查获|写有|标有")
-"""Wording a text says was seen in use (商品描述中出现“大牌同厂”等字样) is reported, not
-only named."""
-
-
 def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     """The spans widened by WINDOW_CHARS each way, overlapping ones merged."""
     merged: list[tuple[int, int]] = []
@@ -447,7 +416,7 @@ class LexiconDetector:
         if not self.reported_speech_counts:
             contexts = contexts + reported_speech(doc)
         quoted = quoted_claims(doc) if contexts else []
-        mentioned = mentions(doc) + named_as_words(doc)
+        mentioned = mentions(doc)
         return [
             f
             for f in findings
