@@ -47,7 +47,7 @@ TUNED_ON = [
     "tuning-a", "tuning-b", "tuning-c", "holdout", "holdout-2", "holdout-3", "holdout-4",
     "holdout-5", "holdout-6", "holdout-7", "holdout-8", "holdout-9", "holdout-10",
     "holdout-11", "holdout-12", "holdout-13", "holdout-14", "tuning-d", "tuning-e", "tuning-f",
-    "tuning-g",
+    "tuning-g", "tuning-h", "tuning-i", "tuning-j",
 ]  # fmt: skip
 NEITHER = ("rule", "faq", "help_center", "platform", "announcement", "manual", "recipe")
 STUFFING_SOURCES = ("seo", "hijack", "web_page_spam", "stuff")

@@ -244,3 +244,11 @@ def test_a_models_file_named_in_the_environment_is_read_instead(
     finally:
         monkeypatch.delenv(learned.MODELS_ENV)
         learned.models.cache_clear()
+
+
+def test_the_models_judge_only_text_in_the_language_they_learnt(engine: ModerationEngine) -> None:
+    # To models trained on Chinese, English is handles and pinyin.
+    assert engine.moderate("I love java and hello world").verdict == "pass"
+    assert engine.moderate("Thanks, the parcel arrived on time and the box was intact").verdict == (
+        "pass"
+    )

@@ -36,6 +36,7 @@ from trustfair.text.learned import (
     VIOLATION_ALONE,
     VIOLATION_LABEL,
     VIOLATION_VETO,
+    in_their_language,
     is_news_report,
     label_probabilities,
     may_hold_a_violation,
@@ -392,23 +393,26 @@ class ModerationEngine:
     ) -> Moderation:
         doc = Document(text, hits, context, category)
         probability = label_probabilities(text.compact, LABELS)
+        # Out of the models' language they neither overrule nor add anything.
+        judged = in_their_language(text.compact)
         results = []
         for index in sorted(woken - {JUDGE_ONLY}):
             detector = self.detectors[index]
             if not _may_carry(detector.label, doc):
                 continue
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
-            if findings and probability[detector.label] < LABEL_VETO:
+            if findings and judged and probability[detector.label] < LABEL_VETO:
                 findings = [f for f in findings if not self._overruled(f, doc)]
             if (
                 findings
+                and judged
                 and len(text.compact) >= VIOLATION_VETO_MIN_CHARS
                 and violation_probability(text.compact) < VIOLATION_VETO
             ):
                 findings = [f for f in findings if not self._overruled(f, doc, by_stance=True)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
-        if marks_a_case(doc) or not _says_of_others(doc):
+        if judged and (marks_a_case(doc) or not _says_of_others(doc)):
             found = {result.label for result in results}
             for label, p in probability.items():
                 if label in FACT_LABELS:

@@ -36,6 +36,7 @@ all of them.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache, lru_cache
 from importlib import resources
 from math import exp, sqrt
@@ -203,7 +204,20 @@ def violation_probability(compact: str) -> float:
 
 def may_hold_a_violation(compact: str) -> bool:
     """Is a text no lexicon word woke any detector for worth the models' judgement?"""
-    return models().violation_probability(compact) >= VIOLATION_READ
+    return in_their_language(compact) and models().violation_probability(compact) >= VIOLATION_READ
+
+
+_HANZI = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[a-z]")
+
+
+def in_their_language(compact: str) -> bool:
+    """Is the text Chinese, the language the label and violation models learnt? To them
+    a line of English is a line of handles and pinyin (I love java and hello world read
+    as diversion), so they judge only texts with at least two hanzi and no fewer hanzi
+    than Latin letters."""
+    hanzi = len(_HANZI.findall(compact))
+    return hanzi >= 2 and hanzi >= len(_LATIN.findall(compact))
 
 
 def news_probability(compact: str) -> float:
