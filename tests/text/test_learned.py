@@ -252,3 +252,8 @@ def test_the_models_judge_only_text_in_the_language_they_learnt(engine: Moderati
     assert engine.moderate("Thanks, the parcel arrived on time and the box was intact").verdict == (
         "pass"
     )
+
+
+def test_the_models_add_nothing_to_a_text_of_a_few_characters(engine: ModerationEngine) -> None:
+    # A live session's title: four characters are too few grams to judge by.
+    assert engine.moderate("今晚专场", "title").verdict == "pass"
