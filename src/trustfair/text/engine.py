@@ -474,7 +474,7 @@ class ModerationEngine:
 VIOLATION_VETO_MIN_CHARS = 20
 LEARNED_MIN_CHARS = 6
 """The fewest compact characters the models add a finding to: in fewer, their evidence is a
-few grams (今晚专场 read as spam). Ten writers left out in turn lost no finding by it."""
+few grams (今晚专场 read as spam). Thirteen writers left out in turn lost no finding by it."""
 """A text shorter than this has too few words around a claim to speak against it: the
 violation model leaves its findings alone (这个是高仿的包 is a claim however little else
 it says)."""
