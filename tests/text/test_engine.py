@@ -364,6 +364,27 @@ def test_each_black_hat_vertical_stuffs_a_line(engine: ModerationEngine, line: s
     assert "spam_porn" in labels(engine, line)
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "手机跑分排行 | 安兔兔跑分 | 骁龙跑分 | 天玑跑分",  # benchmarks
+        "电脑外设 外围设备 外挂硬盘 外挂显卡",  # peripherals
+        "猫咪驱虫 体内寄生虫 体外寄生虫 寄生虫检测",  # a vet's page
+        "世界杯外围赛 亚洲区外围赛 外围赛赛程 外围赛积分榜",  # qualifiers
+    ],
+)
+def test_everyday_words_of_black_hat_lines_do_not_stuff_a_lawful_list(
+    engine: ModerationEngine, title: str
+) -> None:
+    assert engine.moderate(title).verdict != "block", labels(engine, title)
+
+
+def test_a_listed_word_inside_a_longer_one_is_counted_once(engine: ModerationEngine) -> None:
+    # 外围女 holds 外围: one keyword, not the two a stuffed line needs.
+    result = engine.moderate("外围女 免费 咨询")
+    assert not [label for label in result.labels if label.rule.endswith("keyword_stuffing")]
+
+
 def test_a_sentence_about_a_black_hat_trade_is_not_a_keyword_chain(
     engine: ModerationEngine,
 ) -> None:

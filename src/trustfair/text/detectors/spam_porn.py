@@ -15,7 +15,7 @@ from statistics import median
 from typing import ClassVar
 
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
-from trustfair.text.document import Document
+from trustfair.text.document import Document, Hit
 from trustfair.text.learned import STUFFING_PROBABILITY, stuffing_probability
 from trustfair.text.normalize import NormalizedText
 
@@ -82,8 +82,9 @@ class SpamPornDetector(LexiconDetector):
 
     def _measured_stuffing(self, doc: Document) -> list[Finding]:
         params = self.params
-        telling = doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label)
-        generic = doc.hits_of(self.label, "generic")
+        # A word inside a longer listed word (外围 in 外围女) is that one word, not two.
+        telling = _outermost(doc.hits_of(self.label, "stuffing") + doc.hits_of(self.label))
+        generic = _outermost(doc.hits_of(self.label, "generic"), around=telling)
         hits = telling + generic
         min_repeats = int(params.get("min_repeats", 4))  # type: ignore[arg-type]
         fragments = [m.span() for m in FRAGMENT.finditer(doc.original)]
@@ -142,6 +143,21 @@ class SpamPornDetector(LexiconDetector):
             )
             for h in hits
         ]
+
+
+def _outermost(hits: list[Hit], around: list[Hit] = ()) -> list[Hit]:  # type: ignore[assignment]
+    """The hits not inside a longer hit among them (or among ``around``)."""
+    outer = [*hits, *around]
+    return [
+        hit
+        for hit in hits
+        if not any(
+            other.start <= hit.start
+            and hit.end <= other.end
+            and other.end - other.start > hit.end - hit.start
+            for other in outer
+        )
+    ]
 
 
 NAME_PREFIX_CHARS = 3
