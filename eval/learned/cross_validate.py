@@ -29,11 +29,20 @@ STUFFING_SOURCES = ("seo", "hijack", "stuff")
 
 
 def _set_constant(name: str, value: str | float) -> None:
-    import trustfair.text.engine as engine_module
-    import trustfair.text.learned as learned_module
+    """Set a constant wherever the engine reads it: modules that import a constant by
+    name hold their own copy, so every module that has it gets the value."""
+    import importlib
 
-    module, _, constant = name.rpartition(".")
-    setattr(learned_module if module == "learned" else engine_module, constant, float(value))
+    constant = name.rpartition(".")[2]
+    modules = [
+        importlib.import_module(f"trustfair.text.{module}")
+        for module in ("engine", "learned", "detectors.base", "detectors.spam_porn")
+    ]
+    holders = [module for module in modules if hasattr(module, constant)]
+    if not holders:
+        raise SystemExit(f"--set/--vary: no engine constant named {constant}")
+    for module in holders:
+        setattr(module, constant, float(value))
 
 
 def measure(directory: Path, constant: str = "", value: float = 0.0) -> Counter:

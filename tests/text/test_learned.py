@@ -216,31 +216,51 @@ def test_a_case_report_is_read_by_the_label_models_though_no_lexicon_word_is_in_
     ]
 
 
-def test_a_models_file_named_in_the_environment_is_read_instead(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _models_file(path: Path, names: tuple[str, ...]) -> Path:
     import numpy as np
 
-    from trustfair.text import learned
-
-    # One model that scores every text by whether it holds 好.
-    path = tmp_path / "models.npz"
+    # Every model scores a text by whether it holds 好.
     np.savez(
         path,
         ids=np.array([ord("好")], dtype=np.int64),
-        weights=np.array([[8.0]], dtype=np.float32),
-        bias=np.array([-4.0], dtype=np.float32),
-        names=np.array(["only_model"]),
+        weights=np.full((1, len(names)), 8.0, dtype=np.float32),
+        bias=np.full(len(names), -4.0, dtype=np.float32),
+        names=np.array(names),
         known_entries=np.array([], dtype=str),
         known_rules=np.array([], dtype=str),
     )
+    return path
+
+
+def test_a_models_file_named_in_the_environment_is_read_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trustfair.text import learned
+
+    path = _models_file(tmp_path / "models.npz", learned.REQUIRED_MODELS)
     monkeypatch.setenv(learned.MODELS_ENV, str(path))
     learned.models.cache_clear()
     try:
         loaded = learned.models()
-        assert loaded.names == ("only_model",)
-        assert loaded.probabilities("好")["only_model"] > 0.9
-        assert loaded.probabilities("坏")["only_model"] < 0.1
+        assert loaded.names == learned.REQUIRED_MODELS
+        assert loaded.probabilities("好")["spam_porn"] > 0.9
+        assert loaded.probabilities("坏")["spam_porn"] < 0.1
+    finally:
+        monkeypatch.delenv(learned.MODELS_ENV)
+        learned.models.cache_clear()
+
+
+def test_a_models_file_without_a_model_the_engine_asks_for_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trustfair.text import learned
+
+    path = _models_file(tmp_path / "partial.npz", ("news_genre", "seo_stuffing"))
+    monkeypatch.setenv(learned.MODELS_ENV, str(path))
+    learned.models.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"partial\.npz: no model named spam_porn"):
+            learned.models()
     finally:
         monkeypatch.delenv(learned.MODELS_ENV)
         learned.models.cache_clear()
@@ -257,3 +277,24 @@ def test_the_models_judge_only_text_in_the_language_they_learnt(engine: Moderati
 def test_the_models_add_nothing_to_a_text_of_a_few_characters(engine: ModerationEngine) -> None:
     # A live session's title: four characters are too few grams to judge by.
     assert engine.moderate("今晚专场", "title").verdict == "pass"
+
+
+def test_a_text_sure_to_break_a_rule_carries_the_likeliest_label(
+    engine: ModerationEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No lexicon word, and the exaggeration model alone is not sure enough to add it;
+    # the violation model is sure something is wrong, and the label models say what.
+    text = "穿上这条裤子腿立马细两圈，姐妹们冲"
+    assert "exaggeration" in {label.label for label in engine.moderate(text).labels}
+    monkeypatch.setattr(engine_module, "VIOLATION_ALONE", 2.0)
+    assert engine.moderate(text).verdict == "pass"
+
+
+def test_a_claim_padded_with_other_sentences_is_not_talked_away(
+    engine: ModerationEngine,
+) -> None:
+    padding = "欢迎光临本店，有任何问题请联系客服，祝您购物愉快，收到货了记得给个好评哦"
+    for claim in ("这个是高仿的包", "加我微信买", "本品能根治糖尿病"):
+        assert engine.moderate(f"{claim}。{padding}").verdict != "pass", claim
+        assert engine.moderate(f"{padding}。{claim}").verdict != "pass", claim
+    assert engine.moderate("这个是高仿的包12345678901234567890").verdict != "pass"

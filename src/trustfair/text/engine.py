@@ -393,7 +393,7 @@ class ModerationEngine:
     ) -> Moderation:
         doc = Document(text, hits, context, category)
         probability = label_probabilities(text.compact, LABELS)
-        # Out of the models' language they neither overrule nor add anything.
+        # Out of their language the label and violation models overrule and add nothing.
         judged = in_their_language(text.compact)
         results = []
         for index in sorted(woken - {JUDGE_ONLY}):
@@ -403,12 +403,7 @@ class ModerationEngine:
             findings = detector.find(doc) + case_report_findings(doc, detector.label)
             if findings and judged and probability[detector.label] < LABEL_VETO:
                 findings = [f for f in findings if not self._overruled(f, doc)]
-            if (
-                findings
-                and judged
-                and len(text.compact) >= VIOLATION_VETO_MIN_CHARS
-                and violation_probability(text.compact) < VIOLATION_VETO
-            ):
+            if findings and judged and violation_probability(text.compact) < VIOLATION_VETO:
                 findings = [f for f in findings if not self._overruled(f, doc, by_stance=True)]
             if findings:
                 results.append(_summarise(detector.label, findings, text.original))
@@ -465,19 +460,25 @@ class ModerationEngine:
         ]
         if not all(known) or not any(hit.entry.group == "term" for hit in inside):
             return False
-        if by_stance:
-            return True
         sentence = _sentence_around(doc.original, finding.start, finding.end)
+        if by_stance:
+            # The finding's own sentence must lean lawful too, and hold enough words for
+            # its stance to be read: a claim padded with other sentences (欢迎光临本店)
+            # or with digits is not talked away.
+            return (
+                _hanzi_count(sentence) >= VIOLATION_VETO_MIN_HANZI
+                and _sentence_violation(sentence) < VIOLATION_VETO
+            )
         return _sentence_probability(sentence, finding.label) < LABEL_VETO
 
 
-VIOLATION_VETO_MIN_CHARS = 20
+VIOLATION_VETO_MIN_HANZI = 20
+"""A sentence of fewer hanzi has too few words around a claim to speak against it: the
+violation model leaves its findings alone (这个是高仿的包 is a claim however little else
+it says)."""
 LEARNED_MIN_CHARS = 6
 """The fewest compact characters the models add a finding to: in fewer, their evidence is a
 few grams (今晚专场 read as spam). Thirteen writers left out in turn lost no finding by it."""
-"""A text shorter than this has too few words around a claim to speak against it: the
-violation model leaves its findings alone (这个是高仿的包 is a claim however little else
-it says)."""
 FACT_LABELS = frozenset({"price_fraud"})
 """Labels whose truth the words alone cannot tell (is 原价199 made up? the price history
 knows): the label model adds none of them."""
@@ -537,6 +538,11 @@ _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 @lru_cache(maxsize=1024)
 def _sentence_probability(sentence: str, label: str) -> float:
     return label_probabilities(normalize(sentence).compact, (label,))[label]
+
+
+@lru_cache(maxsize=1024)
+def _sentence_violation(sentence: str) -> float:
+    return violation_probability(normalize(sentence).compact)
 
 
 def _told_as_news(label: str, doc: Document) -> bool:

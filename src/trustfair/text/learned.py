@@ -15,10 +15,12 @@ character unigrams and bigrams of its compact normalised view.
   fact worked out of the text (a phone number, a reference price, a case report).
 - **Any violation** (``violation``): does the text break any rule at all? Trained on
   every corpus line, it reads the stance of the words around a lexicon word — a rule
-  page, a warning, a buyer's report, a seller's pitch. Below 0.4 it overrules lexicon
-  findings of known terms in texts of 20 characters or more (a shorter text has too few
-  words around a claim to speak against it). At 0.8 or more, where nothing else was
-  found, it adds the label the label models find likeliest (if that model gives it 0.5).
+  page, a warning, a buyer's report, a seller's pitch. Below 0.4, on the whole text
+  and on the finding's own sentence of 20 hanzi or more, it overrules lexicon findings of
+  known terms (a shorter sentence has too few words around a claim to speak against it,
+  and other sentences padded around a claim do not talk it away). At 0.8 or more, where
+  nothing else was found, it adds the label the label models find likeliest (if that
+  model gives it 0.5).
   Scored alone in plain Python, it also decides which texts without any lexicon word
   the models read at all (0.5 or more): reading every text with every model would cost
   every text.
@@ -165,9 +167,16 @@ class LinearModels:
         return int(starts[int(np.argmax(weight))])
 
 
+REQUIRED_MODELS = (
+    "news_genre", "seo_stuffing", "spam_porn", "extreme_claim", "medical_claim",
+    "exaggeration", "price_fraud", "diversion", "staged_drama", "counterfeit_hint",
+)  # fmt: skip
+"""What the engine asks of a models file (``violation`` is optional: without it the
+models overrule and add nothing on its account)."""
 MODELS_ENV = "TRUSTFAIR_LEARNED_MODELS"
 """A models file to read instead of the shipped one (eval/learned/cross_validate.py
-trains one per held-out writer; an operator may retrain on their own text)."""
+trains one per held-out writer; an operator may retrain on their own text). It is read
+once per process, when the first engine is built, and checked then."""
 
 
 @cache
@@ -179,11 +188,15 @@ def models() -> LinearModels:
         else resources.files("trustfair.text").joinpath("data/learned/models.npz")
     )
     with path.open("rb") as f, np.load(f, allow_pickle=False) as data:
+        names = tuple(str(name) for name in data["names"])
+        missing = [name for name in REQUIRED_MODELS if name not in names]
+        if missing:
+            raise ValueError(f"{path}: no model named {', '.join(missing)} (it has {names})")
         return LinearModels(
             data["ids"].astype(np.int64),
             data["weights"].astype(np.float32),
             data["bias"].astype(np.float32),
-            tuple(str(name) for name in data["names"]),
+            names,
             (
                 frozenset(str(entry) for entry in data["known_entries"]),
                 frozenset(str(rule) for rule in data["known_rules"]),
@@ -215,9 +228,14 @@ def in_their_language(compact: str) -> bool:
     """Is the text Chinese, the language the label and violation models learnt? To them
     a line of English is a line of handles and pinyin (I love java and hello world read
     as diversion), so they judge only texts with at least two hanzi and no fewer hanzi
-    than Latin letters."""
+    than Latin letters, or with MIN_HANZI_TO_READ hanzi."""
     hanzi = len(_HANZI.findall(compact))
-    return hanzi >= 2 and hanzi >= len(_LATIN.findall(compact))
+    return hanzi >= MIN_HANZI_TO_READ or (hanzi >= 2 and hanzi >= len(_LATIN.findall(compact)))
+
+
+MIN_HANZI_TO_READ = 8
+"""A text with this many hanzi is Chinese whatever else is in it: English padding does
+not switch the models off."""
 
 
 def news_probability(compact: str) -> float:
