@@ -298,3 +298,8 @@ def test_a_claim_padded_with_other_sentences_is_not_talked_away(
         assert engine.moderate(f"{claim}。{padding}").verdict != "pass", claim
         assert engine.moderate(f"{padding}。{claim}").verdict != "pass", claim
     assert engine.moderate("这个是高仿的包12345678901234567890").verdict != "pass"
+
+
+def test_english_padding_does_not_switch_the_models_off(engine: ModerationEngine) -> None:
+    text = "这把剪刀剪五十年都不会钝，传家宝级别的，闭眼入 scissors forever sharp buy now"
+    assert "exaggeration" in {label.label for label in engine.moderate(text).labels}
