@@ -31,6 +31,8 @@ def labels(engine: ModerationEngine, text: str, **kwargs: str) -> set[str]:
         ("专柜价1487，直播间只要161", "price_fraud"),
         ("原价九百九十九，今天只要九块九", "price_fraud"),
         ("原价壹仟玖佰玖拾玖，今天直播间只要玖拾玖", "price_fraud"),  # financial numerals
+        ("吊牌价¥2,680，直播间到手价¥199", "price_fraud"),  # a thousands separator
+        ("原價港幣兩千六，今晚只售一百九", "price_fraud"),  # a currency, and 只售
         ("仅剩最后3件，下播恢复原价", "price_fraud"),
         ("加我微信 abc12345 私聊", "diversion"),
         ("电话一三八一二三四五六七八", "diversion"),

@@ -13,10 +13,13 @@ from typing import ClassVar
 from trustfair.text.detectors.base import PLAIN_SCORE, Finding, LexiconDetector
 from trustfair.text.document import Document
 
+_CURRENCY = r"(?:港币|人民币|新台币|台币|澳门币|美元|rmb|hk|nt|usd)?"
 PRICE_AFTER = re.compile(
-    # 今天报名398, 直播间只要99: a word or two may stand between an offer and its price.
-    r"[\W_]{0,4}(?:是|为|卖|都卖|只要|仅需|报名|拿走|到手|带走)?[\W_]{0,2}"
-    r"([\d零两十百千万拾佰仟]+(?:[.点块元]\d+)?)"
+    # 今天报名398, 直播间只要99, 原价港币三千八, 今日只售$128: a word or two, and a
+    # currency, may stand between an offer and its price; 3,280 is one number.
+    rf"[\W_]{{0,4}}{_CURRENCY}(?:是|为|卖|都卖|只要|仅需|只售|仅售|售|报名|拿走|到手|带走)?"
+    rf"[\W_]{{0,2}}{_CURRENCY}[\W_]{{0,2}}"
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|[\d零两十百千万拾佰仟]+(?:[.点块元]\d+)?)"
 )
 CUTS = frozenset({"直降", "立减"})
 """Offer words followed by the amount taken off, not the price asked."""
@@ -114,5 +117,5 @@ def price_after(folded: str, position: int) -> tuple[float, int] | None:
     match = PRICE_AFTER.match(folded, position)
     if not match:
         return None
-    value = amount(re.sub(r"\s", "", match.group(1)))
+    value = amount(re.sub(r"[\s,]", "", match.group(1)))
     return (value, match.end(1)) if value else None
