@@ -444,7 +444,8 @@ class ModerationEngine:
         worked out of the text, nor anything of a word, pattern or rule the lexicon gained
         after the model was trained. The label model judges the finding's own sentence,
         so that lawful padding around a claim does not talk it away; the violation model
-        judges the whole text, whose rule, warning or report is the stance around it."""
+        judges the whole text, whose rule, warning or report is the stance around it, and
+        the finding's own sentence, which must lean lawful too."""
         if finding.rule.endswith(FACT_RULES) or finding.rule in self._new_rules:
             return False
         inside = [
