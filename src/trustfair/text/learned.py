@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from trustfair.text.normalize import normalize
+from trustfair.text.variants import is_hanzi
 
 NEWS_PROBABILITY = 0.9
 """How sure the news model must be before a text is read as a news report."""
@@ -220,7 +221,6 @@ def may_hold_a_violation(compact: str) -> bool:
     return in_their_language(compact) and models().violation_probability(compact) >= VIOLATION_READ
 
 
-_HANZI = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-z]")
 
 
@@ -229,7 +229,7 @@ def in_their_language(compact: str) -> bool:
     a line of English is a line of handles and pinyin (I love java and hello world read
     as diversion), so they judge only texts with at least two hanzi and no fewer hanzi
     than Latin letters, or with MIN_HANZI_TO_READ hanzi."""
-    hanzi = len(_HANZI.findall(compact))
+    hanzi = sum(map(is_hanzi, compact))
     return hanzi >= MIN_HANZI_TO_READ or (hanzi >= 2 and hanzi >= len(_LATIN.findall(compact)))
 
 

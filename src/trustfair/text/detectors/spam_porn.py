@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from statistics import median
 from typing import ClassVar
 
@@ -145,7 +146,7 @@ class SpamPornDetector(LexiconDetector):
         ]
 
 
-def _outermost(hits: list[Hit], around: list[Hit] = ()) -> list[Hit]:  # type: ignore[assignment]
+def _outermost(hits: list[Hit], around: Sequence[Hit] = ()) -> list[Hit]:
     """The hits not inside a longer hit among them (or among ``around``)."""
     outer = [*hits, *around]
     return [
