@@ -140,3 +140,131 @@ class IngestRunRow(Base):
     accepted: Mapped[int] = mapped_column(default=0)
     duplicates: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
+
+
+# -- enforcement: points, sanctions, linked accounts ---------------------------------
+
+ORIGINAL_ENTRY_CONDITION = "reverses_id IS NULL"
+"""Points entries that award points; reversals point back at what they undo."""
+
+
+class PointsEntryRow(Base):
+    """One line of an entity's penalty-points ledger. Rows are only ever added: an
+    overturned award is undone by a reversing row that points back at it."""
+
+    __tablename__ = "points_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    violation: Mapped[str] = mapped_column(String(64))
+    violation_class: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column()
+    matter: Mapped[str] = mapped_column(String(256))
+    """What was punished (a listing, a live session, a shop name) with the violation:
+    one matter is punished once, however many events show it."""
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    policy_version: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(128))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("points_entries.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_points_entity", "entity_type", "entity_id", "at"),
+        Index(
+            "uq_points_matter",
+            "entity_type",
+            "entity_id",
+            "matter",
+            unique=True,
+            sqlite_where=text(ORIGINAL_ENTRY_CONDITION),
+            postgresql_where=text(ORIGINAL_ENTRY_CONDITION),
+        ),
+    )
+
+
+class SanctionRow(Base):
+    """A sanction on a merchant or streamer, with the statement of reasons given.
+
+    ``ends_at`` is None for a permanent one (a ban); a lifted sanction keeps its row,
+    with who lifted it and why."""
+
+    __tablename__ = "sanctions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    node: Mapped[str] = mapped_column(String(128))
+    """Why this sanction exists, once: a points node reached in a period, or the
+    sanction of a linked account it was shared from."""
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    policy_version: Mapped[str] = mapped_column(String(64))
+    statement: Mapped[dict[str, Any]] = mapped_column(Json)
+    shared_from_id: Mapped[int | None] = mapped_column(ForeignKey("sanctions.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(128))
+    lifted_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_sanctions_entity", "entity_type", "entity_id", "state"),
+        Index("uq_sanctions_node", "entity_type", "entity_id", "node", unique=True),
+    )
+
+
+class IdentityKeyRow(Base):
+    """A key that identifies the person or business behind an account (ID number,
+    phone, device, bank account, address), stored as a keyed hash, not in clear."""
+
+    __tablename__ = "identity_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_identity_keys_digest", "kind", "digest"),
+        Index("uq_identity_keys", "entity_type", "entity_id", "kind", "digest", unique=True),
+    )
+
+
+# -- outward commands and live-stream risk --------------------------------------------
+
+
+class OutboxRow(Base):
+    """A command for the marketplace (shut a live stream down, refuse one), written in
+    the transaction of the decision that caused it and delivered by the dispatcher."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    dedupe_key: Mapped[str] = mapped_column(String(256), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
+
+
+class LiveRiskRow(Base):
+    """A live session's decaying risk score, as of its last update."""
+
+    __tablename__ = "live_risk"
+
+    session_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    streamer_id: Mapped[str | None] = mapped_column(String(128))
+    score: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shutdown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
