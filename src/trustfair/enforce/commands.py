@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.store.event_log import insert_ignoring_conflicts
-from trustfair.store.models import OutboxRow
+from trustfair.store.models import DecisionRow, OutboxRow
 
 
 def enqueue_command(
@@ -43,3 +44,18 @@ def enqueue_command(
         },
     ).scalar_one_or_none()
     return written is not None
+
+
+def commands_for_events(session: Session, seqs: list[int]) -> list[dict[str, Any]]:
+    """The commands decided for the events at ``seqs``, in the order they were written."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(seqs), 1_000):
+        chunk = seqs[start : start + 1_000]
+        rows = session.execute(
+            select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload)
+            .join(DecisionRow, DecisionRow.id == OutboxRow.decision_id)
+            .where(DecisionRow.event_seq.in_(chunk))
+        )
+        found.extend({"id": i, "topic": t, "payload": p} for i, t, p in rows)
+    found.sort(key=lambda c: c["id"])
+    return [{"topic": c["topic"], "payload": c["payload"]} for c in found]
