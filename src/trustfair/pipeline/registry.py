@@ -1,8 +1,9 @@
 """Where detectors, policy rules and effects are registered and found.
 
 Plug-ins register a factory with a decorator in their own module; ``build_registry``
-imports the plug-in packages (``trustfair.detect``, ``trustfair.policy.rules``,
-``trustfair.cases.effects``) and builds one instance of each from the settings.
+imports the plug-in packages (``trustfair.project``, ``trustfair.detect``,
+``trustfair.policy.rules``, ``trustfair.cases.effects``) and builds one instance of
+each from the settings.
 """
 
 from __future__ import annotations
@@ -12,16 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from trustfair.pipeline.interfaces import Detector, Effect, Policy
+from trustfair.pipeline.interfaces import Detector, Effect, Policy, Projector
 from trustfair.settings import Settings
 
-PLUGIN_PACKAGES = ("trustfair.detect", "trustfair.policy.rules", "trustfair.cases.effects")
+PLUGIN_PACKAGES = (
+    "trustfair.project",
+    "trustfair.detect",
+    "trustfair.policy.rules",
+    "trustfair.cases.effects",
+)
 
 T = TypeVar("T")
 Factory = Callable[[Settings], T]
 
 _detector_factories: dict[str, Factory[Detector]] = {}
 _effect_factories: dict[str, Factory[Effect]] = {}
+_projector_factories: dict[str, Factory[Projector]] = {}
 
 
 def _register(table: dict[str, Factory[T]], what: str, name: str):
@@ -37,6 +44,11 @@ def _register(table: dict[str, Factory[T]], what: str, name: str):
 def register_detector(name: str):
     """Register ``factory(settings) -> Detector`` under ``name``."""
     return _register(_detector_factories, "detector", name)
+
+
+def register_projector(name: str):
+    """Register ``factory(settings) -> Projector`` under ``name``."""
+    return _register(_projector_factories, "projector", name)
 
 
 def register_effect(kind: str):
@@ -55,6 +67,8 @@ class Registry:
     policy: Policy
     effects: dict[str, Effect]
     settings: Settings
+    projectors: list[Projector] = field(default_factory=list)
+    """Run on each batch before the detectors, so they can read what was projected."""
     _by_type: dict[str, list[Detector]] = field(default_factory=dict, repr=False)
 
     def detectors_for(self, event_type: str) -> list[Detector]:
@@ -73,6 +87,12 @@ class Registry:
             ) from None
 
 
+def build_projectors(settings: Settings) -> list[Projector]:
+    """Every registered projector, built for ``settings`` (without the rest)."""
+    load_plugins()
+    return [factory(settings) for _, factory in sorted(_projector_factories.items())]
+
+
 def build_registry(settings: Settings | None = None, policy: Policy | None = None) -> Registry:
     """Every registered plug-in, built for ``settings``; ``policy`` defaults to the built-in one."""
     from trustfair.policy.builtin import builtin_policy
@@ -84,4 +104,5 @@ def build_registry(settings: Settings | None = None, policy: Policy | None = Non
         policy=policy or builtin_policy(settings),
         effects={kind: factory(settings) for kind, factory in sorted(_effect_factories.items())},
         settings=settings,
+        projectors=build_projectors(settings),
     )

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.events.payload import EntityRef
-from trustfair.store.models import EventRow
+from trustfair.pipeline.interfaces import PricePoint
+from trustfair.store.models import EventRow, ListingPriceRow
 
 
 class StoreContext:
@@ -34,3 +35,35 @@ class StoreContext:
                 )
             )
         ]
+
+    def listing_prices(
+        self, listing_id: str, kind: str, since: datetime, until: datetime, up_to_seq: int
+    ) -> list[PricePoint]:
+        rows = self._session.execute(
+            select(ListingPriceRow.at, ListingPriceRow.price_fen, ListingPriceRow.event_seq)
+            .where(
+                ListingPriceRow.listing_id == listing_id,
+                ListingPriceRow.kind == kind,
+                ListingPriceRow.at >= since,
+                ListingPriceRow.at <= until,
+                ListingPriceRow.event_seq <= up_to_seq,
+            )
+            .order_by(ListingPriceRow.at, ListingPriceRow.event_seq)
+        )
+        return [PricePoint(at, price, seq) for at, price, seq in rows]
+
+    def last_listing_price(
+        self, listing_id: str, kind: str, at: datetime, up_to_seq: int
+    ) -> PricePoint | None:
+        row = self._session.execute(
+            select(ListingPriceRow.at, ListingPriceRow.price_fen, ListingPriceRow.event_seq)
+            .where(
+                ListingPriceRow.listing_id == listing_id,
+                ListingPriceRow.kind == kind,
+                ListingPriceRow.at <= at,
+                ListingPriceRow.event_seq <= up_to_seq,
+            )
+            .order_by(ListingPriceRow.at.desc(), ListingPriceRow.event_seq.desc())
+            .limit(1)
+        ).first()
+        return PricePoint(row[0], row[1], row[2]) if row else None
