@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from trustfair.events.payload import EntityRef
@@ -40,15 +40,14 @@ class StoreContext:
         self, listing_id: str, kind: str, since: datetime, until: datetime, up_to_seq: int
     ) -> list[PricePoint]:
         rows = self._session.execute(
-            select(ListingPriceRow.at, ListingPriceRow.price_fen, ListingPriceRow.event_seq)
-            .where(
-                ListingPriceRow.listing_id == listing_id,
-                ListingPriceRow.kind == kind,
-                ListingPriceRow.at >= since,
-                ListingPriceRow.at <= until,
-                ListingPriceRow.event_seq <= up_to_seq,
-            )
-            .order_by(ListingPriceRow.at, ListingPriceRow.event_seq)
+            _PRICES_BETWEEN,
+            {
+                "listing_id": listing_id,
+                "kind": kind,
+                "since": since,
+                "until": until,
+                "seq": up_to_seq,
+            },
         )
         return [PricePoint(at, price, seq) for at, price, seq in rows]
 
@@ -56,14 +55,33 @@ class StoreContext:
         self, listing_id: str, kind: str, at: datetime, up_to_seq: int
     ) -> PricePoint | None:
         row = self._session.execute(
-            select(ListingPriceRow.at, ListingPriceRow.price_fen, ListingPriceRow.event_seq)
-            .where(
-                ListingPriceRow.listing_id == listing_id,
-                ListingPriceRow.kind == kind,
-                ListingPriceRow.at <= at,
-                ListingPriceRow.event_seq <= up_to_seq,
-            )
-            .order_by(ListingPriceRow.at.desc(), ListingPriceRow.event_seq.desc())
-            .limit(1)
+            _LAST_PRICE, {"listing_id": listing_id, "kind": kind, "at": at, "seq": up_to_seq}
         ).first()
         return PricePoint(row[0], row[1], row[2]) if row else None
+
+
+# Built once: the price detector asks these for most listing and live events, and
+# building a statement costs more than SQLite takes to answer it.
+_PRICE_COLUMNS = (ListingPriceRow.at, ListingPriceRow.price_fen, ListingPriceRow.event_seq)
+_PRICES_BETWEEN = (
+    select(*_PRICE_COLUMNS)
+    .where(
+        ListingPriceRow.listing_id == bindparam("listing_id"),
+        ListingPriceRow.kind == bindparam("kind"),
+        ListingPriceRow.at >= bindparam("since"),
+        ListingPriceRow.at <= bindparam("until"),
+        ListingPriceRow.event_seq <= bindparam("seq"),
+    )
+    .order_by(ListingPriceRow.at, ListingPriceRow.event_seq)
+)
+_LAST_PRICE = (
+    select(*_PRICE_COLUMNS)
+    .where(
+        ListingPriceRow.listing_id == bindparam("listing_id"),
+        ListingPriceRow.kind == bindparam("kind"),
+        ListingPriceRow.at <= bindparam("at"),
+        ListingPriceRow.event_seq <= bindparam("seq"),
+    )
+    .order_by(ListingPriceRow.at.desc(), ListingPriceRow.event_seq.desc())
+    .limit(1)
+)
