@@ -29,6 +29,10 @@ eval_app = typer.Typer(help="Measure a detector against labeled data.", no_args_
 app.add_typer(eval_app, name="eval")
 lexicon_app = typer.Typer(help="The text engine's lexicons.", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
+policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+appeal_app = typer.Typer(help="Appeals against sanctions.", no_args_is_help=True)
+app.add_typer(appeal_app, name="appeal")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -458,6 +462,104 @@ def lexicon_seal(
     temporary.replace(manifest)  # atomic: the seal appears whole or not at all
     engine = _load_engine(lambda: ModerationEngine.load(directory))
     out.print(f"{directory}: lexicon {engine.version} sealed ({len(digests)} files)")
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="A policy file (YAML).")],
+) -> None:
+    """Check a policy file without running it; errors name the file and line."""
+    from trustfair.policy.files import load_policy
+    from trustfair.yaml_files import FileError
+
+    try:
+        policy = load_policy(file)
+    except FileError as exc:
+        raise _fail(str(exc)) from None
+    out.print(
+        f"{file}: policy {policy.version}, {len(policy.rules)} rules "
+        f"({sum(r.shadow for r in policy.rules)} shadow), "
+        f"{len(policy.spec.violations)} violation types"
+    )
+
+
+def _when(at: str | None):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        raise _fail(f"--at {at!r}: not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        raise _fail(f"--at {at!r}: give a time zone (+08:00, Z)")
+    return when
+
+
+AT_OPTION = typer.Option("--at", help="The time it happens (ISO 8601 with a zone) [default: now].")
+
+
+@appeal_app.command("file")
+def appeal_file(
+    sanction_id: Annotated[int, typer.Argument(help="The sanction appealed.")],
+    by: Annotated[str, typer.Option("--by", help="Who appeals (merchant:m1).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why.")],
+    at: Annotated[str | None, AT_OPTION] = None,
+) -> None:
+    """Appeal a sanction: opens an appeal case for a reviewer."""
+    from trustfair.enforce.appeals import AppealRefused, file_appeal
+
+    try:
+        with _open_store().transaction() as session:
+            case_id = file_appeal(session, sanction_id, by, reason, _when(at))
+    except AppealRefused as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"appeal case {case_id} opened for sanction {sanction_id}")
+
+
+@appeal_app.command("decide")
+def appeal_decide(
+    case_id: Annotated[int, typer.Argument(help="The appeal case.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides.")],
+    overturn: Annotated[
+        bool, typer.Option("--overturn/--uphold", help="Overturn the sanction, or uphold it.")
+    ],
+    note: Annotated[str, typer.Option("--note", help="The reasons given.")] = "",
+    at: Annotated[str | None, AT_OPTION] = None,
+) -> None:
+    """Decide an appeal: an overturn reverses the points and lifts the sanctions."""
+    from trustfair.enforce.appeals import OVERTURN, UPHOLD, AppealRefused, decide_appeal
+
+    try:
+        with _open_store().transaction() as session:
+            result = decide_appeal(
+                session, case_id, reviewer, OVERTURN if overturn else UPHOLD, note, _when(at)
+            )
+    except AppealRefused as exc:
+        raise _fail(str(exc)) from None
+    out.print(
+        f"case {case_id}: {result.outcome}; points entries reversed "
+        f"{result.reversed_entries or 'none'}; sanctions lifted {result.lifted_sanctions or 'none'}"
+    )
+
+
+@app.command()
+def restrictions(
+    account: Annotated[str, typer.Argument(help="TYPE:ID, e.g. streamer:st00012.")],
+    at: Annotated[str | None, AT_OPTION] = None,
+) -> None:
+    """The sanctions in force on an account, with their statements of reasons (JSON)."""
+    from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
+    from trustfair.events.payload import EntityRef
+
+    entity_type, _, entity_id = account.partition(":")
+    if not entity_type or not entity_id:
+        raise _fail(f"{account!r}: expected TYPE:ID, e.g. merchant:m00001")
+    with _open_store().reading() as session:
+        rows = active_sanction_rows(session, EntityRef(entity_type, entity_id), _when(at))
+        records = [sanction_record(row) for row in rows]
+    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
 
 
 @db_app.command("upgrade")

@@ -31,6 +31,7 @@ violations:
   unapproved_product: {class: general, points: 4}
   medical_claim: {class: serious, points: 6, basis: Advertising Law Art. 17}
   spam_porn: {class: serious, points: 12}
+  evading_sanction: {class: serious, points: 36, basis: 规避处罚}
 nodes:
   general:
     - {points: 8, sanctions: [{kind: warning}]}
@@ -67,6 +68,12 @@ rules:
       listing_approved: false
     verdict: review
     actions: [{kind: points, params: {violations: [unapproved_product]}}]
+  - id: accounts.evasion
+    when:
+      events: [merchant.registered, streamer.registered]
+      linked: {restricted_by: [live_suspension, ban], keys: [id_number, phone]}
+    verdict: block
+    actions: [{kind: sanction, params: {kind: ban, violation: evading_sanction}}]
   - id: accounts.linked
     when: {events: [merchant.registered, streamer.registered]}
     actions: [{kind: share_sanctions}]

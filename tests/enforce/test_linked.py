@@ -38,11 +38,17 @@ def active(store) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 def test_a_new_shop_with_a_banned_sellers_phone_is_banned_on_registration(store, registry) -> None:
     newcomer = identity(2, phone=identity(1)["phone"])
     run(store, registry, *banned_m1(merchant_registered("r2", "m2", newcomer, at(days=3))))
-    assert active(store)["m2"] == ["live_suspension", "ban"]
+    # Banned for evasion in its own right, and given m1's suspension; m1's ban is not
+    # copied a second time onto an account already banned.
+    assert active(store)["m2"] == ["ban", "live_suspension"]
     with store.reading() as session:
-        shared = session.scalars(select(SanctionRow).where(SanctionRow.entity_id == "m2")).all()
-    assert {s.statement["shared"]["linked_by"][0] for s in shared} == {"phone"}
-    assert all(s.shared_from_id is not None for s in shared)
+        rows = session.scalars(
+            select(SanctionRow).where(SanctionRow.entity_id == "m2").order_by(SanctionRow.id)
+        ).all()
+    own, shared = rows
+    assert (own.statement["rule"], own.shared_from_id) == ("accounts.evasion", None)
+    assert shared.statement["shared"]["linked_by"] == ["phone"]
+    assert shared.shared_from_id is not None
 
 
 def test_an_account_already_linked_when_the_ban_comes_is_banned_too(store, registry) -> None:
@@ -85,3 +91,45 @@ def test_identity_keys_are_kept_as_keyed_hashes_and_matched_however_written(
     assert digest("phone", "13800000001") in digests
     assert not any("13800000001" in d for d in digests)
     assert "ban" in active(store)["m2"]
+
+
+def suspended_m1(*more):  # type: ignore[no-untyped-def]
+    return (
+        merchant_registered("r1", "m1", identity(1)),
+        listing_published("e1", "l1", "m1", "[[spam_porn]]", at(minutes=1)),  # 12: suspension
+        *more,
+    )
+
+
+def test_opening_a_new_shop_while_suspended_is_evasion_and_bans_both(store, registry) -> None:
+    newcomer = identity(2, id_number=identity(1)["id_number"])
+    run(store, registry, *suspended_m1(merchant_registered("r2", "m2", newcomer, at(days=2))))
+    kinds = active(store)
+    assert "ban" in kinds["m2"]
+    assert "ban" in kinds["m1"]  # the ban is shared back with the suspended account
+    with store.reading() as session:
+        [ban] = session.scalars(
+            select(SanctionRow).where(SanctionRow.entity_id == "m2", SanctionRow.kind == "ban")
+        ).all()
+    assert ban.statement["rule"] == "accounts.evasion"
+    assert ban.statement["violation"]["basis"] == "规避处罚"
+    [link] = ban.statement["violation"]["evidence"]["linked"]
+    assert (link["entity_id"], link["kind"], link["linked_by"]) == (
+        "m1",
+        "live_suspension",
+        ["id_number"],
+    )
+
+
+def test_a_weak_link_shares_the_suspension_but_is_not_called_evasion(store, registry) -> None:
+    # The same address (an office block, a family home) is a link, not proof of evasion.
+    newcomer = identity(2, address=identity(1)["address"])
+    run(store, registry, *suspended_m1(merchant_registered("r2", "m2", newcomer, at(days=2))))
+    assert active(store)["m2"] == ["live_suspension"]
+    assert "ban" not in active(store)["m1"]
+
+
+def test_a_new_shop_after_the_suspension_ended_is_no_evasion(store, registry) -> None:
+    newcomer = identity(2, id_number=identity(1)["id_number"])
+    run(store, registry, *suspended_m1(merchant_registered("r2", "m2", newcomer, at(days=10))))
+    assert "m2" not in active(store)

@@ -45,6 +45,17 @@ def test_the_bundled_default_policy_loads_and_names_a_basis_for_every_violation(
             "must say when it applies",
         ),
         (("{kind: send_command,", "{kind: launch_missiles,"), True, "kind"),
+        (("violation: evading_sanction}", "violation: evading}"), True, "not 'evading'"),
+        (
+            ("{kind: ban, violation", "{kind: ban, days: 3, violation"),
+            True,
+            "a ban has no duration",
+        ),
+        (
+            ("keys: [id_number, phone]}", "restricted_by: [ban]}"),
+            True,
+            "'restricted_by' appears twice",
+        ),
     ],
 )
 def test_a_broken_policy_is_refused_with_the_file_line_and_problem(

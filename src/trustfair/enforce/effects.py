@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from trustfair.enforce.authors import author_of
+from trustfair.enforce.authors import author_of, matter_of
 from trustfair.enforce.commands import enqueue_command
-from trustfair.enforce.points import award_points
-from trustfair.enforce.sanctions import inherit_from_linked
+from trustfair.enforce.points import appeal_terms, award_points, share_if_policy_says
+from trustfair.enforce.sanctions import inherit_from_linked, issue_sanction
+from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Action, Decision
 from trustfair.pipeline.registry import register_effect
 from trustfair.settings import Settings
@@ -22,6 +23,51 @@ class AwardPoints:
 
     def apply(self, decision: Decision, action: Action, session: Session) -> None:
         award_points(session, decision, action)
+
+
+class DirectSanction:
+    """A rule's own sanction, for matters a policy does not leave to points (opening
+    a new account while the old one is suspended, say)."""
+
+    kind = "sanction"
+
+    def apply(self, decision: Decision, action: Action, session: Session) -> None:
+        policy = decision.policy
+        spec = policy.spec
+        params = action.params
+        event = decision.event
+        at = event.occurred_at
+        violation = params["violation"]
+        kind = spec.violations[violation]
+        author = EntityRef(params["author"]["type"], params["author"]["id"])
+        matter = matter_of(event, violation)
+        statement = {
+            "policy_version": policy.version,
+            "rule": params["rule"],
+            "violation": {
+                "violation": violation,
+                "class": kind.violation_class,
+                "basis": kind.basis,
+                "matter": matter,
+                "event_id": event.envelope.event_id,
+                "rule": params["rule"],
+                "evidence": params.get("evidence", {}),
+            },
+            "appeal": appeal_terms(spec, at),
+        }
+        row = issue_sanction(
+            session,
+            author,
+            params["kind"],
+            params.get("days"),
+            f"{params['rule']}@{matter}",
+            at,
+            decision_id=decision.id,
+            policy_version=policy.version,
+            statement=statement,
+        )
+        if row is not None:
+            share_if_policy_says(session, spec, row, decision)
 
 
 class ShareSanctions:
@@ -43,7 +89,8 @@ class ShareSanctions:
 
 class SendCommand:
     """Tell the marketplace to do something (refuse a live stream, take a listing
-    down) through the outbox: ``params.topic``, about the event's subject."""
+    down) through the outbox: ``params.topic``, about the event's subject, once per
+    subject (one refusal per live session, however often it is retried)."""
 
     kind = "send_command"
 
@@ -55,7 +102,7 @@ class SendCommand:
         enqueue_command(
             session,
             topic,
-            f"{topic}:{event.envelope.event_id}",
+            f"{topic}:{subject.type}:{subject.id}",
             {
                 "subject": {"type": subject.type, "id": subject.id},
                 "author": {"type": author.type, "id": author.id} if author else None,
@@ -73,6 +120,11 @@ class SendCommand:
 @register_effect(AwardPoints.kind)
 def make_points(_: Settings) -> AwardPoints:
     return AwardPoints()
+
+
+@register_effect(DirectSanction.kind)
+def make_sanction(_: Settings) -> DirectSanction:
+    return DirectSanction()
 
 
 @register_effect(ShareSanctions.kind)

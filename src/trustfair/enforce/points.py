@@ -20,8 +20,14 @@ from trustfair.enforce.sanctions import issue_sanction, share_with_linked
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Action, Decision
 from trustfair.policy.files import CHINA, FilePolicy, period_end, period_start
+from trustfair.policy.schema import PolicyFile
 from trustfair.store.event_log import insert_ignoring_conflicts
-from trustfair.store.models import ORIGINAL_ENTRY_CONDITION, POINTS_GENERATION, PointsEntryRow
+from trustfair.store.models import (
+    ORIGINAL_ENTRY_CONDITION,
+    POINTS_GENERATION,
+    PointsEntryRow,
+    SanctionRow,
+)
 
 
 def standing_entries(session: Session, entity: EntityRef):  # type: ignore[no-untyped-def]
@@ -176,11 +182,7 @@ def _check_nodes(
                     "period_from": since.isoformat(),
                     "period_until": period_end(spec, at).isoformat(),
                 },
-                "appeal": {
-                    "within_days": spec.appeals.within_days,
-                    "until": (at + timedelta(days=spec.appeals.within_days)).isoformat(),
-                    "how": spec.appeals.how,
-                },
+                "appeal": appeal_terms(spec, at),
             }
             row = issue_sanction(
                 session,
@@ -193,9 +195,27 @@ def _check_nodes(
                 policy_version=policy.version,
                 statement=statement,
             )
-            linked = spec.linked_accounts
-            if row is not None and linked is not None and sanction.kind in linked.share:
-                share_with_linked(session, row, linked.keys, at, decision.id, decision.event.seq)
+            if row is not None:
+                share_if_policy_says(session, spec, row, decision)
+
+
+def appeal_terms(spec: PolicyFile, at: datetime) -> dict[str, Any]:
+    """What a statement of reasons says about appealing it."""
+    return {
+        "within_days": spec.appeals.within_days,
+        "until": (at + timedelta(days=spec.appeals.within_days)).isoformat(),
+        "how": spec.appeals.how,
+    }
+
+
+def share_if_policy_says(
+    session: Session, spec: PolicyFile, row: SanctionRow, decision: Decision
+) -> None:
+    """Share a new sanction with linked accounts when the policy shares its kind."""
+    linked = spec.linked_accounts
+    if linked is not None and row.kind in linked.share:
+        at = decision.event.occurred_at
+        share_with_linked(session, row, linked.keys, at, decision.id, decision.event.seq)
 
 
 def entries_of_decision(session: Session, decision_id: int) -> list[PointsEntryRow]:

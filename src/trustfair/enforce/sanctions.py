@@ -160,12 +160,21 @@ def _copy(
     decision_id: int | None,
     root: int,
 ) -> SanctionRow | None:
+    root_row = original if original.id == root else session.get(SanctionRow, root)
+    if root_row is not None and (root_row.entity_type, root_row.entity_id) == to:
+        return None  # an account's own sanction does not come back to it
     remaining = None
     if original.ends_at is not None:
         left = original.ends_at - at
         if left <= timedelta(0):
             return None
         remaining = max(1, round(left / timedelta(days=1)))
+    ends_at = at + timedelta(days=remaining) if remaining else None
+    for held in active_sanction_rows(session, to, at):
+        if held.kind == original.kind and (
+            held.ends_at is None or (ends_at is not None and held.ends_at >= ends_at)
+        ):
+            return None  # already under as much of it: a copy would add nothing
     statement = {
         **original.statement,
         "shared": {

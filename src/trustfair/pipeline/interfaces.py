@@ -164,6 +164,13 @@ class Context(Protocol):
         """Whether ``listing_id`` passed pre-review for ``streamer`` by ``at``."""
         ...
 
+    def linked_restrictions(
+        self, entity: EntityRef, keys: list[str], at: datetime, up_to_seq: int
+    ) -> list[dict[str, Any]]:
+        """Sanctions in force at ``at`` on accounts linked to ``entity`` by ``keys``:
+        {entity_type, entity_id, kind, sanction_id, linked_by}."""
+        ...
+
     def listing_prices(
         self, listing_id: str, kind: str, since: datetime, until: datetime, up_to_seq: int
     ) -> list[PricePoint]:

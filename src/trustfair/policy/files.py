@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from trustfair.enforce.authors import SANCTIONABLE, author_of
 from trustfair.pipeline.interfaces import (
     Action,
@@ -28,7 +30,7 @@ from trustfair.pipeline.interfaces import (
     StoredEvent,
     Verdict,
 )
-from trustfair.policy.schema import PolicyFile, RuleSpec, SignalCondition
+from trustfair.policy.schema import PolicyFile, RuleSpec, SanctionSpec, SignalCondition
 from trustfair.settings import Settings
 from trustfair.yaml_files import FileError, load_yaml_model, read_yaml
 
@@ -196,13 +198,38 @@ class FilePolicy:
             )
             if approved != when.listing_approved:
                 return None
+        found: dict[str, Any] = {}
+        if when.linked is not None:
+            if state.author is None:
+                return None
+            keys = when.linked.keys or (
+                self.spec.linked_accounts.keys if self.spec.linked_accounts else []
+            )
+            links = [
+                link
+                for link in context.linked_restrictions(
+                    state.author, keys, event.occurred_at, event.seq
+                )
+                if link["kind"] in when.linked.restricted_by
+            ]
+            if not links:
+                return None
+            found["linked"] = links
         actions = tuple(
-            self._action(rule, spec.kind, spec.params, matched, state) for spec in rule.actions
+            self._action(rule, spec.kind, spec.params, matched, state, found)
+            for spec in rule.actions
         )
+        explanation = self._explain(rule, matched, state)
+        if found.get("linked"):
+            explanation += "; linked to " + ", ".join(
+                f"{link['entity_type']}:{link['entity_id']} ({link['kind']}, by "
+                f"{'/'.join(link['linked_by'])})"
+                for link in found["linked"]
+            )
         return RuleHit(
             rule=rule.id,
             verdict=rule.verdict,
-            explanation=self._explain(rule, matched, state),
+            explanation=explanation,
             signals=matched,
             actions=tuple(a for a in actions if a is not None),
             shadow=rule.shadow,
@@ -215,12 +242,25 @@ class FilePolicy:
         params: dict[str, Any],
         matched: tuple[Signal, ...],
         state: _AuthorState,
+        found: dict[str, Any],
     ) -> Action | None:
+        author = state.author
+        if kind == "sanction":
+            if author is None or author.type not in SANCTIONABLE:
+                return None
+            return Action(
+                kind,
+                {
+                    **params,
+                    "rule": rule.id,
+                    "author": {"type": author.type, "id": author.id},
+                    "evidence": found,
+                },
+            )
         if kind != "points":
             return Action(kind, {**params, "rule": rule.id})
         # Points are worked out here, where the policy is known: which violation types,
         # for whom. The effect records them and checks the nodes.
-        author = state.author
         if author is None or author.type not in SANCTIONABLE:
             return None
         named = params.get("violations")
@@ -271,6 +311,32 @@ def load_policy(path: Path | str) -> FilePolicy:
     return FilePolicy(spec, path, hashlib.sha256(data).hexdigest())
 
 
+def _check_direct_sanction(
+    path: Path,
+    spec: PolicyFile,
+    rule_id: str,
+    params: dict[str, Any],
+    lines: dict[tuple[Any, ...], int],
+    where: tuple[Any, ...],
+) -> None:
+    """A rule's own sanction (zero tolerance) names its kind, duration and violation."""
+    line = lines.get((*where, "params")) or lines.get(where)
+    try:
+        SanctionSpec.model_validate({k: params[k] for k in ("kind", "days") if k in params})
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        problem = first["msg"].removeprefix("Value error, ")
+        raise FileError(path, line, f"rule {rule_id}: sanction: {problem}") from None
+    violation = params.get("violation")
+    if violation not in spec.violations:
+        raise FileError(
+            path,
+            line,
+            f"rule {rule_id}: a sanction names the violation it punishes"
+            f" (one of violations:), not {violation!r}",
+        )
+
+
 def _check_references(path: Path, spec: PolicyFile, lines: dict[tuple[Any, ...], int]) -> None:
     """What one part of the file says about another must hold."""
     seen: dict[str, int] = {}
@@ -283,7 +349,18 @@ def _check_references(path: Path, spec: PolicyFile, lines: dict[tuple[Any, ...],
                 f"rule id {rule.id!r} is used twice (first: rules.{seen[rule.id]})",
             )
         seen[rule.id] = index
+        if rule.when.linked and not rule.when.linked.keys and not spec.linked_accounts:
+            raise FileError(
+                path,
+                lines.get((*where, "when", "linked")),
+                f"rule {rule.id}: when.linked names no keys, and the file has no linked_accounts",
+            )
         for number, action in enumerate(rule.actions):
+            if action.kind == "sanction":
+                _check_direct_sanction(
+                    path, spec, rule.id, action.params, lines, (*where, "actions", number)
+                )
+                continue
             named = action.params.get("violations")
             if action.kind != "points" or named is None:
                 continue

@@ -9,7 +9,7 @@ schema does not know is refused, so a misspelt key cannot silently switch a rule
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -26,18 +26,18 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.:-]{0,127}$")]
 """An identifier a policy author writes: lower case, digits, _ . : -"""
 
 VIOLATION_CLASSES = ("general", "serious")
-SANCTION_KINDS = (
-    "warning",
-    "listing_removal",
-    "traffic_limit",
-    "live_suspension",
-    "settlement_freeze",
-    "ban",
-)
+SanctionKind = Literal[
+    "warning", "listing_removal", "traffic_limit", "live_suspension", "settlement_freeze", "ban"
+]
+IdentityKey = Literal["id_number", "phone", "bank_account", "address", "device"]
+SANCTION_KINDS = get_args(SanctionKind)
 RESTRICTING_KINDS = frozenset({"traffic_limit", "live_suspension", "settlement_freeze", "ban"})
 """Sanctions that restrict what an account may do while they last."""
-IDENTITY_KEYS = ("id_number", "phone", "bank_account", "address", "device")
-ACTION_KINDS = ("points", "open_case", "raise_live_risk", "send_command", "share_sanctions")
+IDENTITY_KEYS = get_args(IdentityKey)
+ActionKind = Literal[
+    "points", "sanction", "open_case", "raise_live_risk", "send_command", "share_sanctions"
+]
+ACTION_KINDS = get_args(ActionKind)
 """What a rule may ask for; each is carried out by the effect of the same name."""
 
 
@@ -53,9 +53,7 @@ class ViolationType(Strict):
 
 
 class SanctionSpec(Strict):
-    kind: Literal[
-        "warning", "listing_removal", "traffic_limit", "live_suspension", "settlement_freeze", "ban"
-    ]
+    kind: SanctionKind
     days: int | None = Field(default=None, ge=1, le=3650)
     """How long it lasts; none for a warning, a listing removal or a ban."""
 
@@ -93,19 +91,8 @@ class Escalation(Strict):
 
 
 class LinkedAccounts(Strict):
-    keys: list[Literal["id_number", "phone", "bank_account", "address", "device"]] = Field(
-        min_length=1
-    )
-    share: list[
-        Literal[
-            "warning",
-            "listing_removal",
-            "traffic_limit",
-            "live_suspension",
-            "settlement_freeze",
-            "ban",
-        ]
-    ] = Field(min_length=1)
+    keys: list[IdentityKey] = Field(min_length=1)
+    share: list[SanctionKind] = Field(min_length=1)
 
 
 class Appeals(Strict):
@@ -128,19 +115,7 @@ class SignalCondition(Strict):
 class StateCondition(Strict):
     points_at_least: int | None = Field(default=None, ge=0)
     points_below: int | None = Field(default=None, ge=0)
-    restricted_by: (
-        list[
-            Literal[
-                "warning",
-                "listing_removal",
-                "traffic_limit",
-                "live_suspension",
-                "settlement_freeze",
-                "ban",
-            ]
-        ]
-        | None
-    ) = None
+    restricted_by: list[SanctionKind] | None = None
     """The author is under one of these sanctions right now."""
 
 
@@ -150,6 +125,7 @@ class When(Strict):
     author: StateCondition | None = None
     listing_approved: bool | None = None
     """Whether the event's listing passed pre-review for its streamer (live.segment)."""
+    linked: LinkedCondition | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> When:
@@ -158,8 +134,15 @@ class When(Strict):
         return self
 
 
+class LinkedCondition(Strict):
+    restricted_by: list[SanctionKind] = Field(min_length=1)
+    """An account linked to the author is under one of these sanctions ..."""
+    keys: list[IdentityKey] | None = None
+    """... linked by one of these keys (default: the keys linked_accounts names)."""
+
+
 class ActionSpec(Strict):
-    kind: Literal["points", "open_case", "raise_live_risk", "send_command", "share_sanctions"]
+    kind: ActionKind
     params: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import PricePoint
@@ -69,6 +70,23 @@ class StoreContext:
 
     def active_sanctions(self, entity: EntityRef, at: datetime) -> list[tuple[str, int]]:
         return [(row.kind, row.id) for row in active_sanction_rows(self._session, entity, at)]
+
+    def linked_restrictions(
+        self, entity: EntityRef, keys: list[str], at: datetime, up_to_seq: int
+    ) -> list[dict[str, Any]]:
+        found = []
+        for other, by in sorted(linked_entities(self._session, entity, keys, up_to_seq).items()):
+            for row in active_sanction_rows(self._session, other, at):
+                found.append(
+                    {
+                        "entity_type": other.type,
+                        "entity_id": other.id,
+                        "kind": row.kind,
+                        "sanction_id": row.id,
+                        "linked_by": sorted(by),
+                    }
+                )
+        return found
 
     def listing_approved(
         self, streamer: EntityRef, listing_id: str, at: datetime, up_to_seq: int
