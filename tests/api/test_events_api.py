@@ -125,3 +125,14 @@ def test_a_suspended_streamer_going_live_is_answered_with_a_refusal(store, tmp_p
     assert refusal["payload"]["author"] == {"type": "streamer", "id": "st1"}
     later = client.post("/v1/events", json=[live_started("e3", "ls3", "st1", at(days=8))]).json()
     assert later["commands"] == []
+    during = client.get("/v1/restrictions/streamer/st1", params={"at": at(days=1).isoformat()})
+    assert [s["kind"] for s in during.json()["sanctions"]] == [
+        "live_suspension",
+        "settlement_freeze",
+    ]
+    assert during.json()["sanctions"][0]["statement"]["rule"] == "marked.block"
+    after = client.get("/v1/restrictions/streamer/st1", params={"at": at(days=8).isoformat()})
+    assert [s["kind"] for s in after.json()["sanctions"]] == ["settlement_freeze"]
+    assert client.get("/v1/restrictions/planet/x").status_code == 404
+    naive = client.get("/v1/restrictions/streamer/st1", params={"at": "2026-03-01T20:00:00"})
+    assert naive.status_code == 422

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from trustfair import __version__
-from trustfair.api import events, moderate
+from trustfair.api import events, moderate, restrictions
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
 from trustfair.text.holder import EngineHolder, default_holder
@@ -29,6 +29,7 @@ def create_app(
     app.state.engine_holder = engine_holder or default_holder()
     app.include_router(events.router)
     app.include_router(moderate.router)
+    app.include_router(restrictions.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:

@@ -1,0 +1,54 @@
+"""GET /v1/restrictions/{type}/{id}: the sanctions in force on an account.
+
+The marketplace asks before it lets an account do something a sanction forbids (go
+live, be paid out); every sanction comes with its statement of reasons.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
+from trustfair.events.payload import EntityRef
+from trustfair.store.database import Store
+
+router = APIRouter(prefix="/v1", tags=["enforcement"])
+
+ACCOUNT_TYPES = ("merchant", "streamer")
+
+
+def _in_force(store: Store, entity: EntityRef, at: datetime) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        return [sanction_record(row) for row in active_sanction_rows(session, entity, at)]
+
+
+@router.get(
+    "/restrictions/{entity_type}/{entity_id}",
+    summary="The sanctions in force on a merchant or streamer",
+)
+async def restrictions(
+    request: Request,
+    entity_type: str,
+    entity_id: str,
+    at: Annotated[
+        datetime | None, Query(description="When (ISO 8601 with a zone); default now.")
+    ] = None,
+) -> dict[str, Any]:
+    if entity_type not in ACCOUNT_TYPES:
+        raise HTTPException(404, f"no accounts of type {entity_type!r}; known: merchant, streamer")
+    if at is not None and at.tzinfo is None:
+        raise HTTPException(422, "at: give a time zone (+08:00, Z)")
+    when = at or datetime.now(UTC)
+    found = await run_in_threadpool(
+        _in_force, request.app.state.store, EntityRef(entity_type, entity_id), when
+    )
+    return {
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "at": when.isoformat(),
+        "sanctions": found,
+    }
