@@ -53,7 +53,7 @@ rules:
       events: [live.started]
       author: {restricted_by: [live_suspension, ban]}
     verdict: block
-    actions: [{kind: send_command, params: {topic: live.refuse}}]
+    actions: [{kind: send_command, params: {topic: live.refuse, once_per: subject}}]
   - id: marked.block
     when: {signal: {detector: marker, severity: block}}
     verdict: block

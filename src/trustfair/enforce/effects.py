@@ -88,9 +88,10 @@ class ShareSanctions:
 
 
 class SendCommand:
-    """Tell the marketplace to do something (refuse a live stream, take a listing
-    down) through the outbox: ``params.topic``, about the event's subject, once per
-    subject (one refusal per live session, however often it is retried)."""
+    """Tell the marketplace to do something (refuse a live stream, take content down)
+    through the outbox: ``params.topic``, about the event's subject. ``once_per:
+    subject`` sends it once per subject (one refusal per live session, however often
+    the stream is retried); the default is once per event (each blocked chat line)."""
 
     kind = "send_command"
 
@@ -99,10 +100,15 @@ class SendCommand:
         topic = action.params["topic"]
         subject = event.subject
         author = author_of(event)
+        once = (
+            f"{subject.type}:{subject.id}"
+            if action.params.get("once_per") == "subject"
+            else f"event:{event.envelope.event_id}"
+        )
         enqueue_command(
             session,
             topic,
-            f"{topic}:{subject.type}:{subject.id}",
+            f"{topic}:{once}",
             {
                 "subject": {"type": subject.type, "id": subject.id},
                 "author": {"type": author.type, "id": author.id} if author else None,
