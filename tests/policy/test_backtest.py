@@ -1,0 +1,205 @@
+"""The back-test replays the stored log under two policies, each in a scratch store,
+and reports what the new one would change; the live store is never written."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import T0, event, jsonl, report_on_live
+from tests.policy.penalties import LENIENT, STRICT, penalty_registry
+from trustfair.events.ingest import ingest_lines, read_lines
+from trustfair.policy.backtest import EntityOutcome, backtest, compare_outcomes
+from trustfair.store.database import Store
+from trustfair.store.models import Base
+
+DAY = timedelta(days=1)
+SINCE = (T0 + 5 * DAY).astimezone(UTC).replace(hour=0, minute=0)
+
+
+def merchant(merchant_id: str, name: str) -> dict[str, Any]:
+    return event(
+        f"reg-{merchant_id}",
+        "merchant.registered",
+        {"merchant_id": merchant_id, "shop_id": f"shop-{merchant_id}", "shop_name": name},
+        T0 - DAY,
+    )
+
+
+def listing(listing_id: str, merchant_id: str, title: str, at: datetime) -> dict[str, Any]:
+    return event(
+        f"pub-{listing_id}",
+        "listing.published",
+        {
+            "listing_id": listing_id,
+            "merchant_id": merchant_id,
+            "title": title,
+            "category": "apparel",
+            "price_fen": 9900,
+        },
+        at,
+    )
+
+
+def marketplace() -> bytes:
+    """Three merchants: m1 breaks rules early and late, m2 once with a sob story (a
+    review, not a block), m3 never. Plus a burst of reports on a live session."""
+    return jsonl(
+        merchant("m1", "甲记服饰"),
+        merchant("m2", "乙家小店"),
+        merchant("m3", "丙丙优选"),
+        listing("l1", "m1", "全网最低价 纯棉T恤", T0),
+        listing("l2", "m1", "加我微信 abc12345 私下交易更便宜", T0 + DAY),
+        listing("l3", "m3", "纯棉T恤 舒适透气", T0 + DAY),
+        listing("l4", "m2", "老板破产了，含泪甩卖，家里孩子等着交学费", T0 + 6 * DAY),
+        listing("l5", "m1", "史上最好用的面膜", T0 + 7 * DAY),
+        *(report_on_live(f"rep{i}", "s1", T0 + 8 * DAY + timedelta(minutes=i)) for i in range(5)),
+    )
+
+
+@pytest.fixture
+def live(store: Store) -> Store:
+    """A live store that ran the lenient policy."""
+    registry = penalty_registry(LENIENT)
+    result = ingest_lines(store, registry, read_lines(io.BytesIO(marketplace())), source_name="t")
+    assert result.rejected == 0
+    return store
+
+
+def snapshot(store: Store) -> dict[str, Any]:
+    """Every table's row count, highest key and rows, for "nothing changed"."""
+    tables: dict[str, Any] = {}
+    with store.reading() as session:
+        for table in Base.metadata.sorted_tables:
+            key = list(table.primary_key.columns)
+            tables[table.name] = (
+                session.scalar(select(func.count()).select_from(table)),
+                session.scalar(select(func.max(key[0]))),
+                [tuple(row) for row in session.execute(select(table).order_by(*key))],
+            )
+    return tables
+
+
+def run(live: Store, new=STRICT, current=LENIENT, **kwargs: Any):  # type: ignore[no-untyped-def]
+    return backtest(
+        live, new, current_policy=current, make_registry=penalty_registry, **kwargs
+    ).to_record()
+
+
+def test_a_stricter_policy_shows_more_blocks_and_more_sanctioned_merchants(live) -> None:
+    report = run(live)
+    assert report["policies"]["current"]["version"] == "lenient-1"
+    assert report["policies"]["new"]["version"] == "strict-1"
+    assert report["events_replayed"] == 13
+    decisions = report["decisions"]
+    # l1, l2, l5 blocked either way; l4's sob story only reviewed by the current one.
+    assert decisions["by_verdict"]["block"] == {"current": 3, "new": 4}
+    assert (
+        decisions["by_verdict"]["review"]["new"] == decisions["by_verdict"]["review"]["current"] - 1
+    )
+    assert decisions["transitions"] == [
+        {"from": "review", "to": "block", "count": 1, "examples": ["pub-l4"]}
+    ]
+    assert decisions["changed"] == 1
+    assert report["points_awarded"] == {"current": 6, "new": 24}
+    assert report["sanctions_by_kind"] == {
+        "warning": {"current": 1, "new": 2},
+        "ban": {"current": 0, "new": 1},
+    }
+    more = report["entities"]["more"]
+    assert more["count"] == 2 and more["by_type"] == {"merchant": 2}
+    # The ban comes first: the biggest step up in severity.
+    first, second = more["first"]
+    assert (first["id"], first["name"]) == ("m1", "甲记服饰")
+    assert first["current"] == {"points": 6, "sanctions": ["warning"], "in_force": ["warning"]}
+    assert first["new"] == {
+        "points": 18,
+        "sanctions": ["warning", "ban"],
+        "in_force": ["warning", "ban"],
+    }
+    assert (second["id"], second["name"], second["new"]["points"]) == ("m2", "乙家小店", 6)
+    assert second["current"] == {"points": 0, "sanctions": [], "in_force": []}
+    assert report["entities"]["less"]["count"] == 0
+    assert report["entities"]["differently"]["count"] == 0
+
+
+def test_the_other_way_round_the_same_merchants_are_sanctioned_less(live) -> None:
+    report = run(live, new=LENIENT, current=STRICT, top=1)
+    less = report["entities"]["less"]
+    assert less["count"] == 2
+    assert [e["id"] for e in less["first"]] == ["m1"]  # top=1: the first name only
+    assert report["decisions"]["transitions"][0]["from"] == "block"
+
+
+def test_the_same_policy_changes_nothing(live) -> None:
+    report = run(live, new=LENIENT)
+    assert report["decisions"]["changed"] == 0
+    assert all(v["current"] == v["new"] for v in report["decisions"]["by_verdict"].values())
+    assert all(group["count"] == 0 for group in report["entities"].values())
+
+
+def test_since_compares_only_later_events_but_replays_the_history_before(live) -> None:
+    report = run(live, since=SINCE)
+    assert report["compared_from"] == SINCE.isoformat().replace("+00:00", "Z")
+    # l4, l5 and the reports on s1 are from day 6 on; l1 to l3 are not compared.
+    decisions = report["decisions"]
+    assert sum(v["current"] for v in decisions["by_verdict"].values()) == 7
+    assert decisions["by_verdict"]["block"] == {"current": 1, "new": 2}
+    assert decisions["compared_events"] == 7
+    # m1's points since then: one matter each way; but the ban it reaches on day 7
+    # under the strict policy needs the 12 points of days 0 and 1 to be replayed (18 in all).
+    m1 = next(e for e in report["entities"]["more"]["first"] if e["id"] == "m1")
+    assert m1["current"] == {"points": 2, "sanctions": [], "in_force": []}
+    assert m1["new"] == {"points": 6, "sanctions": ["ban"], "in_force": ["ban"]}
+    assert report["points_awarded"] == {"current": 2, "new": 12}
+
+
+def test_the_live_store_is_left_exactly_as_it_was(live, tmp_path) -> None:
+    before = snapshot(live)
+    assert before["sanctions"][0] == 1 and before["decisions"][0] > 0
+    run(live, scratch_dir=tmp_path / "scratch")
+    run(live, since=SINCE)
+    assert snapshot(live) == before
+
+
+def test_scratch_stores_are_kept_when_asked_and_hold_the_replays(live, tmp_path) -> None:
+    report = run(live, scratch_dir=tmp_path / "scratch")
+    new = Store.open(f"sqlite:///{report['scratch']['new']}", migrate=False)
+    try:
+        assert snapshot(new)["sanctions"][0] == 3
+        assert snapshot(new)["events"][0] == 13
+    finally:
+        new.close()
+    with pytest.raises(RuntimeError, match="fresh scratch store"):
+        run(live, scratch_dir=tmp_path / "scratch")
+
+
+def test_an_empty_log_backtests_to_no_difference(store) -> None:
+    report = run(store)
+    assert report["events_replayed"] == 0
+    assert report["decisions"] == {
+        "compared_events": 0,
+        "by_verdict": {},
+        "changed": 0,
+        "transitions": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("was", "now", "change"),
+    [
+        (EntityOutcome(), EntityOutcome(), None),
+        (EntityOutcome(2, ("warning",)), EntityOutcome(4, ("warning",)), "more"),
+        (EntityOutcome(2, ("warning",)), EntityOutcome(2, ("ban",)), "more"),
+        (EntityOutcome(6, ("ban",)), EntityOutcome(9, ("warning",)), "differently"),
+        (EntityOutcome(6, ("ban",)), EntityOutcome(6, ("ban",), ()), None),
+        (EntityOutcome(6, ("ban",), ("ban",)), EntityOutcome(6, ("ban",), ()), "differently"),
+        (EntityOutcome(6, ("warning", "ban")), EntityOutcome(6, ("ban",)), "less"),
+    ],
+)
+def test_how_two_outcomes_compare(was, now, change) -> None:
+    assert compare_outcomes(was, now) == change
