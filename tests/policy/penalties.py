@@ -9,10 +9,12 @@ sanction of every points node the merchant's total has reached.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.factories import T0, jsonl, listing_published, merchant_registered, report_on_live
 from trustfair.pipeline.interfaces import Action, Decision, RuleHit, Verdict
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.policy.builtin import builtin_policy
@@ -134,3 +136,68 @@ STRICT = PenaltyPolicy(
     nodes=((4, "warning"), (18, "ban")),
     punish_from=Verdict.REVIEW,
 )
+
+
+DAY = timedelta(days=1)
+
+
+def marketplace() -> bytes:
+    """Three merchants: m1 breaks rules early and late, m2 once with a sob story (a
+    review, not a block), m3 never. Plus a burst of reports on a live session."""
+    return jsonl(
+        merchant_registered("m1", "甲记服饰", T0 - DAY),
+        merchant_registered("m2", "乙家小店", T0 - DAY),
+        merchant_registered("m3", "丙丙优选", T0 - DAY),
+        listing_published("l1", "m1", "全网最低价 纯棉T恤", T0),
+        listing_published("l2", "m1", "加我微信 abc12345 私下交易更便宜", T0 + DAY),
+        listing_published("l3", "m3", "纯棉T恤 舒适透气", T0 + DAY),
+        listing_published("l4", "m2", "老板破产了，含泪甩卖，家里孩子等着交学费", T0 + 6 * DAY),
+        listing_published("l5", "m1", "史上最好用的面膜", T0 + 7 * DAY),
+        *(report_on_live(f"rep{i}", "s1", T0 + 8 * DAY + timedelta(minutes=i)) for i in range(5)),
+    )
+
+
+APPEAL_REASON = "appeal upheld: a real closing-down sale"
+
+
+def overturn_and_shut_down(store) -> None:  # type: ignore[no-untyped-def]
+    """What appeals and the live shutdown write, until their code lands: m2's points
+    award reversed and its warning lifted; live session s1 shut down by command."""
+    from trustfair.store.models import LiveRiskRow, OutboxRow
+
+    at = T0 + 9 * DAY
+    with store.transaction() as session:
+        award = session.scalars(
+            select(PointsEntryRow).where(PointsEntryRow.entity_id == "m2")
+        ).one()
+        session.add(
+            PointsEntryRow(
+                entity_type="merchant",
+                entity_id="m2",
+                violation=award.violation,
+                violation_class=award.violation_class,
+                points=-award.points,
+                matter=award.matter,
+                at=at,
+                decision_id=None,
+                policy_version=award.policy_version,
+                rule="appeal",
+                reverses_id=award.id,
+                note=APPEAL_REASON,
+            )
+        )
+        warning = session.scalars(select(SanctionRow).where(SanctionRow.entity_id == "m2")).one()
+        warning.state, warning.lifted_at = "lifted", at
+        warning.lifted_by, warning.lifted_reason = "reviewer:ann", APPEAL_REASON
+        session.add(
+            LiveRiskRow(session_id="s1", streamer_id="t1", score=9.5, updated_at=at, shutdown_at=at)
+        )
+        session.add(
+            OutboxRow(
+                topic="live.shutdown",
+                dedupe_key="live.shutdown:s1",
+                payload={"session_id": "s1"},
+                created_at=at,
+                next_attempt_at=at,
+            )
+        )

@@ -4,14 +4,14 @@ and reports what the new one would change; the live store is never written."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import T0, event, jsonl, report_on_live
-from tests.policy.penalties import LENIENT, STRICT, penalty_registry
+from tests.factories import T0
+from tests.policy.penalties import LENIENT, STRICT, marketplace, penalty_registry
 from trustfair.events.ingest import ingest_lines, read_lines
 from trustfair.policy.backtest import EntityOutcome, backtest, compare_outcomes
 from trustfair.store.database import Store
@@ -19,46 +19,6 @@ from trustfair.store.models import Base
 
 DAY = timedelta(days=1)
 SINCE = (T0 + 5 * DAY).astimezone(UTC).replace(hour=0, minute=0)
-
-
-def merchant(merchant_id: str, name: str) -> dict[str, Any]:
-    return event(
-        f"reg-{merchant_id}",
-        "merchant.registered",
-        {"merchant_id": merchant_id, "shop_id": f"shop-{merchant_id}", "shop_name": name},
-        T0 - DAY,
-    )
-
-
-def listing(listing_id: str, merchant_id: str, title: str, at: datetime) -> dict[str, Any]:
-    return event(
-        f"pub-{listing_id}",
-        "listing.published",
-        {
-            "listing_id": listing_id,
-            "merchant_id": merchant_id,
-            "title": title,
-            "category": "apparel",
-            "price_fen": 9900,
-        },
-        at,
-    )
-
-
-def marketplace() -> bytes:
-    """Three merchants: m1 breaks rules early and late, m2 once with a sob story (a
-    review, not a block), m3 never. Plus a burst of reports on a live session."""
-    return jsonl(
-        merchant("m1", "甲记服饰"),
-        merchant("m2", "乙家小店"),
-        merchant("m3", "丙丙优选"),
-        listing("l1", "m1", "全网最低价 纯棉T恤", T0),
-        listing("l2", "m1", "加我微信 abc12345 私下交易更便宜", T0 + DAY),
-        listing("l3", "m3", "纯棉T恤 舒适透气", T0 + DAY),
-        listing("l4", "m2", "老板破产了，含泪甩卖，家里孩子等着交学费", T0 + 6 * DAY),
-        listing("l5", "m1", "史上最好用的面膜", T0 + 7 * DAY),
-        *(report_on_live(f"rep{i}", "s1", T0 + 8 * DAY + timedelta(minutes=i)) for i in range(5)),
-    )
 
 
 @pytest.fixture

@@ -69,3 +69,38 @@ def test_the_event_log_export_says_where_each_event_sits(store, registry) -> Non
 def test_unknown_kind_names_the_known_ones(store) -> None:
     with pytest.raises(LookupError, match=r"known: .*events"):
         list(export_records(store, "nonsense"))
+
+
+def test_sanctions_and_points_export_with_statements_states_and_reversals(store) -> None:
+    from tests.policy.penalties import STRICT, marketplace, overturn_and_shut_down, penalty_registry
+
+    ingest(store, penalty_registry(STRICT), marketplace())
+    overturn_and_shut_down(store)
+    sanctions = list(export_records(store, "sanctions"))
+    assert [s["id"] for s in sanctions] == sorted(s["id"] for s in sanctions)
+    assert [(s["entity_id"], s["kind"], s["state"]) for s in sanctions] == [
+        ("m1", "warning", "active"),
+        ("m2", "warning", "lifted"),
+        ("m1", "ban", "active"),
+    ]
+    ban = sanctions[2]
+    assert ban["statement"] == {"points": 18, "node": "points>=18", "rule": "penalise"}
+    assert ban["starts_at"] == "2026-03-08T12:00:00Z" and ban["ends_at"] is None
+    lifted = sanctions[1]
+    assert lifted["lifted_by"] == "reviewer:ann" and lifted["lifted_at"].endswith("Z")
+    assert lifted["lifted_reason"].startswith("appeal upheld")
+
+    points = list(export_records(store, "points"))
+    assert [(p["entity_id"], p["points"]) for p in points] == [
+        ("m1", 6),
+        ("m1", 6),
+        ("m2", 6),
+        ("m1", 6),
+        ("m2", -6),
+    ]
+    reversal = points[-1]
+    assert reversal["reverses_id"] == points[2]["id"]
+    assert points[0]["at"] == "2026-03-01T12:00:00Z"
+    assert points[0]["matter"] == "listing:l1:extreme_claim"
+    # Stable: a second export is the same, line for line.
+    assert list(export_records(store, "points")) == points
