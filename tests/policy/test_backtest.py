@@ -95,6 +95,29 @@ def test_the_other_way_round_the_same_merchants_are_sanctioned_less(live) -> Non
     assert report["decisions"]["transitions"][0]["from"] == "block"
 
 
+class Silent:
+    """Decides nothing at all."""
+
+    version = "silent-0"
+
+    def decide(self, event, signals, context):  # type: ignore[no-untyped-def]
+        return None
+
+
+def test_events_one_policy_decides_and_the_other_does_not_show_as_none(live) -> None:
+    report = run(live, new=Silent())
+    blocks = next(t for t in report["decisions"]["transitions"] if t["from"] == "block")
+    assert blocks == {
+        "from": "block",
+        "to": "none",
+        "count": 3,
+        "examples": ["pub-l1", "pub-l2", "pub-l5"],  # in log order
+    }
+    assert report["decisions"]["by_verdict"]["block"] == {"current": 3, "new": 0}
+    assert [e["id"] for e in report["entities"]["less"]["first"]] == ["m1"]
+    assert report["points_awarded"] == {"current": 6, "new": 0}
+
+
 def test_the_same_policy_changes_nothing(live) -> None:
     report = run(live, new=LENIENT)
     assert report["decisions"]["changed"] == 0

@@ -228,15 +228,16 @@ def _counting(lines: Iterator[Line], tick: Callable[[], Any]) -> Iterator[Line]:
 # -- comparing ----------------------------------------------------------------------
 
 
-def _verdicts_by_event(store: Store, since: datetime | None) -> dict[str, str]:
-    query = select(EventRow.event_id, DecisionRow.verdict).join(
+def _verdicts_by_event(store: Store, since: datetime | None) -> dict[str, tuple[int, str]]:
+    """event_id → (seq in the replay, verdict) of every decision compared."""
+    query = select(EventRow.event_id, EventRow.seq, DecisionRow.verdict).join(
         EventRow, EventRow.seq == DecisionRow.event_seq
     )
     if since is not None:
         query = query.where(DecisionRow.decided_at >= since)
     with store.reading() as session:
         rows = session.execute(query.execution_options(yield_per=10_000))
-        return {event_id: verdict for event_id, verdict in rows}
+        return {event_id: (seq, verdict) for event_id, seq, verdict in rows}
 
 
 def _entity_outcomes(
@@ -332,14 +333,23 @@ def compare(
         compared_events = session.scalar(compared_query) or 0
 
     before, after = _verdicts_by_event(current.store, since), _verdicts_by_event(new.store, since)
-    verdict_counts = {"current": Counter(before.values()), "new": Counter(after.values())}
+    verdict_counts = {
+        "current": Counter(verdict for _, verdict in before.values()),
+        "new": Counter(verdict for _, verdict in after.values()),
+    }
     verdicts = {
         verdict: {side: verdict_counts[side][verdict] for side in ("current", "new")}
         for verdict in sorted(verdict_counts["current"].keys() | verdict_counts["new"].keys())
     }
     changes: dict[tuple[str, str], list[str]] = {}
-    for event_id in sorted(before.keys() | after.keys()):
-        was, now = before.get(event_id, NO_DECISION), after.get(event_id, NO_DECISION)
+    # Both scratch stores took the log in the same order into fresh tables, so an
+    # event has the same seq in each: examples come in log order.
+    in_log_order = sorted(
+        before.keys() | after.keys(), key=lambda e: (before.get(e) or after[e])[0]
+    )
+    for event_id in in_log_order:
+        was = before[event_id][1] if event_id in before else NO_DECISION
+        now = after[event_id][1] if event_id in after else NO_DECISION
         if was != now:
             changes.setdefault((was, now), []).append(event_id)
     transitions = [
