@@ -387,6 +387,19 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
             markup=False,
         )
 
+    table = Table(title="rules fired", title_justify="left")
+    for column in ("rule", "current", "new", "change"):
+        table.add_column(column, justify="left" if column == "rule" else "right")
+    for rule, counts in decisions["rules_fired"].items():
+        table.add_row(
+            rule,
+            f"{counts['current']:,}",
+            f"{counts['new']:,}",
+            delta(counts["current"], counts["new"]),
+        )
+    if decisions["rules_fired"]:
+        out.print(table)
+
     table = Table(title="sanctions and points", title_justify="left")
     for column in ("", "current", "new", "change"):
         table.add_column(column, justify="left" if not column else "right")

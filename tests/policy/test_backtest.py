@@ -65,6 +65,8 @@ def test_a_stricter_policy_shows_more_blocks_and_more_sanctioned_merchants(live)
         {"from": "review", "to": "block", "count": 1, "examples": ["pub-l4"]}
     ]
     assert decisions["changed"] == 1
+    assert decisions["rules_fired"]["penalise"] == {"current": 3, "new": 4}
+    assert decisions["rules_fired"]["text_moderation"] == {"current": 4, "new": 4}
     assert report["points_awarded"] == {"current": 6, "new": 24}
     assert report["sanctions_by_kind"] == {
         "warning": {"current": 1, "new": 2},
@@ -169,6 +171,7 @@ def test_an_empty_log_backtests_to_no_difference(store) -> None:
         "by_verdict": {},
         "changed": 0,
         "transitions": [],
+        "rules_fired": {},
     }
 
 

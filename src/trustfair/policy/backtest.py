@@ -130,6 +130,7 @@ class BacktestReport:
     verdicts: dict[str, dict[str, int]]
     compared_events: int
     transitions: list[dict[str, Any]]
+    rules: dict[str, dict[str, int]]
     points_awarded: dict[str, int]
     sanctions_by_kind: dict[str, dict[str, int]]
     entities: dict[str, dict[str, Any]]
@@ -154,6 +155,7 @@ class BacktestReport:
                 "by_verdict": self.verdicts,
                 "changed": self.changed_decisions,
                 "transitions": self.transitions,
+                "rules_fired": self.rules,
             },
             "points_awarded": self.points_awarded,
             "sanctions_by_kind": self.sanctions_by_kind,
@@ -238,6 +240,20 @@ def _verdicts_by_event(store: Store, since: datetime | None) -> dict[str, tuple[
     with store.reading() as session:
         rows = session.execute(query.execution_options(yield_per=10_000))
         return {event_id: (seq, verdict) for event_id, seq, verdict in rows}
+
+
+def _rule_hits(store: Store, since: datetime | None) -> Counter[str]:
+    """How often each rule fired in the decisions compared; a shadow rule, which
+    records what it would have done and does nothing, is counted as ``rule (shadow)``."""
+    query = select(DecisionRow.reasons)
+    if since is not None:
+        query = query.where(DecisionRow.decided_at >= since)
+    hits: Counter[str] = Counter()
+    with store.reading() as session:
+        for reasons in session.scalars(query.execution_options(yield_per=10_000)):
+            for hit in reasons:
+                hits[f"{hit['rule']} (shadow)" if hit.get("shadow") else hit["rule"]] += 1
+    return hits
 
 
 def _entity_outcomes(
@@ -357,6 +373,12 @@ def compare(
         for (was, now), ids in sorted(changes.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
 
+    rules_before, rules_after = _rule_hits(current.store, since), _rule_hits(new.store, since)
+    rules = {
+        rule: {"current": rules_before[rule], "new": rules_after[rule]}
+        for rule in sorted(rules_before.keys() | rules_after.keys())
+    }
+
     kinds_before, kinds_after = (
         _sanctions_by_kind(current.store, since),
         _sanctions_by_kind(new.store, since),
@@ -416,6 +438,7 @@ def compare(
         verdicts=verdicts,
         compared_events=int(compared_events),
         transitions=transitions,
+        rules=rules,
         points_awarded={
             "current": _points_awarded(current.store, since),
             "new": _points_awarded(new.store, since),
