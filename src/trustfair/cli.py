@@ -556,6 +556,27 @@ def eval_moderation(
     _print_evaluation(record)
 
 
+@eval_app.command("enforcement")
+def eval_enforcement(
+    truth: Annotated[Path, typer.Argument(help="A simulation's truth.jsonl.")],
+) -> None:
+    """Compare the sanctions in the store with a simulation's truth (issue 4's yardstick):
+    of those suspended or banned at the end, the share of offenders; the share of repeat
+    offenders among them; honest accounts banned. Prints JSON."""
+    from trustfair.enforce.evaluation import evaluate_enforcement, truth_natures
+
+    if not truth.is_file():
+        raise _fail(f"{truth}: no such file")
+    try:
+        with truth.open(encoding="utf-8") as lines:
+            natures = truth_natures(lines)
+        with _open_store().reading() as session:
+            result = evaluate_enforcement(session, natures)
+    except ValueError as exc:
+        raise _fail(f"{truth}: {exc}") from None
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
 @eval_app.command("real-text")
 def eval_real_text(
     out_dir: Annotated[Path, typer.Argument(help="Where the labeled halves are written.")],

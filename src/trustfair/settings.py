@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 
 def _int_env(name: str, default: int, *, minimum: int = 1) -> int:
@@ -22,21 +23,19 @@ def _int_env(name: str, default: int, *, minimum: int = 1) -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    live_report_threshold: int = 5
-    """N: reports on one live session within the window that open a review case."""
     live_report_window: timedelta = timedelta(minutes=10)
-    """M: the window those reports must fall in."""
-    live_report_case_sla: timedelta = timedelta(hours=1)
-    """How soon a reviewer must pick up a live-session report case."""
+    """The window in which reports on one live session are counted as a burst (how
+    many make a burst worth a case is the policy file's to say)."""
+    policy_path: Path | None = None
+    """The policy file the pipeline runs (TRUSTFAIR_POLICY); the bundled default if None."""
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
-            live_report_threshold=_int_env("TRUSTFAIR_LIVE_REPORT_THRESHOLD", 5),
             live_report_window=timedelta(
                 minutes=_int_env("TRUSTFAIR_LIVE_REPORT_WINDOW_MINUTES", 10)
             ),
-            live_report_case_sla=timedelta(
-                minutes=_int_env("TRUSTFAIR_LIVE_REPORT_CASE_SLA_MINUTES", 60)
-            ),
+            policy_path=Path(os.environ["TRUSTFAIR_POLICY"])
+            if os.environ.get("TRUSTFAIR_POLICY")
+            else None,
         )

@@ -22,7 +22,13 @@ def test_a_batch_is_stored_and_counted(client, store) -> None:
     batch = [order_paid("e1", "o1"), order_paid("e2", "o2"), order_paid("e1", "o1")]
     response = client.post("/v1/events", json=batch)
     assert response.status_code == 200
-    assert response.json() == {"accepted": 2, "duplicates": 1, "rejected": 0, "rejections": []}
+    assert response.json() == {
+        "accepted": 2,
+        "duplicates": 1,
+        "rejected": 0,
+        "rejections": [],
+        "commands": [],
+    }
     assert [e["event_id"] for e in export_records(store, "events")] == ["e1", "e2"]
 
 
@@ -103,3 +109,19 @@ def test_the_openapi_spec_documents_the_endpoint(client) -> None:
     assert body["type"] == "array"
     assert "event_id" in body["items"]["required"]
     assert {"200", "400", "413"} <= set(operation["responses"])
+
+
+def test_a_suspended_streamer_going_live_is_answered_with_a_refusal(store, tmp_path) -> None:
+    from tests.enforce.conftest import at, live_segment, live_started, marker_registry, write_policy
+    from trustfair.policy.files import load_policy
+
+    client = TestClient(create_app(store, marker_registry(load_policy(write_policy(tmp_path)))))
+    first = client.post("/v1/events", json=[live_segment("e1", "ls1", "st1", "[[spam_porn]]")])
+    assert [c["topic"] for c in first.json()["commands"]] == ["sanction.issued"] * 2
+    answer = client.post("/v1/events", json=[live_started("e2", "ls2", "st1", at(days=1))]).json()
+    [refusal] = answer["commands"]
+    assert refusal["topic"] == "live.refuse"
+    assert refusal["payload"]["subject"] == {"type": "live_session", "id": "ls2"}
+    assert refusal["payload"]["author"] == {"type": "streamer", "id": "st1"}
+    later = client.post("/v1/events", json=[live_started("e3", "ls3", "st1", at(days=8))]).json()
+    assert later["commands"] == []

@@ -48,7 +48,7 @@ def test_a_violating_listing_is_blocked_with_its_evidence(store, registry) -> No
     assert signal.evidence["field"] == "description"
     assert [s["text"] for s in signal.evidence["spans"]] == ["高仿", "和专柜一模一样"]
     assert decision.verdict == "block"
-    assert decision.reasons[0]["rule"] == "text_moderation"
+    assert decision.reasons[0]["rule"] == "text.block"
 
 
 def test_staged_drama_in_chat_goes_to_review(store, registry) -> None:

@@ -12,7 +12,8 @@ from tests.factories import jsonl, order_paid
 from trustfair.events.ingest import ingest_lines, read_lines
 from trustfair.pipeline.interfaces import Action, RuleHit, Signal, Verdict
 from trustfair.pipeline.registry import Registry
-from trustfair.policy.builtin import RulePolicy
+from trustfair.policy.code import RulePolicy
+from trustfair.policy.files import DEFAULT_POLICY_PATH
 from trustfair.settings import Settings
 from trustfair.store.models import DecisionRow, SignalRow
 
@@ -127,4 +128,6 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert [d.name for d in registry.detectors_for("live.chat")] == ["text"]
     assert registry.detectors_for("order.paid") == []
     assert "open_case" in registry.effects
-    assert [r.id for r in registry.policy.rules] == ["live_report_burst", "text_moderation"]
+    assert registry.policy.path == DEFAULT_POLICY_PATH
+    assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)
+    assert [p.name for p in registry.projectors_for("merchant.registered")] == ["identity_keys"]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.factories import T0, event, jsonl, report_on_live
 from trustfair.events.ingest import ingest_lines, read_lines
 from trustfair.pipeline.registry import build_registry
+from trustfair.policy.files import DEFAULT_POLICY_PATH, load_policy
 from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.export import export_records
@@ -60,10 +61,10 @@ def test_the_opening_decision_says_why(store, registry) -> None:
     with store.reading() as session:
         decision = session.get(DecisionRow, case.opening_decision_id)
     assert decision.verdict == "review"
-    assert decision.policy_version == "builtin-1"
+    assert decision.policy_version == load_policy(DEFAULT_POLICY_PATH).version
     [reason] = decision.reasons
-    assert reason["rule"] == "live_report_burst"
-    assert "5 user reports within 10 minutes (threshold 5)" in reason["explanation"]
+    assert reason["rule"] == "live.report_burst"
+    assert reason["explanation"] == "5 user reports within 10 minutes (at least 5)"
     assert reason["signals"][0]["evidence"]["reports"] == 5
     assert decision.actions[0]["kind"] == "open_case"
 
@@ -150,9 +151,14 @@ def test_one_user_reporting_again_and_again_is_one_voice(store, registry) -> Non
     assert [c.subject_id for c in cases(store)] == ["s1"]
 
 
-def test_threshold_and_window_come_from_settings(store) -> None:
+def test_the_window_comes_from_settings_and_the_threshold_from_the_policy(store, tmp_path) -> None:
+    policy = DEFAULT_POLICY_PATH.read_text(encoding="utf-8").replace(
+        "evidence_at_least: {reports: 5}", "evidence_at_least: {reports: 3}"
+    )
+    (tmp_path / "strict.yaml").write_text(policy, encoding="utf-8")
     strict = build_registry(
-        Settings(live_report_threshold=3, live_report_window=timedelta(minutes=2))
+        Settings(live_report_window=timedelta(minutes=2)),
+        policy=load_policy(tmp_path / "strict.yaml"),
     )
     ingest(store, strict, *reports("s1", [0, 1, 2]), *reports("s2", [0, 2, 4]))
     assert [c.subject_id for c in cases(store)] == ["s1"]

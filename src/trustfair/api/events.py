@@ -10,8 +10,10 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from trustfair.enforce.commands import commands_for_events
 from trustfair.events.ingest import UTF8_BOM, Line, ingest_lines, read_lines
 from trustfair.events.validation import Rejection, check_json_text
+from trustfair.store.database import Store
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_EVENTS_PER_BATCH = 10_000
@@ -25,11 +27,20 @@ class RejectedItem(BaseModel):
     reason: str
 
 
+class Command(BaseModel):
+    topic: str
+    """What the marketplace is told to do: live.refuse, sanction.issued, live.shutdown …"""
+    payload: dict[str, Any]
+
+
 class BatchResult(BaseModel):
     accepted: int
     duplicates: int
     rejected: int
     rejections: list[RejectedItem]
+    commands: list[Command] = []
+    """Commands decided for this batch's accepted events (also sent by webhook): a
+    suspended streamer's live.started is answered here with live.refuse."""
 
 
 def _lines_from_json(body: bytes) -> list[Line]:
@@ -122,7 +133,16 @@ async def post_events(request: Request) -> BatchResult:
         source_name=f"http:{client}",
         on_reject=rejections.append,
     )
+    commands = await run_in_threadpool(_commands, state.store, result.stored_seqs)
     return BatchResult(
         **result.counts(),
         rejections=[RejectedItem(index=r.line, reason=r.reason) for r in rejections],
+        commands=[Command(**command) for command in commands],
     )
+
+
+def _commands(store: Store, seqs: list[int]) -> list[dict[str, Any]]:
+    if not seqs:
+        return []
+    with store.reading() as session:
+        return commands_for_events(session, seqs)

@@ -36,6 +36,8 @@ class IngestResult:
     rejected: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     pipeline: PipelineOutcome = field(default_factory=PipelineOutcome)
+    stored_seqs: list[int] = field(default_factory=list)
+    """Where the accepted events went in the log, for callers that answer about them."""
 
     def counts(self) -> dict[str, int]:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
@@ -121,6 +123,7 @@ class Ingestor:
         # simply done again (its inserts are idempotent).
         stored, outcome = with_retries(transaction)
         result.accepted += len(stored)
+        result.stored_seqs.extend(item.seq for item in stored)
         result.duplicates += len(envelopes) - len(stored)
         result.pipeline.add(outcome)
         if on_duplicate is not None and len(stored) < len(envelopes):

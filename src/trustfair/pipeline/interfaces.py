@@ -87,14 +87,20 @@ class RuleHit:
     explanation: str
     signals: tuple[Signal, ...] = ()
     actions: tuple[Action, ...] = ()
+    shadow: bool = False
+    """A shadow rule's hit: recorded with the decision, and nothing more."""
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "rule": self.rule,
             "verdict": self.verdict.value,
             "explanation": self.explanation,
             "signals": [s.to_record() for s in self.signals],
         }
+        if self.shadow:
+            record["shadow"] = True
+            record["would_do"] = [{"kind": a.kind, "params": a.params} for a in self.actions]
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +113,17 @@ class Decision:
     hits: tuple[RuleHit, ...]
     id: int | None = None
     """Set once the decision is stored, so effects can point back at it."""
+    policy: Any = None
+    """The policy that made it, for effects that need its tables (points, nodes)."""
 
     @property
     def actions(self) -> tuple[Action, ...]:
-        return tuple(action for hit in self.hits for action in hit.actions)
+        """What the rules that fired ask for; a shadow rule asks for nothing."""
+        return tuple(action for hit in self.hits if not hit.shadow for action in hit.actions)
+
+    def hit_of(self, action: Action) -> RuleHit:
+        """The rule hit that asked for ``action``."""
+        return next(hit for hit in self.hits if any(a is action for a in hit.actions))
 
 
 class Context(Protocol):
@@ -124,6 +137,20 @@ class Context(Protocol):
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
     ) -> list[tuple[datetime, dict[str, Any]]]:
         """(time, payload) of ``subject``'s events of ``event_type`` in [since, until]."""
+        ...
+
+    def points_between(self, entity: EntityRef, since: datetime, until: datetime) -> dict[str, int]:
+        """``entity``'s penalty points awarded in [since, until], net of reversals, by class."""
+        ...
+
+    def active_sanctions(self, entity: EntityRef, at: datetime) -> list[tuple[str, int]]:
+        """(kind, sanction id) of ``entity``'s sanctions in force at ``at``."""
+        ...
+
+    def listing_approved(
+        self, streamer: EntityRef, listing_id: str, at: datetime, up_to_seq: int
+    ) -> bool:
+        """Whether ``listing_id`` passed pre-review for ``streamer`` by ``at``."""
         ...
 
 
@@ -154,3 +181,16 @@ class Effect(Protocol):
     kind: str
 
     def apply(self, decision: Decision, action: Action, session: Session) -> None: ...
+
+
+class Projector(Protocol):
+    """Keeps a table derived from events up to date, before detectors read it.
+
+    Runs in the batch's transaction for every event of its types, whatever the
+    policy says: the identity keys behind linked accounts, say.
+    """
+
+    name: str
+    event_types: frozenset[str]
+
+    def project(self, event: StoredEvent, session: Session) -> None: ...

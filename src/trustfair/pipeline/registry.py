@@ -12,16 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from trustfair.pipeline.interfaces import Detector, Effect, Policy
+from trustfair.pipeline.interfaces import Detector, Effect, Policy, Projector
 from trustfair.settings import Settings
 
-PLUGIN_PACKAGES = ("trustfair.detect", "trustfair.policy.rules", "trustfair.cases.effects")
+PLUGIN_PACKAGES = (
+    "trustfair.detect",
+    "trustfair.cases.effects",
+    "trustfair.enforce.effects",
+    "trustfair.enforce.projections",
+)
 
 T = TypeVar("T")
 Factory = Callable[[Settings], T]
 
 _detector_factories: dict[str, Factory[Detector]] = {}
 _effect_factories: dict[str, Factory[Effect]] = {}
+_projector_factories: dict[str, Factory[Projector]] = {}
 
 
 def _register(table: dict[str, Factory[T]], what: str, name: str):
@@ -44,6 +50,11 @@ def register_effect(kind: str):
     return _register(_effect_factories, "effect", kind)
 
 
+def register_projector(name: str):
+    """Register ``factory(settings) -> Projector`` under ``name``."""
+    return _register(_projector_factories, "projector", name)
+
+
 def load_plugins() -> None:
     for package in PLUGIN_PACKAGES:
         importlib.import_module(package)
@@ -55,13 +66,22 @@ class Registry:
     policy: Policy
     effects: dict[str, Effect]
     settings: Settings
+    projectors: list[Projector] = field(default_factory=list)
     _by_type: dict[str, list[Detector]] = field(default_factory=dict, repr=False)
+    _projectors_by_type: dict[str, list[Projector]] = field(default_factory=dict, repr=False)
 
     def detectors_for(self, event_type: str) -> list[Detector]:
         found = self._by_type.get(event_type)
         if found is None:
             found = [d for d in self.detectors if event_type in d.event_types]
             self._by_type[event_type] = found
+        return found
+
+    def projectors_for(self, event_type: str) -> list[Projector]:
+        found = self._projectors_by_type.get(event_type)
+        if found is None:
+            found = [p for p in self.projectors if event_type in p.event_types]
+            self._projectors_by_type[event_type] = found
         return found
 
     def effect(self, kind: str) -> Effect:
@@ -74,14 +94,16 @@ class Registry:
 
 
 def build_registry(settings: Settings | None = None, policy: Policy | None = None) -> Registry:
-    """Every registered plug-in, built for ``settings``; ``policy`` defaults to the built-in one."""
-    from trustfair.policy.builtin import builtin_policy
+    """Every registered plug-in, built for ``settings``; ``policy`` defaults to the policy
+    file the settings name (the bundled default policy when they name none)."""
+    from trustfair.policy.files import active_policy
 
     settings = settings or Settings.from_env()
     load_plugins()
     return Registry(
         detectors=[factory(settings) for _, factory in sorted(_detector_factories.items())],
-        policy=policy or builtin_policy(settings),
+        policy=policy or active_policy(settings),
         effects={kind: factory(settings) for kind, factory in sorted(_effect_factories.items())},
         settings=settings,
+        projectors=[factory(settings) for _, factory in sorted(_projector_factories.items())],
     )

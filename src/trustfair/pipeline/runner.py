@@ -41,6 +41,7 @@ def store_decision(session: Session, decision: Decision) -> Decision:
             "actions": [
                 {"kind": a.kind, "params": a.params, "rule": hit.rule}
                 for hit in decision.hits
+                if not hit.shadow
                 for a in hit.actions
             ],
             "decided_at": decision.event.occurred_at,
@@ -57,6 +58,8 @@ def run_pipeline(
     context = StoreContext(session)
     signal_rows: list[dict[str, object]] = []
     for event in events:
+        for projector in registry.projectors_for(event.type):
+            projector.project(event, session)
         signals = [
             signal
             for detector in registry.detectors_for(event.type)

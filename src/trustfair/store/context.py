@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
-from trustfair.store.models import EventRow
+from trustfair.store.models import POINTS_GENERATION, EventRow, PointsEntryRow
 
 
 class StoreContext:
@@ -17,6 +18,8 @@ class StoreContext:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._with_points: set[EntityRef] | None = None
+        self._points_generation = -1
 
     def events_between(
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
@@ -34,3 +37,54 @@ class StoreContext:
                 )
             )
         ]
+
+    def points_between(self, entity: EntityRef, since: datetime, until: datetime) -> dict[str, int]:
+        if entity not in self._entities_with_points():
+            return {}  # most accounts have never had a point: no query for them
+        rows = self._session.execute(
+            select(PointsEntryRow.violation_class, func.sum(PointsEntryRow.points))
+            .where(
+                PointsEntryRow.entity_type == entity.type,
+                PointsEntryRow.entity_id == entity.id,
+                PointsEntryRow.at >= since,
+                PointsEntryRow.at <= until,
+            )
+            .group_by(PointsEntryRow.violation_class)
+        )
+        return {violation_class: int(total or 0) for violation_class, total in rows}
+
+    def _entities_with_points(self) -> set[EntityRef]:
+        """Every account with a points entry, reread whenever an effect adds one."""
+        generation = self._session.info.get(POINTS_GENERATION, 0)
+        if self._points_generation != generation or self._with_points is None:
+            self._with_points = {
+                EntityRef(entity_type, entity_id)
+                for entity_type, entity_id in self._session.execute(
+                    select(PointsEntryRow.entity_type, PointsEntryRow.entity_id).distinct()
+                )
+            }
+            self._points_generation = generation
+        return self._with_points
+
+    def active_sanctions(self, entity: EntityRef, at: datetime) -> list[tuple[str, int]]:
+        return [(row.kind, row.id) for row in active_sanction_rows(self._session, entity, at)]
+
+    def listing_approved(
+        self, streamer: EntityRef, listing_id: str, at: datetime, up_to_seq: int
+    ) -> bool:
+        # The latest answer counts: an approval can be withdrawn.
+        latest = self._session.execute(
+            select(EventRow.payload)
+            .where(
+                EventRow.subject_type == streamer.type,
+                EventRow.subject_id == streamer.id,
+                EventRow.type == "prereview.decided",
+                EventRow.occurred_at <= at,
+                EventRow.seq <= up_to_seq,
+            )
+            .order_by(EventRow.occurred_at.desc(), EventRow.seq.desc())
+        )
+        for (payload,) in latest:
+            if payload.get("listing_id") == listing_id:
+                return bool(payload.get("approved"))
+        return False

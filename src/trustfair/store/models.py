@@ -144,6 +144,9 @@ class IngestRunRow(Base):
 
 # -- enforcement: points, sanctions, linked accounts ---------------------------------
 
+POINTS_GENERATION = "trustfair.points_generation"
+"""Key in ``Session.info`` counting changes to points_entries, for readers that cache."""
+
 ORIGINAL_ENTRY_CONDITION = "reverses_id IS NULL"
 """Points entries that award points; reversals point back at what they undo."""
 

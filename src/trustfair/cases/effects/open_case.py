@@ -25,10 +25,14 @@ class OpenCase:
     kind = "open_case"
 
     def apply(self, decision: Decision, action: Action, session: Session) -> None:
-        params = action.params
+        # The case is about the event's subject unless the rule names another.
+        subject = decision.event.subject
+        params = {"subject_type": subject.type, "subject_id": subject.id, **action.params}
         assert decision.id is not None, "a decision is stored before its effects run"
         at = decision.event.occurred_at
-        summary = params.get("summary", "")
+        summary = params.get("summary") or next(
+            (hit.explanation for hit in decision.hits if action in hit.actions), ""
+        )
         # Insert unless an active case of this kind and subject exists; the partial
         # unique index decides, so two writers racing here still open one case.
         statement = insert_ignoring_conflicts(

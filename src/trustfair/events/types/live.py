@@ -46,3 +46,14 @@ class LiveEnded(Payload):
     streamer_id: Id
     viewers: int = Field(default=0, ge=0, le=10**12)
     peak_viewers: int = Field(default=0, ge=0, le=10**12)
+
+
+@event_type("prereview.decided", subject=("streamer", "streamer_id"))
+class PrereviewDecided(Payload):
+    """A reviewer's answer on whether a streamer under pre-review may sell a product."""
+
+    streamer_id: Id
+    listing_id: Id
+    approved: bool
+    reviewer_id: Id
+    note: ShortText = ""

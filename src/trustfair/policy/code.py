@@ -1,16 +1,15 @@
-"""The policy trustfair runs until a policy file replaces it: its registered rules,
-merged strictest-wins."""
+"""A policy written in Python: rule objects merged strictest-wins.
+
+The pipeline runs policy files (``files.py``); a policy in code is for embedding
+trustfair in a program, and for tests of the spine that need a rule and nothing else.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from trustfair.pipeline.interfaces import Context, Decision, RuleHit, Signal, StoredEvent, Verdict
-from trustfair.settings import Settings
-
-BUILTIN_POLICY_VERSION = "builtin-1"
 
 
 class Rule(Protocol):
@@ -19,21 +18,6 @@ class Rule(Protocol):
     def evaluate(
         self, event: StoredEvent, signals: list[Signal], context: Context
     ) -> RuleHit | None: ...
-
-
-_rule_factories: dict[str, Callable[[Settings], Rule]] = {}
-
-
-def register_rule(rule_id: str):
-    """Register ``factory(settings) -> Rule`` as part of the built-in policy."""
-
-    def decorator(factory: Callable[[Settings], Rule]) -> Callable[[Settings], Rule]:
-        if rule_id in _rule_factories:
-            raise ValueError(f"rule {rule_id!r} is registered twice")
-        _rule_factories[rule_id] = factory
-        return factory
-
-    return decorator
 
 
 @dataclass(frozen=True)
@@ -57,11 +41,3 @@ class RulePolicy:
             (hit.verdict for hit in hits), key=lambda v: v.strictness, default=Verdict.ALLOW
         )
         return Decision(event=event, policy_version=self.version, verdict=verdict, hits=hits)
-
-
-def builtin_policy(settings: Settings) -> RulePolicy:
-    from trustfair.pipeline.registry import load_plugins
-
-    load_plugins()
-    rules = tuple(factory(settings) for _, factory in sorted(_rule_factories.items()))
-    return RulePolicy(version=BUILTIN_POLICY_VERSION, rules=rules)

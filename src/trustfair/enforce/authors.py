@@ -1,0 +1,62 @@
+"""Who answers for an event, and which matter it belongs to.
+
+Points and sanctions go to merchants and streamers: a listing's copy and prices are
+the merchant's, what is said in a live stream is the streamer's. A matter is what is
+punished once however many events show it: one listing's copy, one live session, one
+price change, one shop name.
+"""
+
+from __future__ import annotations
+
+from trustfair.events.payload import EntityRef
+from trustfair.pipeline.interfaces import StoredEvent
+
+SANCTIONABLE = frozenset({"merchant", "streamer"})
+
+_AUTHOR_FIELD = {
+    "listing.published": ("merchant", "merchant_id"),
+    "listing.updated": ("merchant", "merchant_id"),
+    "listing.removed": ("merchant", "merchant_id"),
+    "listing.price_changed": ("merchant", "merchant_id"),
+    "merchant.registered": ("merchant", "merchant_id"),
+    "merchant.updated": ("merchant", "merchant_id"),
+    "streamer.registered": ("streamer", "streamer_id"),
+    "streamer.updated": ("streamer", "streamer_id"),
+    "live.started": ("streamer", "streamer_id"),
+    "live.segment": ("streamer", "streamer_id"),
+    "live.ended": ("streamer", "streamer_id"),
+    "live.chat": ("user", "user_id"),
+}
+
+
+def author_of(event: StoredEvent) -> EntityRef | None:
+    """The party an event's content is attributed to, if the event has one."""
+    found = _AUTHOR_FIELD.get(event.type)
+    if found is None:
+        return None
+    entity_type, field = found
+    value = getattr(event.envelope.payload, field, None)
+    return EntityRef(entity_type, str(value)) if value else None
+
+
+def matter_of(event: StoredEvent, violation: str) -> str:
+    """The matter an event's violation belongs to (see the module's docstring).
+
+    A price change is its own matter: two false discounts on one listing are two
+    offences. Everything else said in a listing's copy is one matter per listing,
+    and everything said in a live session one matter per session.
+    """
+    payload = event.envelope.payload
+    if event.type == "listing.price_changed":
+        matter = f"price_change:{event.envelope.event_id}"
+    elif event.type.startswith("listing."):
+        matter = f"listing:{payload.listing_id}"
+    elif event.type.startswith("live."):
+        matter = f"live_session:{payload.session_id}"
+    elif event.type in ("merchant.registered", "merchant.updated"):
+        matter = f"shop:{payload.merchant_id}"
+    elif event.type in ("streamer.registered", "streamer.updated"):
+        matter = f"profile:{payload.streamer_id}"
+    else:
+        matter = f"event:{event.envelope.event_id}"
+    return f"{violation}@{matter}"

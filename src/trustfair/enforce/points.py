@@ -1,0 +1,210 @@
+"""Penalty points: awarded once per matter, escalated for repeats, and the nodes they
+reach turned into sanctions.
+
+Points of the two classes (general, serious) are counted apart, within the points
+period the policy sets (a calendar year by default); a class's nodes are checked
+whenever it gains points. The ledger is append-only: an overturned award is undone by
+a reversing entry, and both stay.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, text
+from sqlalchemy.orm import Session, aliased
+
+from trustfair.enforce.authors import matter_of
+from trustfair.enforce.sanctions import issue_sanction, share_with_linked
+from trustfair.events.payload import EntityRef
+from trustfair.pipeline.interfaces import Action, Decision
+from trustfair.policy.files import CHINA, FilePolicy, period_end, period_start
+from trustfair.store.event_log import insert_ignoring_conflicts
+from trustfair.store.models import ORIGINAL_ENTRY_CONDITION, POINTS_GENERATION, PointsEntryRow
+
+
+def standing_entries(session: Session, entity: EntityRef):  # type: ignore[no-untyped-def]
+    """``entity``'s awards that no entry reverses."""
+    reversal = aliased(PointsEntryRow)
+    return select(PointsEntryRow).where(
+        PointsEntryRow.entity_type == entity.type,
+        PointsEntryRow.entity_id == entity.id,
+        PointsEntryRow.reverses_id.is_(None),
+        ~select(reversal.id).where(reversal.reverses_id == PointsEntryRow.id).exists(),
+    )
+
+
+def points_changed(session: Session) -> None:
+    """Tell readers that cache points (store.context) that the ledger changed."""
+    session.info[POINTS_GENERATION] = session.info.get(POINTS_GENERATION, 0) + 1
+
+
+def class_balance(
+    session: Session, entity: EntityRef, violation_class: str, since: datetime, until: datetime
+) -> int:
+    total = session.execute(
+        select(func.coalesce(func.sum(PointsEntryRow.points), 0)).where(
+            PointsEntryRow.entity_type == entity.type,
+            PointsEntryRow.entity_id == entity.id,
+            PointsEntryRow.violation_class == violation_class,
+            PointsEntryRow.at >= since,
+            PointsEntryRow.at <= until,
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def award_points(session: Session, decision: Decision, action: Action) -> list[int]:
+    """Record the points ``action`` asks for and issue the sanctions they reach."""
+    policy: FilePolicy = decision.policy
+    spec = policy.spec
+    event = decision.event
+    at = event.occurred_at
+    author = EntityRef(action.params["author"]["type"], action.params["author"]["id"])
+    hit = decision.hit_of(action)
+    awarded = []
+    for violation in action.params["violations"]:
+        kind = spec.violations[violation]
+        points = kind.points
+        escalation = spec.escalation
+        repeated = _repeat_of(session, author, violation, at, escalation)
+        note = ""
+        if escalation is not None and repeated is not None:
+            points *= escalation.factor
+            note = f"repeats entry {repeated} of {escalation.window_days} days before"
+        entry_id = session.execute(
+            insert_ignoring_conflicts(
+                session,
+                PointsEntryRow.__table__,
+                ["entity_type", "entity_id", "matter"],
+                where=text(ORIGINAL_ENTRY_CONDITION),
+            ).returning(PointsEntryRow.id),
+            {
+                "entity_type": author.type,
+                "entity_id": author.id,
+                "violation": violation,
+                "violation_class": kind.violation_class,
+                "points": points,
+                "matter": matter_of(event, violation),
+                "at": at,
+                "decision_id": decision.id,
+                "policy_version": policy.version,
+                "rule": hit.rule,
+                "reverses_id": None,
+                "note": note,
+            },
+        ).scalar_one_or_none()
+        if entry_id is None:
+            continue  # this matter was punished already
+        points_changed(session)
+        awarded.append(entry_id)
+        evidence = [
+            {
+                "label": s.label,
+                "detector": s.detector,
+                "score": s.score,
+                **{k: s.evidence[k] for k in ("field", "rule", "spans") if k in s.evidence},
+            }
+            for s in hit.signals
+            if s.label == violation
+        ]
+        _check_nodes(
+            session,
+            decision,
+            author,
+            kind.violation_class,
+            {
+                "entry_id": entry_id,
+                "violation": violation,
+                "class": kind.violation_class,
+                "basis": kind.basis,
+                "points": points,
+                "matter": matter_of(event, violation),
+                "event_id": event.envelope.event_id,
+                "rule": hit.rule,
+                "evidence": evidence,
+                "note": note,
+            },
+        )
+    return awarded
+
+
+def _repeat_of(
+    session: Session, author: EntityRef, violation: str, at: datetime, escalation: Any
+) -> int | None:
+    if escalation is None:
+        return None
+    since = at - timedelta(days=escalation.window_days)
+    earlier = session.execute(
+        standing_entries(session, author)
+        .where(
+            PointsEntryRow.violation == violation,
+            PointsEntryRow.at >= since,
+            PointsEntryRow.at <= at,
+        )
+        .order_by(PointsEntryRow.at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return earlier.id if earlier is not None else None
+
+
+def _check_nodes(
+    session: Session,
+    decision: Decision,
+    author: EntityRef,
+    violation_class: str,
+    cause: dict[str, Any],
+) -> None:
+    policy: FilePolicy = decision.policy
+    spec = policy.spec
+    at = decision.event.occurred_at
+    since = period_start(spec, at)
+    balance = class_balance(session, author, violation_class, since, at)
+    for node in spec.nodes[violation_class]:
+        if node.points > balance:
+            break
+        for number, sanction in enumerate(node.sanctions):
+            statement = {
+                "policy_version": policy.version,
+                "rule": cause["rule"],
+                "violation": cause,
+                "points": {
+                    "class": violation_class,
+                    "balance": balance,
+                    "node": node.points,
+                    "period_from": since.isoformat(),
+                    "period_until": period_end(spec, at).isoformat(),
+                },
+                "appeal": {
+                    "within_days": spec.appeals.within_days,
+                    "until": (at + timedelta(days=spec.appeals.within_days)).isoformat(),
+                    "how": spec.appeals.how,
+                },
+            }
+            row = issue_sanction(
+                session,
+                author,
+                sanction.kind,
+                sanction.days,
+                f"{violation_class}:{node.points}@{since.astimezone(CHINA).date().isoformat()}#{number}",
+                at,
+                decision_id=decision.id,
+                policy_version=policy.version,
+                statement=statement,
+            )
+            linked = spec.linked_accounts
+            if row is not None and linked is not None and sanction.kind in linked.share:
+                share_with_linked(session, row, linked.keys, at, decision.id)
+
+
+def entries_of_decision(session: Session, decision_id: int) -> list[PointsEntryRow]:
+    return list(
+        session.scalars(
+            select(PointsEntryRow).where(
+                and_(
+                    PointsEntryRow.decision_id == decision_id, PointsEntryRow.reverses_id.is_(None)
+                )
+            )
+        )
+    )

@@ -1,0 +1,212 @@
+"""Sanctions and the restrictions they put in force.
+
+A sanction is issued once per node (``uq_sanctions_node``): replaying the events that
+led to it issues nothing twice. Each carries its statement of reasons and is told to
+the marketplace by an outbox command. Sanctions of the kinds a policy names are
+shared with linked accounts, both ways: a ban reaches the accounts that already share
+a key with the banned one, and an account registered later with such a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from trustfair.enforce.commands import enqueue_command
+from trustfair.enforce.linked import linked_entities
+from trustfair.events.payload import EntityRef
+from trustfair.store.event_log import insert_ignoring_conflicts
+from trustfair.store.models import SanctionRow
+
+ACTIVE = "active"
+LIFTED = "lifted"
+
+
+def active_sanction_rows(session: Session, entity: EntityRef, at: datetime) -> list[SanctionRow]:
+    """``entity``'s sanctions in force at ``at``: issued by then, not ended, not lifted."""
+    return list(
+        session.scalars(
+            select(SanctionRow)
+            .where(
+                SanctionRow.entity_type == entity.type,
+                SanctionRow.entity_id == entity.id,
+                SanctionRow.state == ACTIVE,
+                SanctionRow.starts_at <= at,
+                or_(SanctionRow.ends_at.is_(None), SanctionRow.ends_at > at),
+            )
+            .order_by(SanctionRow.id)
+        )
+    )
+
+
+def sanction_record(row: SanctionRow) -> dict[str, Any]:
+    return {
+        "sanction_id": row.id,
+        "entity_type": row.entity_type,
+        "entity_id": row.entity_id,
+        "kind": row.kind,
+        "starts_at": row.starts_at.isoformat(),
+        "ends_at": row.ends_at.isoformat() if row.ends_at else None,
+        "state": row.state,
+        "policy_version": row.policy_version,
+        "statement": row.statement,
+        "shared_from_id": row.shared_from_id,
+    }
+
+
+def issue_sanction(
+    session: Session,
+    entity: EntityRef,
+    kind: str,
+    days: int | None,
+    node: str,
+    at: datetime,
+    *,
+    decision_id: int | None,
+    policy_version: str,
+    statement: dict[str, Any],
+    shared_from_id: int | None = None,
+) -> SanctionRow | None:
+    """Issue a sanction for ``node`` unless it was issued already; the new row or None."""
+    ends_at = at + timedelta(days=days) if days else None
+    statement = {**statement, "sanction": kind, "until": ends_at.isoformat() if ends_at else None}
+    inserted = session.execute(
+        insert_ignoring_conflicts(
+            session, SanctionRow.__table__, ["entity_type", "entity_id", "node"]
+        ).returning(SanctionRow.id),
+        {
+            "entity_type": entity.type,
+            "entity_id": entity.id,
+            "kind": kind,
+            "node": node,
+            "starts_at": at,
+            "ends_at": ends_at,
+            "state": ACTIVE,
+            "decision_id": decision_id,
+            "policy_version": policy_version,
+            "statement": statement,
+            "shared_from_id": shared_from_id,
+            "lifted_at": None,
+            "lifted_by": None,
+            "lifted_reason": None,
+        },
+    ).scalar_one_or_none()
+    if inserted is None:
+        return None
+    row = session.get(SanctionRow, inserted)
+    assert row is not None
+    enqueue_command(
+        session,
+        "sanction.issued",
+        f"sanction.issued:{row.id}",
+        sanction_record(row),
+        at,
+        decision_id,
+    )
+    return row
+
+
+def share_with_linked(
+    session: Session,
+    sanction: SanctionRow,
+    keys: Iterable[str],
+    at: datetime,
+    decision_id: int | None,
+) -> list[SanctionRow]:
+    """Copy ``sanction`` to every account linked to its holder by one of ``keys``."""
+    holder = EntityRef(sanction.entity_type, sanction.entity_id)
+    root = sanction.shared_from_id or sanction.id
+    shared = []
+    for other, by in sorted(linked_entities(session, holder, keys).items()):
+        copy = _copy(session, sanction, other, sorted(by), at, decision_id, root)
+        if copy is not None:
+            shared.append(copy)
+    return shared
+
+
+def inherit_from_linked(
+    session: Session,
+    entity: EntityRef,
+    keys: Iterable[str],
+    kinds: Iterable[str],
+    at: datetime,
+    decision_id: int | None,
+) -> list[SanctionRow]:
+    """Give ``entity`` the sanctions of ``kinds`` in force on accounts linked to it."""
+    kinds = set(kinds)
+    inherited = []
+    for other, by in sorted(linked_entities(session, entity, keys).items()):
+        for theirs in active_sanction_rows(session, other, at):
+            if theirs.kind in kinds:
+                root = theirs.shared_from_id or theirs.id
+                copy = _copy(session, theirs, entity, sorted(by), at, decision_id, root)
+                if copy is not None:
+                    inherited.append(copy)
+    return inherited
+
+
+def _copy(
+    session: Session,
+    original: SanctionRow,
+    to: EntityRef,
+    by: list[str],
+    at: datetime,
+    decision_id: int | None,
+    root: int,
+) -> SanctionRow | None:
+    remaining = None
+    if original.ends_at is not None:
+        left = original.ends_at - at
+        if left <= timedelta(0):
+            return None
+        remaining = max(1, round(left / timedelta(days=1)))
+    statement = {
+        **original.statement,
+        "shared": {
+            "from": {"entity_type": original.entity_type, "entity_id": original.entity_id},
+            "sanction_id": root,
+            "linked_by": by,
+        },
+    }
+    return issue_sanction(
+        session,
+        to,
+        original.kind,
+        remaining,
+        f"shared:{root}",
+        at,
+        decision_id=decision_id,
+        policy_version=original.policy_version,
+        statement=statement,
+        shared_from_id=root,
+    )
+
+
+def lift_sanction(
+    session: Session, sanction: SanctionRow, by: str, reason: str, at: datetime
+) -> list[SanctionRow]:
+    """Lift ``sanction`` and the copies shared from it; the rows lifted."""
+    lifted = []
+    copies = session.scalars(
+        select(SanctionRow).where(
+            SanctionRow.shared_from_id == sanction.id, SanctionRow.state == ACTIVE
+        )
+    )
+    for row in [sanction, *copies]:
+        if row.state != ACTIVE:
+            continue
+        row.state, row.lifted_at, row.lifted_by, row.lifted_reason = LIFTED, at, by, reason
+        enqueue_command(
+            session,
+            "sanction.lifted",
+            f"sanction.lifted:{row.id}",
+            {**sanction_record(row), "lifted_reason": reason},
+            at,
+        )
+        lifted.append(row)
+    session.flush()
+    return lifted

@@ -1,0 +1,312 @@
+"""Policy files: loaded, checked before they run, and evaluated strictest-wins.
+
+``load_policy(path)`` reads a YAML policy file (schema in ``schema.py``) and refuses
+it with ``path:line: problem`` when anything is wrong, including references that do
+not resolve (a points action for a violation type the file does not define). Rules
+run by priority, highest first; a rule with ``stop: true`` that fires keeps the rest
+from running (an exception for an official brand store, say). The decision's verdict
+is the strictest of the rules that fired. Shadow rules are evaluated and recorded in
+the decision's reasons with ``"shadow": true``; they add no verdict and no action.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from trustfair.enforce.authors import SANCTIONABLE, author_of
+from trustfair.pipeline.interfaces import (
+    Action,
+    Context,
+    Decision,
+    RuleHit,
+    Signal,
+    StoredEvent,
+    Verdict,
+)
+from trustfair.policy.schema import PolicyFile, RuleSpec, SignalCondition
+from trustfair.settings import Settings
+from trustfair.yaml_files import FileError, load_yaml_model, read_yaml
+
+DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "default.yaml"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CHINA = timezone(timedelta(hours=8))
+
+
+def period_start(policy: PolicyFile, at: datetime) -> datetime:
+    """When the points period holding ``at`` began: points reset at its start."""
+    reset = policy.points_reset
+    if reset.every == "calendar_year":
+        # The platform's calendar is China's: a year begins at midnight +08:00.
+        local = at.astimezone(CHINA)
+        return datetime(local.year, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    assert reset.days is not None
+    length = timedelta(days=reset.days)
+    return EPOCH + ((at - EPOCH) // length) * length
+
+
+def period_end(policy: PolicyFile, at: datetime) -> datetime:
+    """When the points period holding ``at`` ends (the next one's start)."""
+    start = period_start(policy, at)
+    if policy.points_reset.every == "calendar_year":
+        local = start.astimezone(CHINA)
+        return datetime(local.year + 1, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    assert policy.points_reset.days is not None
+    return start + timedelta(days=policy.points_reset.days)
+
+
+def _signal_matches(condition: SignalCondition, signal: Signal) -> bool:
+    evidence = signal.evidence
+    if condition.detector is not None and signal.detector != condition.detector:
+        return False
+    if condition.labels is not None and signal.label not in condition.labels:
+        return False
+    if condition.severity is not None and evidence.get("severity") != condition.severity:
+        return False
+    if condition.min_score is not None and signal.score < condition.min_score:
+        return False
+    if condition.rules is not None:
+        rule = str(evidence.get("rule", ""))
+        if not any(rule == r or (r.endswith(".") and rule.startswith(r)) for r in condition.rules):
+            return False
+    for key, least in (condition.evidence_at_least or {}).items():
+        value = evidence.get(key)
+        if not isinstance(value, int | float) or value < least:
+            return False
+    return True
+
+
+class _AuthorState:
+    """The author's points and sanctions, asked of the store once per event at most."""
+
+    def __init__(self, policy: PolicyFile, event: StoredEvent, context: Context) -> None:
+        self._policy, self._event, self._context = policy, event, context
+        self.author = author_of(event)
+        self._points: int | None = None
+        self._kinds: set[str] | None = None
+
+    @property
+    def points(self) -> int:
+        if self._points is None:
+            at = self._event.occurred_at
+            by_class = (
+                self._context.points_between(self.author, period_start(self._policy, at), at)
+                if self.author
+                else {}
+            )
+            self._points = sum(by_class.values())
+        return self._points
+
+    @property
+    def restricted_by(self) -> set[str]:
+        if self._kinds is None:
+            self._kinds = (
+                {
+                    kind
+                    for kind, _ in self._context.active_sanctions(
+                        self.author, self._event.occurred_at
+                    )
+                }
+                if self.author
+                else set()
+            )
+        return self._kinds
+
+
+@dataclass(frozen=True)
+class FilePolicy:
+    """A loaded policy file: the ``Policy`` of ``pipeline.interfaces``."""
+
+    spec: PolicyFile
+    path: Path
+    digest: str
+    """The file's SHA-256: two files with one version string are still told apart."""
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @cached_property
+    def rules(self) -> tuple[RuleSpec, ...]:
+        """The rules in the order they run."""
+        # sorted() is stable: rules of one priority run in the order the file gives.
+        return tuple(sorted(self.spec.rules, key=lambda r: -r.priority))
+
+    def decide(
+        self, event: StoredEvent, signals: list[Signal], context: Context
+    ) -> Decision | None:
+        state = _AuthorState(self.spec, event, context)
+        hits: list[RuleHit] = []
+        for rule in self.rules:
+            hit = self._evaluate(rule, event, signals, state, context)
+            if hit is None:
+                continue
+            hits.append(hit)
+            if rule.stop and not rule.shadow:
+                break
+        if not hits and not signals:
+            return None
+        verdict = max(
+            (hit.verdict for hit in hits if not hit.shadow),
+            key=lambda v: v.strictness,
+            default=Verdict.ALLOW,
+        )
+        return Decision(
+            event=event, policy_version=self.version, verdict=verdict, hits=tuple(hits), policy=self
+        )
+
+    def _evaluate(
+        self,
+        rule: RuleSpec,
+        event: StoredEvent,
+        signals: list[Signal],
+        state: _AuthorState,
+        context: Context,
+    ) -> RuleHit | None:
+        when = rule.when
+        if when.events is not None and event.type not in when.events:
+            return None
+        matched: tuple[Signal, ...] = ()
+        if when.signal is not None:
+            matched = tuple(s for s in signals if _signal_matches(when.signal, s))
+            if not matched:
+                return None
+        if when.author is not None:
+            if state.author is None:
+                return None
+            author = when.author
+            if author.points_at_least is not None and state.points < author.points_at_least:
+                return None
+            if author.points_below is not None and state.points >= author.points_below:
+                return None
+            if author.restricted_by is not None and not (
+                state.restricted_by & set(author.restricted_by)
+            ):
+                return None
+        if when.listing_approved is not None:
+            listing_id = getattr(event.envelope.payload, "listing_id", None)
+            if listing_id is None or state.author is None:
+                return None
+            approved = context.listing_approved(
+                state.author, listing_id, event.occurred_at, event.seq
+            )
+            if approved != when.listing_approved:
+                return None
+        actions = tuple(
+            self._action(rule, spec.kind, spec.params, matched, state) for spec in rule.actions
+        )
+        return RuleHit(
+            rule=rule.id,
+            verdict=rule.verdict,
+            explanation=self._explain(rule, matched, state),
+            signals=matched,
+            actions=tuple(a for a in actions if a is not None),
+            shadow=rule.shadow,
+        )
+
+    def _action(
+        self,
+        rule: RuleSpec,
+        kind: str,
+        params: dict[str, Any],
+        matched: tuple[Signal, ...],
+        state: _AuthorState,
+    ) -> Action | None:
+        if kind != "points":
+            return Action(kind, {**params, "rule": rule.id})
+        # Points are worked out here, where the policy is known: which violation types,
+        # for whom. The effect records them and checks the nodes.
+        author = state.author
+        if author is None or author.type not in SANCTIONABLE:
+            return None
+        named = params.get("violations")
+        violations = (
+            list(named)
+            if isinstance(named, list)
+            else sorted({s.label for s in matched if s.label in self.spec.violations})
+        )
+        if not violations:
+            return None
+        return Action(
+            "points",
+            {
+                "rule": rule.id,
+                "violations": violations,
+                "author": {"type": author.type, "id": author.id},
+            },
+        )
+
+    @staticmethod
+    def _explain(rule: RuleSpec, matched: tuple[Signal, ...], state: _AuthorState) -> str:
+        if rule.explain and matched:
+            strongest = max(matched, key=lambda s: s.score)
+            try:
+                return rule.explain.format_map(strongest.evidence)
+            except (KeyError, IndexError, ValueError, AttributeError):
+                pass  # evidence without the field: say it the plain way
+        parts = [rule.description or rule.id]
+        if matched:
+            parts.append("found " + ", ".join(sorted({s.label for s in matched})))
+        return "; ".join(parts)
+
+
+def active_policy(settings: Settings) -> FilePolicy:
+    """The policy the pipeline runs: TRUSTFAIR_POLICY's file, or the bundled default."""
+    return load_policy(settings.policy_path or DEFAULT_POLICY_PATH)
+
+
+def load_policy(path: Path | str) -> FilePolicy:
+    """The policy file at ``path``, or FileError naming the file, line and problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileError(path, None, f"cannot read: {exc.strerror}") from None
+    spec = load_yaml_model(path, PolicyFile, data)
+    _check_references(path, spec, read_yaml(path, data)[1])
+    return FilePolicy(spec, path, hashlib.sha256(data).hexdigest())
+
+
+def _check_references(path: Path, spec: PolicyFile, lines: dict[tuple[Any, ...], int]) -> None:
+    """What one part of the file says about another must hold."""
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(spec.rules):
+        where = ("rules", index)
+        if rule.id in seen:
+            raise FileError(
+                path,
+                lines.get((*where, "id")),
+                f"rule id {rule.id!r} is used twice (first: rules.{seen[rule.id]})",
+            )
+        seen[rule.id] = index
+        for number, action in enumerate(rule.actions):
+            named = action.params.get("violations")
+            if action.kind != "points" or named is None:
+                continue
+            line = lines.get((*where, "actions", number, "params", "violations"))
+            if not isinstance(named, list) or not all(isinstance(v, str) for v in named):
+                raise FileError(
+                    path,
+                    line,
+                    f"rules.{index}.actions.{number}: violations must be a list of names",
+                )
+            unknown = [v for v in named if v not in spec.violations]
+            if unknown:
+                raise FileError(
+                    path,
+                    line,
+                    f"rule {rule.id}: points for {', '.join(unknown)},"
+                    " which the file's violations: do not define",
+                )
+    for name, violation in spec.violations.items():
+        if violation.violation_class not in spec.nodes:
+            raise FileError(
+                path,
+                lines.get(("violations", name)),
+                f"violation {name} is {violation.violation_class},"
+                f" and nodes: has no {violation.violation_class} nodes",
+            )

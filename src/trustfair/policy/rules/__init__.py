@@ -1,5 +1,0 @@
-"""Built-in rules: one module each, registered with ``register_rule``."""
-
-from trustfair.policy.rules import live_report_burst, text_moderation
-
-__all__ = ["live_report_burst", "text_moderation"]

@@ -1,0 +1,200 @@
+"""What a policy file may say, checked before any rule runs.
+
+A policy file is YAML written by a governance operator: violation types with their
+class and points, the points nodes that trigger sanctions, how points reset and
+escalate, which sanctions linked accounts share, and the
+rules that turn signals and entity state into a verdict and actions. Anything the
+schema does not know is refused, so a misspelt key cannot silently switch a rule off.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from trustfair.pipeline.interfaces import Verdict
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.:-]{0,127}$")]
+"""An identifier a policy author writes: lower case, digits, _ . : -"""
+
+VIOLATION_CLASSES = ("general", "serious")
+SANCTION_KINDS = (
+    "warning",
+    "listing_removal",
+    "traffic_limit",
+    "live_suspension",
+    "settlement_freeze",
+    "ban",
+)
+RESTRICTING_KINDS = frozenset({"traffic_limit", "live_suspension", "settlement_freeze", "ban"})
+"""Sanctions that restrict what an account may do while they last."""
+IDENTITY_KEYS = ("id_number", "phone", "bank_account", "address", "device")
+ACTION_KINDS = ("points", "open_case", "raise_live_risk", "send_command", "share_sanctions")
+"""What a rule may ask for; each is carried out by the effect of the same name."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ViolationType(Strict):
+    violation_class: Literal["general", "serious"] = Field(alias="class")
+    points: int = Field(ge=0, le=1000)
+    basis: str = ""
+    """The public rule it rests on, quoted in the statement of reasons."""
+
+
+class SanctionSpec(Strict):
+    kind: Literal[
+        "warning", "listing_removal", "traffic_limit", "live_suspension", "settlement_freeze", "ban"
+    ]
+    days: int | None = Field(default=None, ge=1, le=3650)
+    """How long it lasts; none for a warning, a listing removal or a ban."""
+
+    @model_validator(mode="after")
+    def _duration_fits_the_kind(self) -> SanctionSpec:
+        lasting = self.kind in RESTRICTING_KINDS - {"ban"}
+        if lasting and self.days is None:
+            raise ValueError(f"a {self.kind} needs days: how long it lasts")
+        if not lasting and self.days is not None:
+            raise ValueError(f"a {self.kind} has no duration; remove days")
+        return self
+
+
+class Node(Strict):
+    points: int = Field(ge=1, le=100_000)
+    sanctions: list[SanctionSpec] = Field(min_length=1, max_length=10)
+
+
+class PointsReset(Strict):
+    every: Literal["calendar_year", "days"] = "calendar_year"
+    days: int | None = Field(default=None, ge=1, le=3650)
+
+    @model_validator(mode="after")
+    def _days_only_for_days(self) -> PointsReset:
+        if (self.every == "days") != (self.days is not None):
+            raise ValueError("days is given exactly when every is 'days'")
+        return self
+
+
+class Escalation(Strict):
+    window_days: int = Field(ge=1, le=3650)
+    """The same violation again within this many days of the last one ..."""
+    factor: int = Field(ge=1, le=10)
+    """... costs this many times its points."""
+
+
+class LinkedAccounts(Strict):
+    keys: list[Literal["id_number", "phone", "bank_account", "address", "device"]] = Field(
+        min_length=1
+    )
+    share: list[
+        Literal[
+            "warning",
+            "listing_removal",
+            "traffic_limit",
+            "live_suspension",
+            "settlement_freeze",
+            "ban",
+        ]
+    ] = Field(min_length=1)
+
+
+class Appeals(Strict):
+    within_days: int = Field(ge=1, le=365)
+    how: str
+    """What the statement of reasons tells the sanctioned party to do."""
+
+
+class SignalCondition(Strict):
+    detector: Name | None = None
+    labels: list[Name] | None = None
+    severity: Literal["block", "review"] | None = None
+    min_score: float | None = None
+    rules: list[str] | None = None
+    """Only findings of these lexicon or detector rules (a prefix ending in . matches a family)."""
+    evidence_at_least: dict[str, float] | None = None
+    """Numeric evidence fields and the least each must be (reports: 5)."""
+
+
+class StateCondition(Strict):
+    points_at_least: int | None = Field(default=None, ge=0)
+    points_below: int | None = Field(default=None, ge=0)
+    restricted_by: (
+        list[
+            Literal[
+                "warning",
+                "listing_removal",
+                "traffic_limit",
+                "live_suspension",
+                "settlement_freeze",
+                "ban",
+            ]
+        ]
+        | None
+    ) = None
+    """The author is under one of these sanctions right now."""
+
+
+class When(Strict):
+    events: list[str] | None = None
+    signal: SignalCondition | None = None
+    author: StateCondition | None = None
+    listing_approved: bool | None = None
+    """Whether the event's listing passed pre-review for its streamer (live.segment)."""
+
+    @model_validator(mode="after")
+    def _says_something(self) -> When:
+        if self.events is None and self.signal is None and self.author is None:
+            raise ValueError("a rule must say when it applies (events, signal or author)")
+        return self
+
+
+class ActionSpec(Strict):
+    kind: Literal["points", "open_case", "raise_live_risk", "send_command", "share_sanctions"]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class RuleSpec(Strict):
+    id: Name
+    description: str = ""
+    explain: str | None = None
+    """The explanation given, with the strongest matched signal's evidence filled in:
+    "{reports} user reports within {window_minutes} minutes"."""
+    priority: int = Field(default=0, ge=-1000, le=1000)
+    """Higher runs first; a rule with stop: true keeps lower ones from running."""
+    when: When
+    verdict: Verdict = Verdict.ALLOW
+    actions: list[ActionSpec] = Field(default_factory=list, max_length=20)
+    shadow: bool = False
+    """Record what the rule would have done, and do nothing."""
+    stop: bool = False
+
+
+class PolicyFile(Strict):
+    version: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    description: str = ""
+    violations: dict[Name, ViolationType]
+    nodes: dict[Literal["general", "serious"], list[Node]]
+    points_reset: PointsReset = PointsReset()
+    escalation: Escalation | None = None
+    linked_accounts: LinkedAccounts | None = None
+    appeals: Appeals
+    rules: list[RuleSpec] = Field(min_length=1, max_length=500)
+
+    @field_validator("nodes")
+    @classmethod
+    def _nodes_rise(cls, nodes: dict[str, list[Node]]) -> dict[str, list[Node]]:
+        for violation_class, steps in nodes.items():
+            points = [node.points for node in steps]
+            if points != sorted(set(points)):
+                raise ValueError(f"{violation_class} nodes must rise strictly: {points}")
+        return nodes
