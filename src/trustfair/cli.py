@@ -292,15 +292,22 @@ def backtest(
 ) -> None:
     """Replay the stored events under the current policy and under POLICY, each in a
     scratch store, and print what POLICY would change. The store is only read."""
-    from trustfair.policy.backtest import BacktestError
+    from trustfair.policy.backtest import BacktestError, current_live_policy
     from trustfair.policy.backtest import backtest as run_backtest
+    from trustfair.policy.files import load_policy
+    from trustfair.settings import Settings
     from trustfair.yaml_files import FileError
 
     started = _parse_since(since)
+    settings = Settings.from_env()
     try:
-        new_policy = _load_policy(policy)
+        new_policy = load_policy(policy)
     except FileError as exc:
         raise _fail(f"policy: {exc}") from None
+    try:
+        current_policy = current_live_policy(settings)
+    except FileError as exc:
+        raise _fail(f"the current policy (TRUSTFAIR_POLICY): {exc}") from None
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise _fail(f"--keep {keep}: the directory is not empty")
     live, total = _open_live_store_read_only()
@@ -320,6 +327,8 @@ def backtest(
             report = run_backtest(
                 live,
                 new_policy,
+                current_policy=current_policy,
+                settings=settings,
                 since=started,
                 top=top,
                 batch_size=batch_size,
@@ -335,12 +344,6 @@ def backtest(
         sys.stdout.write(report.to_json() + "\n")
         return
     _print_backtest(report.to_record())
-
-
-def _load_policy(path: Path):  # type: ignore[no-untyped-def]
-    from trustfair.policy.files import load_policy
-
-    return load_policy(path)
 
 
 def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]

@@ -1,141 +1,98 @@
-"""A small penalty policy for tests, until policy files award points and sanctions.
+"""Two small policy files for tests of the back-test, the exports and the report.
 
-``PenaltyPolicy`` decides as the built-in policy does (real detectors, real rules)
-and, on each decision at least as strict as ``punish_from`` about a listing, asks the
-``test_penalise`` effect to block it, award the listing's merchant ``points`` and to issue the
-sanction of every points node the merchant's total has reached.
+Both punish text the engine blocks outright with points for its violation, warn a
+merchant at 4 points and ban at 18, open a case on a burst of reports on a live
+session and send the marketplace a ``live.shutdown`` command. The lenient one awards
+2 points and only holds the rest of flagged text for review; the strict one awards 6
+and blocks, and punishes, everything flagged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import timedelta
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from pathlib import Path
 
 from tests.factories import T0, jsonl, listing_published, merchant_registered, report_on_live
-from trustfair.pipeline.interfaces import Action, Decision, RuleHit, Verdict
-from trustfair.pipeline.registry import Registry, build_registry
-from trustfair.policy.builtin import builtin_policy
-from trustfair.settings import Settings
-from trustfair.store.models import PointsEntryRow, SanctionRow
+from trustfair.policy.files import FilePolicy, load_policy
+from trustfair.store.database import Store
 
-EFFECT = "test_penalise"
-
-
-@dataclass(frozen=True)
-class PenaltyPolicy:
-    version: str
-    points: int
-    nodes: tuple[tuple[int, str], ...]
-    """(points total, sanction kind) reached in order."""
-    punish_from: Verdict = Verdict.BLOCK
-
-    def decide(self, event, signals, context):  # type: ignore[no-untyped-def]
-        decision = builtin_policy(Settings()).decide(event, signals, context)
-        if decision is None:
-            return None
-        decision = replace(decision, policy_version=self.version)
-        payload = event.envelope.payload
-        merchant = getattr(payload, "merchant_id", None)
-        if merchant is None or decision.verdict.strictness < self.punish_from.strictness:
-            return decision
-        labels = sorted({s.label for s in signals})
-        verdict = Verdict.BLOCK  # what is punished is taken down
-        hit = RuleHit(
-            rule="penalise",
-            verdict=verdict,
-            explanation=f"{self.points} points for {', '.join(labels)}",
-            actions=(
-                Action(
-                    EFFECT,
-                    {
-                        "merchant": merchant,
-                        "points": self.points,
-                        "violation": labels[0],
-                        "matter": f"{event.subject.type}:{event.subject.id}:{labels[0]}",
-                        "nodes": [list(node) for node in self.nodes],
-                    },
-                ),
-            ),
-        )
-        return replace(decision, verdict=verdict, hits=(*decision.hits, hit))
-
-
-class Penalise:
-    kind = EFFECT
-
-    def apply(self, decision: Decision, action: Action, session: Session) -> None:
-        params, at = action.params, decision.event.occurred_at
-        merchant = params["merchant"]
-        already = session.scalar(
-            select(PointsEntryRow.id).where(
-                PointsEntryRow.entity_type == "merchant",
-                PointsEntryRow.entity_id == merchant,
-                PointsEntryRow.matter == params["matter"],
-            )
-        )
-        if already is not None:
-            return
-        session.add(
-            PointsEntryRow(
-                entity_type="merchant",
-                entity_id=merchant,
-                violation=params["violation"],
-                violation_class="general",
-                points=params["points"],
-                matter=params["matter"],
-                at=at,
-                decision_id=decision.id,
-                policy_version=decision.policy_version,
-                rule="penalise",
-            )
-        )
-        session.flush()
-        total = session.scalar(
-            select(func.sum(PointsEntryRow.points)).where(
-                PointsEntryRow.entity_type == "merchant", PointsEntryRow.entity_id == merchant
-            )
-        )
-        for threshold, kind in params["nodes"]:
-            node = f"points>={threshold}"
-            if total < threshold or session.scalar(
-                select(SanctionRow.id).where(
-                    SanctionRow.entity_id == merchant, SanctionRow.node == node
-                )
-            ):
-                continue
-            session.add(
-                SanctionRow(
-                    entity_type="merchant",
-                    entity_id=merchant,
-                    kind=kind,
-                    node=node,
-                    starts_at=at,
-                    ends_at=None,
-                    state="active",
-                    decision_id=decision.id,
-                    policy_version=decision.policy_version,
-                    statement={"points": total, "node": node, "rule": "penalise"},
-                )
-            )
-            session.flush()
-
-
-def penalty_registry(policy) -> Registry:  # type: ignore[no-untyped-def]
-    """Every registered detector and effect, ``policy``, and the test effect."""
-    base = build_registry(Settings(), policy=policy)
-    return replace(base, effects={**base.effects, EFFECT: Penalise()})
-
-
-LENIENT = PenaltyPolicy("lenient-1", points=2, nodes=((4, "warning"), (18, "ban")))
-STRICT = PenaltyPolicy(
-    "strict-1",
-    points=6,
-    nodes=((4, "warning"), (18, "ban")),
-    punish_from=Verdict.REVIEW,
+LABELS = (
+    "extreme_claim",
+    "exaggeration",
+    "diversion",
+    "staged_drama",
+    "medical_claim",
+    "price_fraud",
+    "counterfeit_hint",
+    "spam_porn",
 )
+
+POLICY = """\
+version: "{version}"
+description: a test policy
+violations:
+{violations}
+nodes:
+  general:
+    - points: 4
+      sanctions: [{{kind: warning}}]
+    - points: 18
+      sanctions: [{{kind: ban}}]
+appeals:
+  within_days: 7
+  how: appeal in the merchant console
+rules:
+  - id: text.block
+    priority: 50
+    when:
+      signal: {{detector: text, severity: block, min_score: 0.8}}
+    verdict: block
+    actions:
+      - kind: points
+  - id: text.review
+    when:
+      signal: {{detector: text}}
+    verdict: {review_verdict}
+    actions: {review_actions}
+  - id: live.report_burst
+    when:
+      signal:
+        detector: live_reports
+        labels: [live_report_burst]
+        evidence_at_least: {{reports: 5}}
+    verdict: review
+    actions:
+      - kind: open_case
+        params: {{kind: live_report_burst, queue: live, priority: 1, sla_minutes: 60}}
+      - kind: send_command
+        params: {{topic: live.shutdown}}
+"""
+
+
+def policy_text(version: str, points: int, punish_review: bool) -> str:
+    violations = "\n".join(
+        f"  {label}:\n    class: general\n    points: {points}" for label in LABELS
+    )
+    return POLICY.format(
+        version=version,
+        violations=violations,
+        review_verdict="block" if punish_review else "review",
+        review_actions="[{kind: points}]" if punish_review else "[]",
+    )
+
+
+def write_policies(directory: Path) -> tuple[Path, Path]:
+    """(lenient.yaml, strict.yaml) in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lenient, strict = directory / "lenient.yaml", directory / "strict.yaml"
+    lenient.write_text(policy_text("lenient-1", 2, punish_review=False), encoding="utf-8")
+    strict.write_text(policy_text("strict-1", 6, punish_review=True), encoding="utf-8")
+    return lenient, strict
+
+
+def policies(directory: Path) -> tuple[FilePolicy, FilePolicy]:
+    lenient, strict = write_policies(directory)
+    return load_policy(lenient), load_policy(strict)
 
 
 DAY = timedelta(days=1)
@@ -157,47 +114,23 @@ def marketplace() -> bytes:
     )
 
 
-APPEAL_REASON = "appeal upheld: a real closing-down sale"
+APPEAL_NOTE = "a real closing-down sale"
 
 
-def overturn_and_shut_down(store) -> None:  # type: ignore[no-untyped-def]
-    """What appeals and the live shutdown write, until their code lands: m2's points
-    award reversed and its warning lifted; live session s1 shut down by command."""
-    from trustfair.store.models import LiveRiskRow, OutboxRow
+def overturn_and_shut_down(store: Store) -> None:
+    """m2 appeals its warning and a reviewer overturns it (the real appeal code:
+    points reversed, sanction lifted); live session s1's risk row records the
+    shutdown, as the live-risk effect will (it is not on main yet)."""
+    from sqlalchemy import select
+
+    from trustfair.enforce.appeals import OVERTURN, decide_appeal, file_appeal
+    from trustfair.store.models import LiveRiskRow, SanctionRow
 
     at = T0 + 9 * DAY
     with store.transaction() as session:
-        award = session.scalars(
-            select(PointsEntryRow).where(PointsEntryRow.entity_id == "m2")
-        ).one()
-        session.add(
-            PointsEntryRow(
-                entity_type="merchant",
-                entity_id="m2",
-                violation=award.violation,
-                violation_class=award.violation_class,
-                points=-award.points,
-                matter=award.matter,
-                at=at,
-                decision_id=None,
-                policy_version=award.policy_version,
-                rule="appeal",
-                reverses_id=award.id,
-                note=APPEAL_REASON,
-            )
-        )
         warning = session.scalars(select(SanctionRow).where(SanctionRow.entity_id == "m2")).one()
-        warning.state, warning.lifted_at = "lifted", at
-        warning.lifted_by, warning.lifted_reason = "reviewer:ann", APPEAL_REASON
+        case_id = file_appeal(session, warning.id, "merchant:m2", "we really are closing", at)
+        decide_appeal(session, case_id, "reviewer:ann", OVERTURN, APPEAL_NOTE, at)
         session.add(
             LiveRiskRow(session_id="s1", streamer_id="t1", score=9.5, updated_at=at, shutdown_at=at)
-        )
-        session.add(
-            OutboxRow(
-                topic="live.shutdown",
-                dedupe_key="live.shutdown:s1",
-                payload={"session_id": "s1"},
-                created_at=at,
-                next_attempt_at=at,
-            )
         )

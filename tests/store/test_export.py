@@ -71,10 +71,13 @@ def test_unknown_kind_names_the_known_ones(store) -> None:
         list(export_records(store, "nonsense"))
 
 
-def test_sanctions_and_points_export_with_statements_states_and_reversals(store) -> None:
-    from tests.policy.penalties import STRICT, marketplace, overturn_and_shut_down, penalty_registry
+def test_sanctions_and_points_export_with_statements_states_and_reversals(store, tmp_path) -> None:
+    from tests.policy.penalties import marketplace, overturn_and_shut_down, policies
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.settings import Settings
 
-    ingest(store, penalty_registry(STRICT), marketplace())
+    _, strict = policies(tmp_path)
+    ingest(store, build_registry(Settings(), policy=strict), marketplace())
     overturn_and_shut_down(store)
     sanctions = list(export_records(store, "sanctions"))
     assert [s["id"] for s in sanctions] == sorted(s["id"] for s in sanctions)
@@ -84,11 +87,14 @@ def test_sanctions_and_points_export_with_statements_states_and_reversals(store)
         ("m1", "ban", "active"),
     ]
     ban = sanctions[2]
-    assert ban["statement"] == {"points": 18, "node": "points>=18", "rule": "penalise"}
+    statement = ban["statement"]
+    assert statement["sanction"] == "ban" and statement["rule"] == "text.block"
+    assert statement["points"]["balance"] == 18
+    assert statement["violation"]["event_id"] == "pub-l5"
     assert ban["starts_at"] == "2026-03-08T12:00:00Z" and ban["ends_at"] is None
     lifted = sanctions[1]
     assert lifted["lifted_by"] == "reviewer:ann" and lifted["lifted_at"].endswith("Z")
-    assert lifted["lifted_reason"].startswith("appeal upheld")
+    assert lifted["lifted_reason"].startswith("overturned on appeal")
 
     points = list(export_records(store, "points"))
     assert [(p["entity_id"], p["points"]) for p in points] == [
@@ -101,6 +107,7 @@ def test_sanctions_and_points_export_with_statements_states_and_reversals(store)
     reversal = points[-1]
     assert reversal["reverses_id"] == points[2]["id"]
     assert points[0]["at"] == "2026-03-01T12:00:00Z"
-    assert points[0]["matter"] == "listing:l1:extreme_claim"
+    assert points[0]["matter"] == "extreme_claim@listing:l1"
+    assert reversal["matter"] == points[2]["matter"] and reversal["rule"]
     # Stable: a second export is the same, line for line.
     assert list(export_records(store, "points")) == points

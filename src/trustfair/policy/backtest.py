@@ -26,19 +26,13 @@ from sqlalchemy import func, select
 from trustfair.events.ingest import DEFAULT_BATCH_SIZE, Line, ingest_lines
 from trustfair.pipeline.interfaces import Policy
 from trustfair.pipeline.registry import Registry, build_registry
+from trustfair.policy.schema import SANCTION_KINDS
 from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.export import export_records
 from trustfair.store.models import DecisionRow, EventRow, PointsEntryRow, SanctionRow
 
-SANCTION_SEVERITY = (
-    "warning",
-    "listing_removal",
-    "traffic_limit",
-    "live_suspension",
-    "settlement_freeze",
-    "ban",
-)
+SANCTION_SEVERITY = SANCTION_KINDS
 """Sanction kinds from mildest to harshest; an unknown kind ranks below them all."""
 
 NO_DECISION = "none"
@@ -461,7 +455,8 @@ RegistryFactory = Callable[[Policy], Registry]
 
 
 def current_live_policy(settings: Settings) -> Policy:
-    """The policy the live pipeline runs: the one ``build_registry`` picks."""
+    """The policy the live pipeline runs: the file TRUSTFAIR_POLICY names (the bundled
+    default if none), as ``build_registry`` picks it."""
     return build_registry(settings).policy
 
 
