@@ -423,8 +423,16 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
     out.print(table)
 
     def state(side: dict) -> str:  # type: ignore[type-arg]
-        sanctions = ", ".join(side["sanctions"]) or "no sanction"
-        return f"{side['points']} pts, {sanctions}"
+        counted: dict[str, int] = {}
+        for kind in side["sanctions"]:  # mildest first
+            counted[kind] = counted.get(kind, 0) + 1
+        sanctions = ", ".join(k if n == 1 else f"{k} ×{n}" for k, n in counted.items())
+        return f"{side['points']} pts, {sanctions or 'no sanction'}"
+
+    def shown_name(name: str | None) -> str:
+        if not name:
+            return ""
+        return f" {name[:20]}…" if len(name) > 20 else f" {name}"
 
     for change, title in (
         ("more", "sanctioned more"),
@@ -437,9 +445,8 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
             f"[bold]{title}[/bold]: {group['count']:,}" + (f" ({by_type})" if by_type else "")
         )
         for entity in group["first"]:
-            name = f" {entity['name']}" if entity["name"] else ""
             out.print(
-                f"  {entity['type']} {entity['id']}{name}: "
+                f"  {entity['type']} {entity['id']}{shown_name(entity['name'])}: "
                 f"{state(entity['current'])} → {state(entity['new'])}",
                 highlight=False,
                 markup=False,
