@@ -457,7 +457,7 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def bench(
-    name: Annotated[str, typer.Argument(help="ingest")],
+    name: Annotated[str, typer.Argument(help="ingest, moderation or pipeline")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     events: Annotated[int, typer.Option(help="How many events to run.", min=100)] = 50_000,
 ) -> None:

@@ -130,4 +130,4 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert "open_case" in registry.effects
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)
-    assert [p.name for p in registry.projectors_for("merchant.registered")] == ["identity_keys"]
+    assert [p.name for p in registry.projectors] == ["identity_keys", "listing_prices"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trustfair.bench import ingest, moderation
+from trustfair.bench import ingest, moderation, pipeline
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "ingest": ingest.run,
     "moderation": moderation.run,
+    "pipeline": pipeline.run,
 }

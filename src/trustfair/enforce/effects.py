@@ -35,8 +35,9 @@ class ShareSanctions:
         author = author_of(decision.event)
         if not linked or author is None:
             return
+        event = decision.event
         inherit_from_linked(
-            session, author, linked.keys, linked.share, decision.event.occurred_at, decision.id
+            session, author, linked.keys, linked.share, event.occurred_at, decision.id, event.seq
         )
 
 

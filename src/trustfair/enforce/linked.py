@@ -64,7 +64,11 @@ def identity_keys(identity: Any) -> list[tuple[str, str]]:
 
 
 def record_identity(
-    session: Session, entity: EntityRef, keys: Iterable[tuple[str, str]], at: datetime
+    session: Session,
+    entity: EntityRef,
+    keys: Iterable[tuple[str, str]],
+    at: datetime,
+    event_seq: int,
 ) -> None:
     rows = [
         {
@@ -73,6 +77,7 @@ def record_identity(
             "kind": kind,
             "digest": value,
             "seen_at": at,
+            "event_seq": event_seq,
         }
         for kind, value in keys
     ]
@@ -84,9 +89,10 @@ def record_identity(
 
 
 def linked_entities(
-    session: Session, entity: EntityRef, kinds: Iterable[str]
+    session: Session, entity: EntityRef, kinds: Iterable[str], up_to_seq: int
 ) -> dict[EntityRef, set[str]]:
-    """Other accounts sharing one of ``entity``'s keys of ``kinds``, and which keys."""
+    """Other accounts sharing one of ``entity``'s keys of ``kinds``, and which keys, as
+    the log stood at event ``up_to_seq``."""
     mine = IdentityKeyRow.__table__.alias("mine")
     theirs = IdentityKeyRow.__table__.alias("theirs")
     rows = session.execute(
@@ -96,6 +102,8 @@ def linked_entities(
             mine.c.entity_type == entity.type,
             mine.c.entity_id == entity.id,
             mine.c.kind.in_(list(kinds)),
+            mine.c.event_seq <= up_to_seq,
+            theirs.c.event_seq <= up_to_seq,
         )
     )
     found: dict[EntityRef, set[str]] = {}

@@ -195,7 +195,7 @@ def _check_nodes(
             )
             linked = spec.linked_accounts
             if row is not None and linked is not None and sanction.kind in linked.share:
-                share_with_linked(session, row, linked.keys, at, decision.id)
+                share_with_linked(session, row, linked.keys, at, decision.id, decision.event.seq)
 
 
 def entries_of_decision(session: Session, decision_id: int) -> list[PointsEntryRow]:

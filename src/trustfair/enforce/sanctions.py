@@ -116,12 +116,13 @@ def share_with_linked(
     keys: Iterable[str],
     at: datetime,
     decision_id: int | None,
+    up_to_seq: int,
 ) -> list[SanctionRow]:
     """Copy ``sanction`` to every account linked to its holder by one of ``keys``."""
     holder = EntityRef(sanction.entity_type, sanction.entity_id)
     root = sanction.shared_from_id or sanction.id
     shared = []
-    for other, by in sorted(linked_entities(session, holder, keys).items()):
+    for other, by in sorted(linked_entities(session, holder, keys, up_to_seq).items()):
         copy = _copy(session, sanction, other, sorted(by), at, decision_id, root)
         if copy is not None:
             shared.append(copy)
@@ -135,11 +136,12 @@ def inherit_from_linked(
     kinds: Iterable[str],
     at: datetime,
     decision_id: int | None,
+    up_to_seq: int,
 ) -> list[SanctionRow]:
     """Give ``entity`` the sanctions of ``kinds`` in force on accounts linked to it."""
     kinds = set(kinds)
     inherited = []
-    for other, by in sorted(linked_entities(session, entity, keys).items()):
+    for other, by in sorted(linked_entities(session, entity, keys, up_to_seq).items()):
         for theirs in active_sanction_rows(session, other, at):
             if theirs.kind in kinds:
                 root = theirs.shared_from_id or theirs.id

@@ -6,6 +6,7 @@ that the registry loads, and nothing else imports it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -126,6 +127,16 @@ class Decision:
         return next(hit for hit in self.hits if any(a is action for a in hit.actions))
 
 
+@dataclass(frozen=True, slots=True)
+class PricePoint:
+    """One price of a listing's history: offered from ``at`` on (kind ``list``), or paid
+    at ``at`` (kind ``transaction``); ``seq`` is the event that said so."""
+
+    at: datetime
+    price_fen: int
+    seq: int
+
+
 class Context(Protocol):
     """Read-only questions detectors and policies may ask of the store.
 
@@ -153,6 +164,20 @@ class Context(Protocol):
         """Whether ``listing_id`` passed pre-review for ``streamer`` by ``at``."""
         ...
 
+    def listing_prices(
+        self, listing_id: str, kind: str, since: datetime, until: datetime, up_to_seq: int
+    ) -> list[PricePoint]:
+        """The listing's prices of ``kind`` (list or transaction) with since ≤ at ≤ until,
+        oldest first. Pass ``up_to_seq=event.seq - 1`` for "before this event"."""
+        ...
+
+    def last_listing_price(
+        self, listing_id: str, kind: str, at: datetime, up_to_seq: int
+    ) -> PricePoint | None:
+        """The listing's latest price of ``kind`` at or before ``at``: for ``list``, the
+        price in force at that moment."""
+        ...
+
 
 class Detector(Protocol):
     """A pure function of (event, read-only context) → signals."""
@@ -163,6 +188,20 @@ class Detector(Protocol):
     """The event types it reads; the runner calls it for no others."""
 
     def detect(self, event: StoredEvent, context: Context) -> list[Signal]: ...
+
+
+class Projector(Protocol):
+    """Keeps a table derived from the log up to date, in the batch's transaction.
+
+    Runs on the whole batch before any detector does; the rows it writes carry their
+    event's seq, so the context can still answer as of each event.
+    """
+
+    name: str
+    event_types: frozenset[str]
+    """The event types it reads; the runner gives it no others."""
+
+    def project(self, events: Sequence[StoredEvent], session: Session) -> None: ...
 
 
 class Policy(Protocol):
@@ -181,16 +220,3 @@ class Effect(Protocol):
     kind: str
 
     def apply(self, decision: Decision, action: Action, session: Session) -> None: ...
-
-
-class Projector(Protocol):
-    """Keeps a table derived from events up to date, before detectors read it.
-
-    Runs in the batch's transaction for every event of its types, whatever the
-    policy says: the identity keys behind linked accounts, say.
-    """
-
-    name: str
-    event_types: frozenset[str]
-
-    def project(self, event: StoredEvent, session: Session) -> None: ...

@@ -1,8 +1,9 @@
-"""Where detectors, policy rules and effects are registered and found.
+"""Where detectors, projectors and effects are registered and found.
 
 Plug-ins register a factory with a decorator in their own module; ``build_registry``
-imports the plug-in packages (``trustfair.detect``, ``trustfair.policy.rules``,
-``trustfair.cases.effects``) and builds one instance of each from the settings.
+imports the plug-in packages (``trustfair.project``, ``trustfair.detect``,
+``trustfair.cases.effects``, ``trustfair.enforce.effects``) and builds one instance of
+each from the settings. Rules are not plug-ins: they are data, in the policy file.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from trustfair.pipeline.interfaces import Detector, Effect, Policy, Projector
 from trustfair.settings import Settings
 
 PLUGIN_PACKAGES = (
+    "trustfair.project",
     "trustfair.detect",
     "trustfair.cases.effects",
     "trustfair.enforce.effects",
-    "trustfair.enforce.projections",
 )
 
 T = TypeVar("T")
@@ -45,14 +46,14 @@ def register_detector(name: str):
     return _register(_detector_factories, "detector", name)
 
 
-def register_effect(kind: str):
-    """Register ``factory(settings) -> Effect`` for actions of ``kind``."""
-    return _register(_effect_factories, "effect", kind)
-
-
 def register_projector(name: str):
     """Register ``factory(settings) -> Projector`` under ``name``."""
     return _register(_projector_factories, "projector", name)
+
+
+def register_effect(kind: str):
+    """Register ``factory(settings) -> Effect`` for actions of ``kind``."""
+    return _register(_effect_factories, "effect", kind)
 
 
 def load_plugins() -> None:
@@ -67,21 +68,14 @@ class Registry:
     effects: dict[str, Effect]
     settings: Settings
     projectors: list[Projector] = field(default_factory=list)
+    """Run on each batch before the detectors, so they can read what was projected."""
     _by_type: dict[str, list[Detector]] = field(default_factory=dict, repr=False)
-    _projectors_by_type: dict[str, list[Projector]] = field(default_factory=dict, repr=False)
 
     def detectors_for(self, event_type: str) -> list[Detector]:
         found = self._by_type.get(event_type)
         if found is None:
             found = [d for d in self.detectors if event_type in d.event_types]
             self._by_type[event_type] = found
-        return found
-
-    def projectors_for(self, event_type: str) -> list[Projector]:
-        found = self._projectors_by_type.get(event_type)
-        if found is None:
-            found = [p for p in self.projectors if event_type in p.event_types]
-            self._projectors_by_type[event_type] = found
         return found
 
     def effect(self, kind: str) -> Effect:
@@ -91,6 +85,12 @@ class Registry:
             raise LookupError(
                 f"no effect for action {kind!r}; known: {sorted(self.effects)}"
             ) from None
+
+
+def build_projectors(settings: Settings) -> list[Projector]:
+    """Every registered projector, built for ``settings`` (without the rest)."""
+    load_plugins()
+    return [factory(settings) for _, factory in sorted(_projector_factories.items())]
 
 
 def build_registry(settings: Settings | None = None, policy: Policy | None = None) -> Registry:
@@ -105,5 +105,5 @@ def build_registry(settings: Settings | None = None, policy: Policy | None = Non
         policy=policy or active_policy(settings),
         effects={kind: factory(settings) for kind, factory in sorted(_effect_factories.items())},
         settings=settings,
-        projectors=[factory(settings) for _, factory in sorted(_projector_factories.items())],
+        projectors=build_projectors(settings),
     )

@@ -1,4 +1,4 @@
-"""Runs stored events through detectors → policy → effects inside one transaction."""
+"""Runs stored events through projectors → detectors → policy → effects in one transaction."""
 
 from __future__ import annotations
 
@@ -53,13 +53,16 @@ def store_decision(session: Session, decision: Decision) -> Decision:
 def run_pipeline(
     events: Sequence[StoredEvent], session: Session, registry: Registry
 ) -> PipelineOutcome:
-    """Detect, decide and apply effects for ``events`` (already in the log), in order."""
+    """Project, then detect, decide and apply effects for ``events`` (already in the
+    log), in order."""
     outcome = PipelineOutcome()
+    for projector in registry.projectors:
+        relevant = [event for event in events if event.type in projector.event_types]
+        if relevant:
+            projector.project(relevant, session)
     context = StoreContext(session)
     signal_rows: list[dict[str, object]] = []
     for event in events:
-        for projector in registry.projectors_for(event.type):
-            projector.project(event, session)
         signals = [
             signal
             for detector in registry.detectors_for(event.type)

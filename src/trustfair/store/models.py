@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trustfair.store.types import BigId, Json, UTCDateTime
@@ -231,6 +231,8 @@ class IdentityKeyRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     digest: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(BigId)
+    """The event that first showed the key: links are judged as of each event."""
 
     __table_args__ = (
         Index("ix_identity_keys_digest", "kind", "digest"),
@@ -271,3 +273,31 @@ class LiveRiskRow(Base):
     score: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     shutdown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# -- projections read by detectors ----------------------------------------------------
+
+LIST_PRICE = "list"
+"""A price a listing was offered at (published, or changed): in force until the next."""
+TRANSACTION_PRICE = "transaction"
+"""A unit price a buyer paid for the listing (order.paid)."""
+
+
+class ListingPriceRow(Base):
+    """A listing's price history: every price it was offered at and every price paid.
+
+    order.paid is about the order, not the listing, so these rows gather what the
+    price detectors ask about under one index. Written by the ``listing_prices``
+    projector in the batch's transaction, before detectors run; one row per event.
+    """
+
+    __tablename__ = "listing_prices"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    listing_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), unique=True)
+
+    __table_args__ = (Index("ix_listing_prices_listing", "listing_id", "kind", "at"),)

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("seen_at", UTCDateTime(), nullable=False),
+        sa.Column("event_seq", BigId, nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("identity_keys", schema=None) as batch_op:
