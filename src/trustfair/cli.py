@@ -308,8 +308,8 @@ def backtest(
         current_policy = current_live_policy(settings)
     except FileError as exc:
         raise _fail(f"the current policy (TRUSTFAIR_POLICY): {exc}") from None
-    if keep is not None and keep.exists() and any(keep.iterdir()):
-        raise _fail(f"--keep {keep}: the directory is not empty")
+    if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+        raise _fail(f"--keep {keep}: must be a new or empty directory")
     live, total = _open_live_store_read_only()
     with Progress(
         "[progress.description]{task.description}",

@@ -312,5 +312,7 @@ def test_no_store_is_an_error_and_none_is_created(cli_store, tmp_path, monkeypat
     result = invoke("--policy", str(cli_store[1]))
     assert result.exit_code == 2 and "no store at" in result.stderr
     assert not absent.exists()
+    kept = invoke("--policy", str(cli_store[1]), "--keep", str(cli_store[1]))
+    assert kept.exit_code == 2 and "must be a new or empty directory" in kept.stderr
     bad_since = invoke("--policy", str(cli_store[1]), "--since", "last tuesday")
     assert bad_since.exit_code == 2 and "--since 'last tuesday'" in bad_since.stderr
