@@ -55,6 +55,32 @@ def order_paid(
     )
 
 
+def merchant_registered(merchant_id: str, name: str, at: datetime = T0) -> dict[str, Any]:
+    return event(
+        f"reg-{merchant_id}",
+        "merchant.registered",
+        {"merchant_id": merchant_id, "shop_id": f"shop-{merchant_id}", "shop_name": name},
+        at,
+    )
+
+
+def listing_published(
+    listing_id: str, merchant_id: str, title: str, at: datetime = T0
+) -> dict[str, Any]:
+    return event(
+        f"pub-{listing_id}",
+        "listing.published",
+        {
+            "listing_id": listing_id,
+            "merchant_id": merchant_id,
+            "title": title,
+            "category": "apparel",
+            "price_fen": 9900,
+        },
+        at,
+    )
+
+
 def jsonl(*events: dict[str, Any] | str | bytes) -> bytes:
     """A JSONL document; str and bytes items are written as they are (broken lines)."""
     lines = []

@@ -34,6 +34,7 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     events = (demo_dir / "out" / "sim" / "events.jsonl").read_text().splitlines()
     assert figures(report)["events_stored"] == len(events)
     assert "Events by type" in html
+    assert "Penalties and sanctions" in html and "Sanctions by kind" in html
 
     truth = [
         json.loads(line)

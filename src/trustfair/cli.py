@@ -238,6 +238,227 @@ def demo(
     publish_report(store, out_dir, out)
 
 
+def _open_live_store_read_only():  # type: ignore[no-untyped-def]
+    """The store of TRUSTFAIR_DATABASE_URL as it is (not migrated, never created) and
+    the seq of its last event."""
+    from sqlalchemy.engine import make_url
+
+    from trustfair.store.database import Store, database_url, shown_database_url
+
+    parsed = make_url(database_url())
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise _fail(f"{shown_database_url()}: an in-memory store has no events to replay")
+        if not Path(parsed.database).is_file():
+            raise _fail(f"no store at {shown_database_url()} ({parsed.database}: no such file)")
+    from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+    from trustfair.policy.backtest import last_seq
+
+    try:
+        store = Store.open(migrate=False)
+        return store, last_seq(store)  # reads the log: a store without one fails here
+    except (ArgumentError, OperationalError, ProgrammingError, OSError) as exc:
+        problem = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise _fail(f"cannot open the store {shown_database_url()}: {problem}") from None
+
+
+def _parse_since(value: str | None):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--since {value!r}: expected a date (2026-03-01) or an ISO time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@app.command()
+def backtest(
+    policy: Annotated[Path, typer.Option("--policy", help="The policy file to try (YAML).")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Compare only decisions on events that occurred from this date or time on"
+            " (UTC unless it says otherwise), and points and sanctions from then on. The"
+            " whole log is still replayed, so points and state before it count."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")] = False,
+    top: Annotated[int, typer.Option(help="How many names and events to show per group.")] = 10,
+    keep: Annotated[
+        Path | None,
+        typer.Option("--keep", help="Keep the two scratch stores in this (new) directory."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 2_000,
+) -> None:
+    """Replay the stored events under the current policy and under POLICY, each in a
+    scratch store, and print what POLICY would change. The store is only read."""
+    from trustfair.policy.backtest import BacktestError, current_live_policy
+    from trustfair.policy.backtest import backtest as run_backtest
+    from trustfair.policy.files import load_policy
+    from trustfair.settings import Settings
+    from trustfair.yaml_files import FileError
+
+    started = _parse_since(since)
+    settings = Settings.from_env()
+    try:
+        new_policy = load_policy(policy)
+    except FileError as exc:
+        raise _fail(f"policy: {exc}") from None
+    try:
+        current_policy = current_live_policy(settings)
+    except FileError as exc:
+        raise _fail(f"the current policy (TRUSTFAIR_POLICY): {exc}") from None
+    if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+        raise _fail(f"--keep {keep}: must be a new or empty directory")
+    live, total = _open_live_store_read_only()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        tasks = {
+            side: progress.add_task(f"replaying under the {side} policy", total=total)
+            for side in ("current", "new")
+        }
+        try:
+            report = run_backtest(
+                live,
+                new_policy,
+                current_policy=current_policy,
+                settings=settings,
+                since=started,
+                top=top,
+                batch_size=batch_size,
+                scratch_dir=keep,
+                on_event=lambda side: progress.advance(tasks[side]),
+            )
+        except BacktestError as exc:
+            raise _fail(str(exc)) from None
+        finally:
+            live.close()
+    report.new_policy_file = str(policy)
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+        return
+    _print_backtest(report.to_record())
+
+
+def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
+    from rich.table import Table
+
+    policies = record["policies"]
+    period = record["period"]
+    out.print(
+        f"[bold]back-test[/bold] of {policies['new']['file'] or ''} "
+        f"(policy {policies['new']['version']}) against the current policy "
+        f"{policies['current']['version']}: {record['events_replayed']:,} events replayed, "
+        f"{period['from'] or '—'} → {period['to'] or '—'}",
+        highlight=False,
+    )
+    if record["compared_from"]:
+        out.print(
+            f"compared: events from {record['compared_from']} on "
+            f"({record['decisions']['compared_events']:,} events); history before it replayed",
+            highlight=False,
+        )
+
+    def delta(current: int, new: int) -> str:
+        return f"{new - current:+,}" if new != current else "="
+
+    table = Table(title="decisions by verdict", title_justify="left")
+    for column in ("verdict", "current", "new", "change"):
+        table.add_column(column, justify="left" if column == "verdict" else "right")
+    for verdict, counts in record["decisions"]["by_verdict"].items():
+        table.add_row(
+            verdict,
+            f"{counts['current']:,}",
+            f"{counts['new']:,}",
+            delta(counts["current"], counts["new"]),
+        )
+    out.print(table)
+    decisions = record["decisions"]
+    out.print(f"decisions that change: {decisions['changed']:,}", highlight=False)
+    for move in decisions["transitions"]:
+        examples = ", ".join(move["examples"])
+        more = " …" if move["count"] > len(move["examples"]) else ""
+        out.print(
+            f"  {move['from']} → {move['to']}: {move['count']:,}  e.g. {examples}{more}",
+            highlight=False,
+            markup=False,
+        )
+
+    table = Table(title="rules fired", title_justify="left")
+    for column in ("rule", "current", "new", "change"):
+        table.add_column(column, justify="left" if column == "rule" else "right")
+    for rule, counts in decisions["rules_fired"].items():
+        table.add_row(
+            rule,
+            f"{counts['current']:,}",
+            f"{counts['new']:,}",
+            delta(counts["current"], counts["new"]),
+        )
+    if decisions["rules_fired"]:
+        out.print(table)
+
+    table = Table(title="sanctions and points", title_justify="left")
+    for column in ("", "current", "new", "change"):
+        table.add_column(column, justify="left" if not column else "right")
+    for kind, counts in record["sanctions_by_kind"].items():
+        table.add_row(
+            f"sanctions: {kind}",
+            f"{counts['current']:,}",
+            f"{counts['new']:,}",
+            delta(counts["current"], counts["new"]),
+        )
+    points = record["points_awarded"]
+    table.add_row(
+        "points awarded (net)",
+        f"{points['current']:,}",
+        f"{points['new']:,}",
+        delta(points["current"], points["new"]),
+    )
+    out.print(table)
+
+    def state(side: dict) -> str:  # type: ignore[type-arg]
+        counted: dict[str, int] = {}
+        for kind in side["sanctions"]:  # mildest first
+            counted[kind] = counted.get(kind, 0) + 1
+        sanctions = ", ".join(k if n == 1 else f"{k} ×{n}" for k, n in counted.items())
+        return f"{side['points']} pts, {sanctions or 'no sanction'}"
+
+    def shown_name(name: str | None) -> str:
+        if not name:
+            return ""
+        return f" {name[:20]}…" if len(name) > 20 else f" {name}"
+
+    for change, title in (
+        ("more", "sanctioned more"),
+        ("less", "sanctioned less"),
+        ("differently", "sanctioned differently"),
+    ):
+        group = record["entities"][change]
+        by_type = ", ".join(f"{n:,} {kind}" for kind, n in group["by_type"].items())
+        out.print(
+            f"[bold]{title}[/bold]: {group['count']:,}" + (f" ({by_type})" if by_type else "")
+        )
+        for entity in group["first"]:
+            out.print(
+                f"  {entity['type']} {entity['id']}{shown_name(entity['name'])}: "
+                f"{state(entity['current'])} → {state(entity['new'])}",
+                highlight=False,
+                markup=False,
+            )
+        if group["count"] > len(group["first"]):
+            out.print(f"  … and {group['count'] - len(group['first']):,} more", highlight=False)
+
+
 @app.command()
 def bench(
     name: Annotated[str, typer.Argument(help="ingest, moderation or pipeline")],

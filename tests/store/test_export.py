@@ -69,3 +69,45 @@ def test_the_event_log_export_says_where_each_event_sits(store, registry) -> Non
 def test_unknown_kind_names_the_known_ones(store) -> None:
     with pytest.raises(LookupError, match=r"known: .*events"):
         list(export_records(store, "nonsense"))
+
+
+def test_sanctions_and_points_export_with_statements_states_and_reversals(store, tmp_path) -> None:
+    from tests.policy.penalties import marketplace, overturn_and_shut_down, policies
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.settings import Settings
+
+    _, strict = policies(tmp_path)
+    ingest(store, build_registry(Settings(), policy=strict), marketplace())
+    overturn_and_shut_down(store)
+    sanctions = list(export_records(store, "sanctions"))
+    assert [s["id"] for s in sanctions] == sorted(s["id"] for s in sanctions)
+    assert [(s["entity_id"], s["kind"], s["state"]) for s in sanctions] == [
+        ("m1", "warning", "active"),
+        ("m2", "warning", "lifted"),
+        ("m1", "ban", "active"),
+    ]
+    ban = sanctions[2]
+    statement = ban["statement"]
+    assert statement["sanction"] == "ban" and statement["rule"] == "text.block"
+    assert statement["points"]["balance"] == 18
+    assert statement["violation"]["event_id"] == "pub-l5"
+    assert ban["starts_at"] == "2026-03-08T12:00:00Z" and ban["ends_at"] is None
+    lifted = sanctions[1]
+    assert lifted["lifted_by"] == "reviewer:ann" and lifted["lifted_at"].endswith("Z")
+    assert lifted["lifted_reason"].startswith("overturned on appeal")
+
+    points = list(export_records(store, "points"))
+    assert [(p["entity_id"], p["points"]) for p in points] == [
+        ("m1", 6),
+        ("m1", 6),
+        ("m2", 6),
+        ("m1", 6),
+        ("m2", -6),
+    ]
+    reversal = points[-1]
+    assert reversal["reverses_id"] == points[2]["id"]
+    assert points[0]["at"] == "2026-03-01T12:00:00Z"
+    assert points[0]["matter"] == "extreme_claim@listing:l1"
+    assert reversal["matter"] == points[2]["matter"] and reversal["rule"]
+    # Stable: a second export is the same, line for line.
+    assert list(export_records(store, "points")) == points

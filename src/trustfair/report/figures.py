@@ -10,12 +10,24 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from trustfair import __version__
 from trustfair.store.database import Store
-from trustfair.store.models import CaseRow, DecisionRow, EventRow, IngestRunRow, SignalRow
+from trustfair.store.models import (
+    CaseRow,
+    DecisionRow,
+    EventRow,
+    IngestRunRow,
+    LiveRiskRow,
+    OutboxRow,
+    PointsEntryRow,
+    SanctionRow,
+    SignalRow,
+)
+
+LIVE_SHUTDOWN_TOPIC = "live.shutdown"
 
 
 @dataclass(frozen=True)
@@ -211,6 +223,164 @@ def _governance(session: Session) -> Section:
     return section
 
 
+def _count(session: Session, model: Any, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _standing_award() -> Any:
+    """Points awards that no reversal points back at."""
+    reversal = aliased(PointsEntryRow)
+    return (
+        PointsEntryRow.reverses_id.is_(None),
+        ~exists().where(reversal.reverses_id == PointsEntryRow.id),
+    )
+
+
+def _penalised(session: Session, entity_type: str) -> int:
+    return (
+        session.scalar(
+            select(func.count(func.distinct(PointsEntryRow.entity_id))).where(
+                PointsEntryRow.entity_type == entity_type, *_standing_award()
+            )
+        )
+        or 0
+    )
+
+
+def _net_points(session: Session, entity_type: str) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(PointsEntryRow.points), 0)).where(
+                PointsEntryRow.entity_type == entity_type
+            )
+        )
+        or 0
+    )
+
+
+def _banned(session: Session, entity_type: str) -> int:
+    return (
+        session.scalar(
+            select(func.count(func.distinct(SanctionRow.entity_id))).where(
+                SanctionRow.entity_type == entity_type,
+                SanctionRow.kind == "ban",
+                SanctionRow.state != "lifted",
+            )
+        )
+        or 0
+    )
+
+
+def _enforcement(session: Session) -> Section:
+    section = Section("enforcement", "Penalties and sanctions")
+    section.figures = [
+        Figure(
+            "merchants_penalised",
+            "Merchants penalised",
+            _penalised(session, "merchant"),
+            "distinct merchants with a points_entries award (entity_type merchant) not reversed",
+        ),
+        Figure(
+            "merchant_points",
+            "Penalty points on merchants",
+            _net_points(session, "merchant"),
+            "sum of points_entries.points for merchants, reversals counted negative",
+        ),
+        Figure(
+            "streamers_penalised",
+            "Streamers penalised",
+            _penalised(session, "streamer"),
+            "distinct streamers with a points_entries award (entity_type streamer) not reversed",
+        ),
+        Figure(
+            "streamer_points",
+            "Penalty points on streamers",
+            _net_points(session, "streamer"),
+            "sum of points_entries.points for streamers, reversals counted negative",
+        ),
+        Figure(
+            "points_reversed",
+            "Points awards reversed",
+            _count(session, PointsEntryRow, PointsEntryRow.reverses_id.is_not(None)),
+            "points_entries with reverses_id set",
+        ),
+        Figure("sanctions_issued", "Sanctions issued", _count(session, SanctionRow), "sanctions"),
+        Figure(
+            "merchants_banned",
+            "Merchants banned",
+            _banned(session, "merchant"),
+            "distinct merchants with a ban in sanctions, not lifted",
+        ),
+        Figure(
+            "streamers_banned",
+            "Streamers banned",
+            _banned(session, "streamer"),
+            "distinct streamers with a ban in sanctions, not lifted",
+        ),
+        Figure(
+            "live_suspensions",
+            "Live-streaming suspensions",
+            _count(session, SanctionRow, SanctionRow.kind == "live_suspension"),
+            "sanctions of kind live_suspension",
+        ),
+        Figure(
+            "sanctions_shared_with_linked_accounts",
+            "Sanctions extended to linked accounts",
+            _count(session, SanctionRow, SanctionRow.shared_from_id.is_not(None)),
+            "sanctions with shared_from_id set",
+        ),
+        Figure(
+            "live_streams_shut_down",
+            "Live streams shut down",
+            _count(session, LiveRiskRow, LiveRiskRow.shutdown_at.is_not(None)),
+            "live_risk rows with shutdown_at set",
+        ),
+        Figure(
+            "live_shutdown_commands",
+            "Shutdown commands sent to the marketplace",
+            _count(session, OutboxRow, OutboxRow.topic == LIVE_SHUTDOWN_TOPIC),
+            f"outbox rows of topic {LIVE_SHUTDOWN_TOPIC}",
+        ),
+        Figure(
+            "sanctions_overturned",
+            "Sanctions lifted on appeal or review",
+            _count(session, SanctionRow, SanctionRow.state == "lifted"),
+            "sanctions in state lifted (lifted_reason says why)",
+        ),
+    ]
+    section.breakdowns = [
+        Breakdown(
+            "sanctions_by_kind",
+            "Sanctions by kind",
+            _grouped(session, SanctionRow.kind),
+            "sanctions, grouped by kind",
+        ),
+        Breakdown(
+            "sanctions_by_state",
+            "Sanctions by state",
+            _grouped(session, SanctionRow.state),
+            "sanctions, grouped by state",
+        ),
+        Breakdown(
+            "points_awards_by_violation",
+            "Points awards by violation",
+            _grouped(session, PointsEntryRow.violation, PointsEntryRow.reverses_id.is_(None)),
+            "points_entries awards (reverses_id not set), grouped by violation",
+        ),
+        Breakdown(
+            "sanctions_lifted_by_reason",
+            "Sanctions lifted, by reason",
+            _grouped(
+                session,
+                func.coalesce(SanctionRow.lifted_reason, "(no reason given)"),
+                SanctionRow.state == "lifted",
+            ),
+            "sanctions in state lifted, grouped by lifted_reason",
+        ),
+    ]
+    return section
+
+
 def _event_log(session: Session) -> Section:
     totals = session.execute(
         select(
@@ -255,7 +425,12 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
         first, last = session.execute(
             select(func.min(EventRow.occurred_at), func.max(EventRow.occurred_at))
         ).one()
-        sections = [_governance(session), _marketplace(session), _event_log(session)]
+        sections = [
+            _governance(session),
+            _enforcement(session),
+            _marketplace(session),
+            _event_log(session),
+        ]
     return {
         "title": "trustfair trust report",
         "generated_at": (now or datetime.now(UTC)).isoformat(),

@@ -22,6 +22,8 @@ from trustfair.store.models import (
     DecisionRow,
     EventRow,
     IngestRunRow,
+    PointsEntryRow,
+    SanctionRow,
     SignalRow,
 )
 
@@ -104,6 +106,18 @@ register_export(
     CaseEventRow,
     _columns,
     "every step of every case's timeline",
+)
+register_export(
+    "sanctions",
+    SanctionRow,
+    _columns,
+    "sanctions with their statement of reasons, state, period, and who lifted them and why",
+)
+register_export(
+    "points",
+    PointsEntryRow,
+    _columns,
+    "the penalty-points ledger: awards, and reversals (negative, reverses_id) that undo them",
 )
 register_export(
     "ingest_runs",
