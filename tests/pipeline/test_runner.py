@@ -127,4 +127,9 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert [d.name for d in registry.detectors_for("live.chat")] == ["text"]
     assert registry.detectors_for("order.paid") == []
     assert "open_case" in registry.effects
-    assert [r.id for r in registry.policy.rules] == ["live_report_burst", "text_moderation"]
+    assert "raise_live_risk" in registry.effects
+    assert [r.id for r in registry.policy.rules] == [
+        "live_report_burst",
+        "live_risk",
+        "text_moderation",
+    ]

@@ -61,8 +61,9 @@ def test_the_opening_decision_says_why(store, registry) -> None:
         decision = session.get(DecisionRow, case.opening_decision_id)
     assert decision.verdict == "review"
     assert decision.policy_version == "builtin-1"
-    [reason] = decision.reasons
-    assert reason["rule"] == "live_report_burst"
+    # Each report also raises the session's live risk (a rule of its own).
+    assert [r["rule"] for r in decision.reasons] == ["live_report_burst", "live_risk"]
+    reason = decision.reasons[0]
     assert "5 user reports within 10 minutes (threshold 5)" in reason["explanation"]
     assert reason["signals"][0]["evidence"]["reports"] == 5
     assert decision.actions[0]["kind"] == "open_case"

@@ -15,7 +15,12 @@ from typing import TypeVar
 from trustfair.pipeline.interfaces import Detector, Effect, Policy
 from trustfair.settings import Settings
 
-PLUGIN_PACKAGES = ("trustfair.detect", "trustfair.policy.rules", "trustfair.cases.effects")
+PLUGIN_PACKAGES = (
+    "trustfair.detect",
+    "trustfair.policy.rules",
+    "trustfair.cases.effects",
+    "trustfair.enforce",
+)
 
 T = TypeVar("T")
 Factory = Callable[[Settings], T]

@@ -1,5 +1,5 @@
 """Built-in rules: one module each, registered with ``register_rule``."""
 
-from trustfair.policy.rules import live_report_burst, text_moderation
+from trustfair.policy.rules import live_report_burst, live_risk, text_moderation
 
-__all__ = ["live_report_burst", "text_moderation"]
+__all__ = ["live_report_burst", "live_risk", "text_moderation"]
