@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 
 from trustfair import __version__
 from trustfair.api import events, moderate
+from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
 from trustfair.text.holder import EngineHolder, default_holder
@@ -36,6 +37,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.committer.close()
             if dispatcher is not None:
                 dispatcher.close()
 
@@ -47,6 +49,7 @@ def create_app(
     )
     app.state.store = store or Store.open()
     app.state.registry = registry or build_registry()
+    app.state.committer = GroupCommitter(app.state.store, app.state.registry)
     app.state.engine_holder = engine_holder or default_holder()
     app.include_router(events.router)
     app.include_router(moderate.router)
