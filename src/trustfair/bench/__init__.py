@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trustfair.bench import ingest, moderation
+from trustfair.bench import ingest, moderation, shutdown
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "ingest": ingest.run,
     "moderation": moderation.run,
+    "shutdown": shutdown.run,
 }
