@@ -101,14 +101,14 @@ def test_one_high_risk_line_is_not_enough_but_a_second_one_shuts_the_stream(
 ) -> None:
     ingest(store, registry, segment("e1", "s1", DIVERSION, T0))
     row = risk(store, "s1")
-    assert row is not None and row.score == pytest.approx(60.0) and row.shutdown_at is None
+    assert row is not None and row.score == pytest.approx(70.0) and row.shutdown_at is None
     assert outbox(store) == []
 
     ingest(store, registry, segment("e2", "s1", PORN, T0 + timedelta(seconds=30)))
     row = risk(store, "s1")
     assert row.shutdown_at == T0 + timedelta(seconds=30)
     assert row.streamer_id == "st-s1"
-    assert row.score == pytest.approx(60 * 2 ** (-30 / 120) + 60)
+    assert row.score == pytest.approx(70 * 2 ** (-30 / 120) + 70)
     [command] = outbox(store)
     assert (command.topic, command.dedupe_key) == ("live.shutdown", "live.shutdown:s1")
     assert command.delivered_at is None and command.attempts == 0
@@ -148,21 +148,21 @@ def test_risk_that_keeps_coming_sends_one_command_and_opens_one_case(store, regi
 
 
 def test_risk_decays_between_lines_far_apart(store, registry) -> None:
-    # Two high-risk lines ten minutes apart: the first has decayed to 60/32 by then.
+    # Two high-risk lines ten minutes apart: the first has decayed to 70/32 by then.
     ingest(
         store,
         registry,
         segment("e1", "s1", DIVERSION, T0),
         segment("e2", "s1", DIVERSION, T0 + timedelta(minutes=10)),
     )
-    assert risk(store, "s1").score == pytest.approx(60 / 32 + 60)
+    assert risk(store, "s1").score == pytest.approx(70 / 32 + 70)
     assert outbox(store) == []
 
 
 def test_sessions_are_scored_apart(store, registry) -> None:
     ingest(store, registry, segment("e1", "s1", DIVERSION, T0), segment("e2", "s2", PORN, T0))
-    assert risk(store, "s1").score == pytest.approx(60)
-    assert risk(store, "s2").score == pytest.approx(60)
+    assert risk(store, "s1").score == pytest.approx(70)
+    assert risk(store, "s2").score == pytest.approx(70)
     assert outbox(store) == []
 
 
@@ -174,8 +174,8 @@ def test_a_burst_of_distinct_reporters_crosses_but_one_user_reporting_again_does
         for i in range(20)
     ]
     ingest(store, registry, *again)
-    assert risk(store, "s1").score == pytest.approx(8)
-    burst = [report_on_live(f"r{i}", "s2", T0 + timedelta(seconds=i)) for i in range(14)]
+    assert risk(store, "s1").score == pytest.approx(10)
+    burst = [report_on_live(f"r{i}", "s2", T0 + timedelta(seconds=i)) for i in range(12)]
     ingest(store, registry, *burst)
     assert risk(store, "s2").shutdown_at is not None
     [command] = outbox(store)
@@ -188,7 +188,7 @@ def test_a_high_risk_line_and_a_few_reports_cross_together(store, registry) -> N
         store,
         registry,
         segment("e1", "s1", DIVERSION, T0),
-        *(report_on_live(f"r{i}", "s1", T0 + timedelta(seconds=10 + i)) for i in range(6)),
+        *(report_on_live(f"r{i}", "s1", T0 + timedelta(seconds=10 + i)) for i in range(4)),
     )
     [command] = outbox(store)
     assert command.payload["streamer_id"] == "st-s1"
