@@ -35,6 +35,7 @@ def test_a_tiny_run_reports_every_shutdown_beside_the_echo_baseline() -> None:
         assert side["requests"] == 300 and side["errors"] == 0
         assert side["achieved_rate_per_s"] > 0
         assert 0 < side["request_p50_ms"] <= side["request_p99_ms"]
+        assert side["server_cpu_ms_per_request"] is None or side["server_cpu_ms_per_request"] >= 0
     expected = ours["shutdowns_expected"]
     assert expected == 6
     assert ours["shutdowns_received"] == ours["distinct_deliveries"] == expected

@@ -70,6 +70,15 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered), max(rank, 1)) - 1]
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far; None where /proc is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _ms(value: float | None) -> float | None:
     return None if value is None else round(value * 1000, 2)
 
@@ -261,13 +270,27 @@ def _echo_run(count: int, rate: float, connections: int) -> dict[str, Any]:
     port = free_port()
     command = [sys.executable, "-m", "trustfair.bench.echo", str(port)]
 
-    async def go() -> Load:
-        with _process(command, _env({}), port):
+    async def go() -> tuple[Load, float | None]:
+        with _process(command, _env({}), port) as process:
             await _wait_port(port)
             await _warm(port, "/echo", bodies[0])
-            return await send_load(port, "/echo", bodies, ids, rate, connections)
+            before = cpu_seconds(process.pid)
+            load = await send_load(port, "/echo", bodies, ids, rate, connections)
+            return load, _spent(before, cpu_seconds(process.pid))
 
-    return _load_figures(asyncio.run(go()))
+    load, cpu = asyncio.run(go())
+    return {**_load_figures(load), **_cpu_figures(cpu, len(bodies))}
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def _cpu_figures(cpu: float | None, requests: int) -> dict[str, Any]:
+    return {
+        "server_cpu_s": None if cpu is None else round(cpu, 2),
+        "server_cpu_ms_per_request": None if cpu is None else round(cpu / requests * 1000, 3),
+    }
 
 
 def _load_figures(load: Load) -> dict[str, Any]:
@@ -287,7 +310,7 @@ def _trustfair_run(
     ids = [json.loads(b)[0]["event_id"] for b in bodies]
     port = free_port()
 
-    async def go() -> tuple[Load, list[Received]]:
+    async def go() -> tuple[Load, list[Received], float | None]:
         receiver = Receiver()
         await receiver.start()
         env = _env(
@@ -310,26 +333,28 @@ def _trustfair_run(
         ]
         try:
             # Started inside the loop, so the receiver already answers while it boots.
-            with _process(command, env, port):
+            with _process(command, env, port) as process:
                 await _wait_port(port)
                 warm = _segment(f"{run}-warm", f"{run}-warm", 0, HONEST_LINES[0], "")
                 warm["occurred_at"] = datetime.now(UTC).isoformat()
                 await _warm(port, "/v1/events", json.dumps([warm]).encode())
+                before = cpu_seconds(process.pid)
                 load = await send_load(port, "/v1/events", bodies, ids, rate, connections)
                 deadline = time.monotonic() + 10
                 while len(receiver.received) < len(tripping) and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
+                cpu = _spent(before, cpu_seconds(process.pid))
         finally:
             await receiver.close()
-        return load, receiver.received
+        return load, receiver.received, cpu
 
-    load, received = asyncio.run(go())
+    load, received, cpu = asyncio.run(go())
     latencies = [
         r.at - load.sent_at[r.payload["event_id"]]
         for r in received
         if r.payload.get("event_id") in load.sent_at
     ]
-    figures = _load_figures(load)
+    figures = {**_load_figures(load), **_cpu_figures(cpu, len(bodies))}
     figures.update(
         {
             "shutdowns_expected": len(tripping),
@@ -407,7 +432,12 @@ def run(
             ours.append(
                 _trustfair_run(count, rate, connections, risky_every, f"r{attempt}", Path(tmp))
             )
-    keys = ("achieved_rate_per_s", "request_p50_ms", "request_p99_ms")
+    keys = (
+        "achieved_rate_per_s",
+        "request_p50_ms",
+        "request_p99_ms",
+        "server_cpu_ms_per_request",
+    )
     trustfair = {key: _median(ours, key) for key in (*keys, "shutdown_p50_ms", "shutdown_p99_ms")}
     return {
         "bench": "shutdown",
@@ -429,4 +459,13 @@ def run(
         "what_baseline_does": "HTTP POST of the same bodies to a bare uvicorn echo app",
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_average_at_end": _load_average(),
     }
+
+
+def _load_average() -> list[float] | None:
+    """Other work on the machine while the bench ran, which its figures share CPUs with."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
