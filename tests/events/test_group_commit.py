@@ -61,3 +61,29 @@ def test_a_failed_group_fails_its_requests_and_the_writer_goes_on(store, registr
         registry.effects = effects
         committer.close()
     assert ok.accepted == 1
+
+
+def test_one_failing_request_does_not_fail_the_others_of_its_group(store, registry) -> None:
+    committer = GroupCommitter(store, registry)
+    effects = registry.effects
+    burst = [report_on_live(f"r{i}", "s1", T0 + timedelta(seconds=i)) for i in range(5)]
+    try:
+        registry.effects = {k: v for k, v in effects.items() if k != "open_case"}
+        # Queued before the writer starts, so that they are taken as one group.
+        committer._queue.put(failing := _request(lines(*burst), "http:a"))
+        committer._queue.put(fine := _request(lines(order_paid("e1", "o1")), "http:b"))
+        committer._ensure_started()
+        with pytest.raises(LookupError):
+            failing.future.result(timeout=60)
+        assert fine.future.result(timeout=60).accepted == 1
+    finally:
+        registry.effects = effects
+        committer.close()
+
+
+def _request(request_lines: list[Line], source: str):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from trustfair.events.group_commit import _Request
+
+    return _Request(request_lines, source, datetime.now(UTC))

@@ -8,7 +8,8 @@ whatever requests have arrived while it was busy (up to a batch of events), stor
 and processes them in one transaction, in arrival order, and answers each with its
 own counts. Each request is still its own ingestion run in the record, and the result
 is the one a sequence of separate ingestions would have given: a repeated event id
-is stored once, first come first stored.
+is stored once, first come first stored. When a group's transaction fails, each of
+its requests is committed again alone, so one bad request fails only itself.
 """
 
 from __future__ import annotations
@@ -134,12 +135,18 @@ class GroupCommitter:
 
         try:
             stored, outcome = with_retries(transaction)
+        except Exception as exc:
+            if len(group) > 1:
+                # One request's failure is not its neighbours': each goes again alone.
+                for request in group:
+                    self._commit([request])
+                return
+            group[0].future.set_exception(exc)
+            return
         except BaseException as exc:
             for request in group:
                 request.future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
+            raise
         stored_ids = {id(item.envelope) for item in stored}
         for request in group:
             accepted = sum(id(e) in stored_ids for e in request.envelopes)
