@@ -33,6 +33,8 @@ policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 appeal_app = typer.Typer(help="Appeals against sanctions.", no_args_is_help=True)
 app.add_typer(appeal_app, name="appeal")
+outbox_app = typer.Typer(help="Commands waiting to go out by webhook.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -461,16 +463,29 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def bench(
-    name: Annotated[str, typer.Argument(help="ingest, moderation or pipeline")],
+    name: Annotated[str, typer.Argument(help="ingest, moderation, pipeline or shutdown")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    events: Annotated[int, typer.Option(help="How many events to run.", min=100)] = 50_000,
+    events: Annotated[
+        int | None,
+        typer.Option(help="How many events to run [default: the bench's own].", min=100),
+    ] = None,
+    seconds: Annotated[
+        float | None, typer.Option(help="shutdown: seconds of load per run.", min=1)
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(help="shutdown: requests per second to send.", min=1)
+    ] = None,
 ) -> None:
     """Measure a figure beside a baseline measured in the same run."""
     from trustfair.bench import BENCHMARKS
 
     if name not in BENCHMARKS:
         raise _fail(f"unknown benchmark {name!r}; known: {', '.join(sorted(BENCHMARKS))}")
-    result = BENCHMARKS[name](events=events)
+    options = {"events": events, "seconds": seconds, "rate": rate}
+    given = {key: value for key, value in options.items() if value is not None}
+    if name != "shutdown" and {"seconds", "rate"} & set(given):
+        raise _fail("--seconds and --rate are options of the shutdown bench")
+    result = BENCHMARKS[name](**given)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
@@ -484,17 +499,77 @@ def serve(
     lexicon_check_seconds: Annotated[
         float, typer.Option(help="How often to look for a new lexicon version (0: never).")
     ] = 5.0,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
-    """Serve the HTTP API; a changed lexicon directory is swapped in without a restart."""
+    """Serve the HTTP API; a changed lexicon directory is swapped in without a restart.
+
+    With TRUSTFAIR_WEBHOOK_URL set, the outbox is delivered from this process too: at
+    once after each ingest that writes a command, and on a slow poll for retries.
+    """
     import uvicorn
 
     from trustfair.api.app import create_app
+    from trustfair.pipeline.outbox import OutboxDispatcher
+    from trustfair.settings import Settings
     from trustfair.text.holder import default_holder
 
+    settings = Settings.from_env()
+    store = _open_store()
+    dispatcher = None
+    if settings.webhook_url:
+        try:
+            dispatcher = OutboxDispatcher.from_settings(store, settings)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
     holder = default_holder()
     if lexicon_check_seconds > 0:
         holder.start_watching(every_seconds=lexicon_check_seconds)
-    uvicorn.run(create_app(engine_holder=holder), host=host, port=port)
+    uvicorn.run(
+        create_app(store=store, engine_holder=holder, dispatcher=dispatcher),
+        host=host,
+        port=port,
+        access_log=access_log,
+    )
+
+
+@outbox_app.command("deliver")
+def outbox_deliver(
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep delivering until interrupted.")
+    ] = False,
+    poll_seconds: Annotated[
+        float, typer.Option(help="With --follow: how often to look for due commands.", min=0.1)
+    ] = 1.0,
+) -> None:
+    """POST the due outbox commands to TRUSTFAIR_WEBHOOK_URL (signed, retried)."""
+    import time
+
+    from trustfair.pipeline.outbox import OutboxDispatcher
+    from trustfair.settings import Settings
+
+    store = _open_store()
+    try:
+        dispatcher = OutboxDispatcher.from_settings(
+            store, Settings.from_env(), poll_seconds=poll_seconds
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if not follow:
+        result = dispatcher.deliver_all_due()
+        dispatcher.close()
+        out.print(
+            f"delivered {result.delivered} · failed {result.failed} (will retry) · "
+            f"gave up {result.gave_up}"
+        )
+        return
+    dispatcher.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        dispatcher.close()
 
 
 @app.command()

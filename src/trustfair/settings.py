@@ -21,6 +21,19 @@ def _int_env(name: str, default: int, *, minimum: int = 1) -> int:
     return value
 
 
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a number") from None
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name}={value}: must be a positive number")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     live_report_window: timedelta = timedelta(minutes=10)
@@ -28,6 +41,18 @@ class Settings:
     many make a burst worth a case is the policy file's to say)."""
     policy_path: Path | None = None
     """The policy file the pipeline runs (TRUSTFAIR_POLICY); the bundled default if None."""
+    live_case_sla: timedelta = timedelta(hours=1)
+    """How soon a reviewer must pick up a live session's shutdown case."""
+    live_risk_half_life_seconds: float = 120.0
+    """A live session's risk score halves every this many seconds of event time."""
+    live_risk_threshold: float = 100.0
+    """The risk score at which a live session is shut down (once)."""
+    webhook_url: str | None = None
+    """Where outbox commands are POSTed; without it nothing is delivered."""
+    webhook_secret: str | None = None
+    """The key of the HMAC-SHA256 signature on every webhook."""
+    outbox_max_attempts: int = 10
+    """Deliveries tried before a command is given up (left undelivered, marked)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,4 +63,10 @@ class Settings:
             policy_path=Path(os.environ["TRUSTFAIR_POLICY"])
             if os.environ.get("TRUSTFAIR_POLICY")
             else None,
+            live_case_sla=timedelta(minutes=_int_env("TRUSTFAIR_LIVE_CASE_SLA_MINUTES", 60)),
+            live_risk_half_life_seconds=_float_env("TRUSTFAIR_LIVE_RISK_HALF_LIFE_SECONDS", 120.0),
+            live_risk_threshold=_float_env("TRUSTFAIR_LIVE_RISK_THRESHOLD", 100.0),
+            webhook_url=os.environ.get("TRUSTFAIR_WEBHOOK_URL") or None,
+            webhook_secret=os.environ.get("TRUSTFAIR_WEBHOOK_SECRET") or None,
+            outbox_max_attempts=_int_env("TRUSTFAIR_OUTBOX_MAX_ATTEMPTS", 10),
         )

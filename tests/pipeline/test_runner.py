@@ -131,3 +131,4 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)
     assert [p.name for p in registry.projectors] == ["identity_keys", "listing_prices"]
+    assert "raise_live_risk" in registry.effects

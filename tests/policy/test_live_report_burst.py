@@ -62,8 +62,9 @@ def test_the_opening_decision_says_why(store, registry) -> None:
         decision = session.get(DecisionRow, case.opening_decision_id)
     assert decision.verdict == "review"
     assert decision.policy_version == load_policy(DEFAULT_POLICY_PATH).version
-    [reason] = decision.reasons
-    assert reason["rule"] == "live.report_burst"
+    # Each report also raises the session's live risk (a rule of its own).
+    assert [r["rule"] for r in decision.reasons] == ["live.report_burst", "live.risk.report"]
+    reason = decision.reasons[0]
     assert reason["explanation"] == "5 user reports within 10 minutes (at least 5)"
     assert reason["signals"][0]["evidence"]["reports"] == 5
     assert decision.actions[0]["kind"] == "open_case"

@@ -3,29 +3,53 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from trustfair import __version__
 from trustfair.api import events, moderate, restrictions
+from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
 from trustfair.text.holder import EngineHolder, default_holder
+
+if TYPE_CHECKING:
+    from trustfair.pipeline.outbox import OutboxDispatcher
 
 
 def create_app(
     store: Store | None = None,
     registry: Registry | None = None,
     engine_holder: EngineHolder | None = None,
+    dispatcher: OutboxDispatcher | None = None,
 ) -> FastAPI:
+    """The API; with ``dispatcher``, the outbox is delivered while the app runs, and
+    woken by every ingest that commits an outbox row."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if dispatcher is not None:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            app.state.committer.close()
+            if dispatcher is not None:
+                dispatcher.close()
+
     app = FastAPI(
         title="trustfair",
         version=__version__,
         description="Trust and governance for live-stream e-commerce marketplaces.",
+        lifespan=lifespan,
     )
     app.state.store = store or Store.open()
     app.state.registry = registry or build_registry()
+    app.state.committer = GroupCommitter(app.state.store, app.state.registry)
     app.state.engine_holder = engine_holder or default_holder()
     app.include_router(events.router)
     app.include_router(moderate.router)

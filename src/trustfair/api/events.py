@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from typing import Any
@@ -10,9 +11,15 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from trustfair.enforce.commands import commands_for_events
-from trustfair.events.ingest import UTF8_BOM, Line, ingest_lines, read_lines
-from trustfair.events.validation import Rejection, check_json_text
+from trustfair.events.ingest import (
+    DEFAULT_BATCH_SIZE,
+    UTF8_BOM,
+    Line,
+    ingest_lines,
+    read_lines,
+)
+from trustfair.events.validation import check_json_text
+from trustfair.pipeline.outbox import commands_for_events
 from trustfair.store.database import Store
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -123,16 +130,22 @@ async def post_events(request: Request) -> BatchResult:
             413, f"{len(lines)} events in one batch; the limit is {MAX_EVENTS_PER_BATCH}"
         )
     state = request.app.state
-    rejections: list[Rejection] = []
     client = request.client.host if request.client else "unknown"
-    result = await run_in_threadpool(
-        ingest_lines,
-        state.store,
-        state.registry,
-        lines,
-        source_name=f"http:{client}",
-        on_reject=rejections.append,
-    )
+    if len(lines) <= DEFAULT_BATCH_SIZE:
+        # Small batches (one event, often) are committed together with whatever
+        # other requests arrived meanwhile: see trustfair.events.group_commit.
+        result = await asyncio.wrap_future(state.committer.submit(lines, f"http:{client}"))
+        rejections = result.rejections
+    else:
+        rejections = []
+        result = await run_in_threadpool(
+            ingest_lines,
+            state.store,
+            state.registry,
+            lines,
+            source_name=f"http:{client}",
+            on_reject=rejections.append,
+        )
     commands = await run_in_threadpool(_commands, state.store, result.stored_seqs)
     return BatchResult(
         **result.counts(),

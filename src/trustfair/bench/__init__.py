@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trustfair.bench import ingest, moderation, pipeline
+from trustfair.bench import ingest, moderation, pipeline, shutdown
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "ingest": ingest.run,
     "moderation": moderation.run,
     "pipeline": pipeline.run,
+    "shutdown": shutdown.run,
 }

@@ -9,11 +9,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from trustfair.enforce.authors import author_of, matter_of
-from trustfair.enforce.commands import enqueue_command
 from trustfair.enforce.points import appeal_terms, award_points, share_if_policy_says
 from trustfair.enforce.sanctions import inherit_from_linked, issue_sanction
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Action, Decision
+from trustfair.pipeline.outbox import enqueue
 from trustfair.pipeline.registry import register_effect
 from trustfair.settings import Settings
 
@@ -105,11 +105,12 @@ class SendCommand:
             if action.params.get("once_per") == "subject"
             else f"event:{event.envelope.event_id}"
         )
-        enqueue_command(
+        enqueue(
             session,
             topic,
             f"{topic}:{once}",
             {
+                "command": topic,
                 "subject": {"type": subject.type, "id": subject.id},
                 "author": {"type": author.type, "id": author.id} if author else None,
                 "event_id": event.envelope.event_id,
@@ -117,8 +118,8 @@ class SendCommand:
                 "reasons": [hit.to_record() for hit in decision.hits if not hit.shadow],
                 "policy_version": decision.policy_version,
                 "decision_id": decision.id,
+                "decided_at": event.occurred_at.isoformat(),
             },
-            event.occurred_at,
             decision.id,
         )
 

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from trustfair.enforce.commands import enqueue_command
 from trustfair.enforce.linked import linked_entities
 from trustfair.events.payload import EntityRef
+from trustfair.pipeline.outbox import enqueue
 from trustfair.store.event_log import insert_ignoring_conflicts
 from trustfair.store.models import SanctionRow
 
@@ -99,12 +99,11 @@ def issue_sanction(
         return None
     row = session.get(SanctionRow, inserted)
     assert row is not None
-    enqueue_command(
+    enqueue(
         session,
         "sanction.issued",
         f"sanction.issued:{row.id}",
-        sanction_record(row),
-        at,
+        {"command": "sanction.issued", **sanction_record(row)},
         decision_id,
     )
     return row
@@ -211,12 +210,11 @@ def lift_sanction(
         if row.state != ACTIVE:
             continue
         row.state, row.lifted_at, row.lifted_by, row.lifted_reason = LIFTED, at, by, reason
-        enqueue_command(
+        enqueue(
             session,
             "sanction.lifted",
             f"sanction.lifted:{row.id}",
-            {**sanction_record(row), "lifted_reason": reason},
-            at,
+            {"command": "sanction.lifted", **sanction_record(row), "lifted_reason": reason},
         )
         lifted.append(row)
     session.flush()

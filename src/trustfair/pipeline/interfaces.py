@@ -222,7 +222,13 @@ class Policy(Protocol):
 
 
 class Effect(Protocol):
-    """Carries out one kind of action in the batch's transaction."""
+    """Carries out one kind of action in the batch's transaction.
+
+    An effect may also define ``before_batch(events, session)``: the runner calls it
+    once before the batch's first event, so an effect that locks rows can take its
+    locks in one fixed order there (two batches taking them event by event, in
+    different orders, would deadlock).
+    """
 
     kind: str
 

@@ -21,6 +21,7 @@ PLUGIN_PACKAGES = (
     "trustfair.detect",
     "trustfair.cases.effects",
     "trustfair.enforce.effects",
+    "trustfair.enforce.live_risk",
 )
 
 T = TypeVar("T")

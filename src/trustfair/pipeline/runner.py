@@ -62,6 +62,10 @@ def run_pipeline(
             projector.project(relevant, session)
     context = StoreContext(session)
     signal_rows: list[dict[str, object]] = []
+    for effect in registry.effects.values():
+        before_batch = getattr(effect, "before_batch", None)
+        if before_batch is not None:
+            before_batch(events, session)
     for event in events:
         signals = [
             signal

@@ -260,7 +260,10 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),
+        Index("ix_outbox_decision", "decision_id"),
+    )
 
 
 class LiveRiskRow(Base):
