@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
 from trustfair import __version__
 from trustfair.api import events, moderate, restrictions
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
+from trustfair.text.detectors.base import warm_up
 from trustfair.text.holder import EngineHolder, default_holder
 
 if TYPE_CHECKING:
@@ -32,6 +34,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Load the word segmenter now, not in the first request that needs it (a second
+        # and more, which a live stream's first risky line would wait for).
+        await run_in_threadpool(warm_up)
         if dispatcher is not None:
             dispatcher.start()
         try:

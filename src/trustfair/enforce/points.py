@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, bindparam, func, select, text
+from sqlalchemy.orm import Session
 
 from trustfair.enforce.authors import matter_of
 from trustfair.enforce.sanctions import issue_sanction, share_with_linked
@@ -28,17 +28,6 @@ from trustfair.store.models import (
     PointsEntryRow,
     SanctionRow,
 )
-
-
-def standing_entries(session: Session, entity: EntityRef):  # type: ignore[no-untyped-def]
-    """``entity``'s awards that no entry reverses."""
-    reversal = aliased(PointsEntryRow)
-    return select(PointsEntryRow).where(
-        PointsEntryRow.entity_type == entity.type,
-        PointsEntryRow.entity_id == entity.id,
-        PointsEntryRow.reverses_id.is_(None),
-        ~select(reversal.id).where(reversal.reverses_id == PointsEntryRow.id).exists(),
-    )
 
 
 def points_changed(session: Session) -> None:
@@ -142,17 +131,38 @@ def _repeat_of(
     if escalation is None:
         return None
     since = at - timedelta(days=escalation.window_days)
-    earlier = session.execute(
-        standing_entries(session, author)
-        .where(
-            PointsEntryRow.violation == violation,
-            PointsEntryRow.at >= since,
-            PointsEntryRow.at <= at,
+    rows = (
+        session.connection()
+        .execute(
+            _RECENT_ENTRIES,
+            {
+                "entity_type": author.type,
+                "entity_id": author.id,
+                "violation": violation,
+                "since": since,
+                "until": at,
+            },
         )
-        .order_by(PointsEntryRow.at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return earlier.id if earlier is not None else None
+        .all()
+    )
+    reversed_ids = {reverses for _, reverses in rows if reverses is not None}
+    standing = [entry for entry, reverses in rows if reverses is None and entry not in reversed_ids]
+    return standing[0] if standing else None
+
+
+# Built once: asked for every award. Reversals come along (they are dated like what
+# they undo), so an overturned award is not taken for a first offence.
+_RECENT_ENTRIES = (
+    select(PointsEntryRow.id, PointsEntryRow.reverses_id)
+    .where(
+        PointsEntryRow.entity_type == bindparam("entity_type"),
+        PointsEntryRow.entity_id == bindparam("entity_id"),
+        PointsEntryRow.violation == bindparam("violation"),
+        PointsEntryRow.at >= bindparam("since"),
+        PointsEntryRow.at <= bindparam("until"),
+    )
+    .order_by(PointsEntryRow.at.desc(), PointsEntryRow.id.desc())
+)
 
 
 def _check_nodes(

@@ -177,6 +177,11 @@ class FilePolicy:
             matched = tuple(s for s in signals if _signal_matches(when.signal, s))
             if not matched:
                 return None
+        # The cheap tests first: an event without a listing cannot fail pre-review, and
+        # needs no question about its author's points.
+        listing_id = getattr(event.envelope.payload, "listing_id", None)
+        if when.listing_approved is not None and (listing_id is None or state.author is None):
+            return None
         if when.author is not None:
             if state.author is None:
                 return None
@@ -190,9 +195,7 @@ class FilePolicy:
             ):
                 return None
         if when.listing_approved is not None:
-            listing_id = getattr(event.envelope.payload, "listing_id", None)
-            if listing_id is None or state.author is None:
-                return None
+            assert state.author is not None and listing_id is not None
             approved = context.listing_approved(
                 state.author, listing_id, event.occurred_at, event.seq
             )

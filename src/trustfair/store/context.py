@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from trustfair.enforce.linked import linked_entities
@@ -20,7 +20,7 @@ class StoreContext:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._with_points: set[EntityRef] | None = None
+        self._ledgers: dict[EntityRef, list[tuple[datetime, str, int]]] = {}
         self._points_generation = -1
 
     def events_between(
@@ -41,32 +41,28 @@ class StoreContext:
         ]
 
     def points_between(self, entity: EntityRef, since: datetime, until: datetime) -> dict[str, int]:
-        if entity not in self._entities_with_points():
-            return {}  # most accounts have never had a point: no query for them
-        rows = self._session.execute(
-            select(PointsEntryRow.violation_class, func.sum(PointsEntryRow.points))
-            .where(
-                PointsEntryRow.entity_type == entity.type,
-                PointsEntryRow.entity_id == entity.id,
-                PointsEntryRow.at >= since,
-                PointsEntryRow.at <= until,
-            )
-            .group_by(PointsEntryRow.violation_class)
-        )
-        return {violation_class: int(total or 0) for violation_class, total in rows}
+        totals: dict[str, int] = {}
+        for at, violation_class, points in self._ledger(entity):
+            if since <= at <= until:
+                totals[violation_class] = totals.get(violation_class, 0) + points
+        return totals
 
-    def _entities_with_points(self) -> set[EntityRef]:
-        """Every account with a points entry, reread whenever an effect adds one."""
+    def _ledger(self, entity: EntityRef) -> list[tuple[datetime, str, int]]:
+        """``entity``'s points entries, read once per batch and again whenever an effect
+        changes the ledger: rules ask about the author of nearly every event."""
         generation = self._session.info.get(POINTS_GENERATION, 0)
-        if self._points_generation != generation or self._with_points is None:
-            self._with_points = {
-                EntityRef(entity_type, entity_id)
-                for entity_type, entity_id in self._session.execute(
-                    select(PointsEntryRow.entity_type, PointsEntryRow.entity_id).distinct()
-                )
-            }
+        if self._points_generation != generation:
+            self._ledgers.clear()
             self._points_generation = generation
-        return self._with_points
+        ledger = self._ledgers.get(entity)
+        if ledger is None:
+            rows = self._session.connection().execute(
+                _LEDGER, {"entity_type": entity.type, "entity_id": entity.id}
+            )
+            ledger = self._ledgers[entity] = [
+                (_aware(at), violation_class, points) for at, violation_class, points in rows
+            ]
+        return ledger
 
     def active_sanctions(self, entity: EntityRef, at: datetime) -> list[tuple[str, int]]:
         return [(row.kind, row.id) for row in active_sanction_rows(self._session, entity, at)]
@@ -157,3 +153,14 @@ _LAST_PRICE = (
     .order_by(ListingPriceRow.at.desc(), ListingPriceRow.event_seq.desc())
     .limit(1)
 )
+
+_LEDGER = select(PointsEntryRow.at, PointsEntryRow.violation_class, PointsEntryRow.points).where(
+    PointsEntryRow.entity_type == bindparam("entity_type"),
+    PointsEntryRow.entity_id == bindparam("entity_id"),
+)
+
+
+def _aware(value: datetime) -> datetime:
+    # Core rows of a UTCDateTime column come back through its type: aware already,
+    # but a driver that skips it would hand SQLite's naive UTC text.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

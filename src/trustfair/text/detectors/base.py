@@ -180,6 +180,12 @@ def _segmenter():  # type: ignore[no-untyped-def]
     return jieba
 
 
+def warm_up() -> None:
+    """Load what the detectors load lazily (jieba's dictionary), for a server that
+    would rather pay at start than in a request."""
+    _segmenter()
+
+
 def breaks_a_word(compact: str, start: int, end: int) -> bool:
     """Does ``compact[start:end]`` cut through a word of its surroundings?
 
