@@ -209,3 +209,23 @@ def test_a_retry_comes_due_without_a_wake(store) -> None:
     assert len(hooks) == 2
     assert rows(store)[0].delivered_at is not None
     assert timedelta(0) < rows(store)[0].delivered_at - rows(store)[0].created_at
+
+
+def test_a_shutdown_is_delivered_before_the_notices_queued_ahead_of_it(store) -> None:
+    with store.transaction() as session:
+        for n in range(3):
+            enqueue(session, "sanction.issued", f"sanction.issued:{n}", {"n": n})
+        enqueue(session, "live.shutdown", "live.shutdown:s1", {"command": "shutdown_live"})
+        enqueue(session, "content.block", "content.block:e1", {"n": 9})
+    with webhook_receiver() as receiver:
+        result = dispatcher(store, receiver.url).deliver_all_due()
+        topics = [hook.headers["X-Trustfair-Topic"] for hook in receiver.hooks]
+    assert result.delivered == 5
+    assert topics == [
+        "live.shutdown",
+        "sanction.issued",
+        "sanction.issued",
+        "sanction.issued",
+        "content.block",
+    ]
+    assert all(row.delivered_at is not None for row in rows(store))

@@ -19,8 +19,6 @@ from trustfair.events.ingest import (
     read_lines,
 )
 from trustfair.events.validation import check_json_text
-from trustfair.pipeline.outbox import commands_for_events
-from trustfair.store.database import Store
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_EVENTS_PER_BATCH = 10_000
@@ -46,8 +44,9 @@ class BatchResult(BaseModel):
     rejected: int
     rejections: list[RejectedItem]
     commands: list[Command] = []
-    """Commands decided for this batch's accepted events (also sent by webhook): a
-    suspended streamer's live.started is answered here with live.refuse."""
+    """Commands decided for this batch's newly accepted events (also sent by webhook):
+    a suspended streamer's live.started is answered here with live.refuse. A resent
+    event (a duplicate) is not decided again, so its commands are not repeated here."""
 
 
 def _lines_from_json(body: bytes) -> list[Line]:
@@ -146,16 +145,9 @@ async def post_events(request: Request) -> BatchResult:
             source_name=f"http:{client}",
             on_reject=rejections.append,
         )
-    commands = await run_in_threadpool(_commands, state.store, result.stored_seqs)
+    commands = result.pipeline.commands_for(result.stored_seqs)
     return BatchResult(
         **result.counts(),
         rejections=[RejectedItem(index=r.line, reason=r.reason) for r in rejections],
         commands=[Command(**command) for command in commands],
     )
-
-
-def _commands(store: Store, seqs: list[int]) -> list[dict[str, Any]]:
-    if not seqs:
-        return []
-    with store.reading() as session:
-        return commands_for_events(session, seqs)

@@ -42,13 +42,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event, func, select, update
+from sqlalchemy import case, event, func, select, update
 from sqlalchemy.orm import Session
 
 from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.event_log import insert_ignoring_conflicts
-from trustfair.store.models import DecisionRow, OutboxRow
+from trustfair.store.models import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,9 @@ GAVE_UP = "gave up after"
 # -- writing, and waking dispatchers after the commit --------------------------------
 
 _WROTE_OUTBOX = "trustfair.outbox.written"
+COMMANDS_WRITTEN = "trustfair.outbox.commands"
+URGENT_TOPICS = ("live.shutdown", "live.refuse")
+"""Delivered before anything else that is due."""
 _wakers: set[Callable[[], None]] = set()
 _wakers_lock = threading.Lock()
 
@@ -88,7 +91,14 @@ def enqueue(
     ).scalar_one_or_none()
     if written is not None:
         session.info[_WROTE_OUTBOX] = True
+        session.info.setdefault(COMMANDS_WRITTEN, []).append({"topic": topic, "payload": payload})
     return written is not None
+
+
+def take_written_commands(session: Session) -> list[dict[str, Any]]:
+    """The commands written in ``session`` since the last call: the runner gives them
+    to the event that caused them, so an HTTP caller hears of them in the answer."""
+    return session.info.pop(COMMANDS_WRITTEN, [])
 
 
 def add_waker(wake: Callable[[], None]) -> None:
@@ -248,7 +258,12 @@ class OutboxDispatcher:
                     OutboxRow.attempts < self.max_attempts,
                     OutboxRow.next_attempt_at <= now,
                 )
-                .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+                # A stream to shut down cannot wait behind a queue of sanction notices.
+                .order_by(
+                    case((OutboxRow.topic.in_(URGENT_TOPICS), 0), else_=1),
+                    OutboxRow.next_attempt_at,
+                    OutboxRow.id,
+                )
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
@@ -277,7 +292,8 @@ class OutboxDispatcher:
             return None
         return f"HTTP {response.status_code}: {response.text[:200]}"
 
-    def _record(self, row: _Claimed, error: str | None, result: Round) -> None:
+    def _outcome(self, row: _Claimed, error: str | None, result: Round) -> dict[str, Any]:
+        """The row's new values after one try."""
         now = datetime.now(UTC)
         attempts = row.attempts + 1
         values: dict[str, Any] = {"attempts": attempts}
@@ -292,18 +308,33 @@ class OutboxDispatcher:
             values["last_error"] = error
             values["next_attempt_at"] = now + timedelta(seconds=wait)
             result.failed += 1
+        return values
+
+    def _record(self, outcomes: list[tuple[int, dict[str, Any]]]) -> None:
+        # One write transaction for the round's outcomes, not one per row: on SQLite
+        # every write queues with the ingestion's.
         with self.store.transaction() as session:
-            session.execute(update(OutboxRow).where(OutboxRow.id == row.id).values(**values))
+            for row_id, values in outcomes:
+                session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
 
     def deliver_due(self) -> Round:
-        """Claim up to a batch of due rows and try each once."""
+        """Claim up to a batch of due rows and try each once.
+
+        Urgent commands are claimed and posted first, and their outcome is written at
+        once; the rest of the round's outcomes are written together at its end."""
         result = Round()
+        pending: list[tuple[int, dict[str, Any]]] = []
         for row in self._claim():
             result.claimed += 1
             error = self._post(row)
             if error is not None:
                 log.warning("outbox %s: %s", row.dedupe_key, error)
-            self._record(row, error, result)
+            pending.append((row.id, self._outcome(row, error, result)))
+            if row.topic in URGENT_TOPICS:
+                self._record(pending)
+                pending = []
+        if pending:
+            self._record(pending)
         return result
 
     def deliver_all_due(self) -> Round:
@@ -368,18 +399,3 @@ class OutboxDispatcher:
                 log.exception("outbox dispatcher round failed")
                 due_in = None
             wait = self.poll_seconds if due_in is None else min(self.poll_seconds, due_in)
-
-
-def commands_for_events(session: Session, seqs: list[int]) -> list[dict[str, Any]]:
-    """The commands decided for the events at ``seqs``, in the order they were written."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(seqs), 1_000):
-        chunk = seqs[start : start + 1_000]
-        rows = session.execute(
-            select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload)
-            .join(DecisionRow, DecisionRow.id == OutboxRow.decision_id)
-            .where(DecisionRow.event_seq.in_(chunk))
-        )
-        found.extend({"id": i, "topic": t, "payload": p} for i, t, p in rows)
-    found.sort(key=lambda c: c["id"])
-    return [{"topic": c["topic"], "payload": c["payload"]} for c in found]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from trustfair.pipeline.interfaces import Decision, StoredEvent
+from trustfair.pipeline.outbox import take_written_commands
 from trustfair.pipeline.registry import Registry
 from trustfair.store.context import StoreContext
 from trustfair.store.models import DecisionRow, SignalRow
@@ -20,11 +22,19 @@ class PipelineOutcome:
     signals: Counter[str] = field(default_factory=Counter)
     verdicts: Counter[str] = field(default_factory=Counter)
     actions: Counter[str] = field(default_factory=Counter)
+    commands: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    """(event seq, command) for every command the batch's decisions wrote to the outbox."""
 
     def add(self, other: PipelineOutcome) -> None:
         self.signals.update(other.signals)
         self.verdicts.update(other.verdicts)
         self.actions.update(other.actions)
+        self.commands.extend(other.commands)
+
+    def commands_for(self, seqs: Iterable[int]) -> list[dict[str, Any]]:
+        """The commands decided for the events at ``seqs``, in the order written."""
+        wanted = set(seqs)
+        return [command for seq, command in self.commands if seq in wanted]
 
 
 def store_decision(session: Session, decision: Decision) -> Decision:
@@ -83,6 +93,7 @@ def run_pipeline(
         for action in decision.actions:
             registry.effect(action.kind).apply(decision, action, session)
             outcome.actions[action.kind] += 1
+        outcome.commands.extend((event.seq, c) for c in take_written_commands(session))
     if signal_rows:
         session.execute(insert(SignalRow), signal_rows)
     return outcome
