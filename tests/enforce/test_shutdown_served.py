@@ -3,17 +3,14 @@ shutdown command received signed by a real local server."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import httpx
 
-from tests.api.test_serve import free_port
 from tests.enforce.test_live_risk import DIVERSION, HONEST, PORN, segment
 from tests.factories import T0
+from tests.served import served
 from tests.webhooks import webhook_receiver
 from trustfair.pipeline.outbox import verify_signature
 from trustfair.store.database import Store
@@ -24,32 +21,13 @@ def shutdowns(receiver):  # type: ignore[no-untyped-def]
 
 
 def test_a_risky_stream_sent_over_http_gets_its_shutdown_webhook(store: Store) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with webhook_receiver() as receiver:
         env = {
-            **os.environ,
             "TRUSTFAIR_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
             "TRUSTFAIR_WEBHOOK_URL": receiver.url,
             "TRUSTFAIR_WEBHOOK_SECRET": "e2e",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "trustfair.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{base}/v1/health", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        output = process.stdout.read().decode() if process.stdout else ""
-                        raise RuntimeError(f"server did not start:\n{output}") from None
-                    time.sleep(0.1)
+        with served(env) as base:
             # One event per request, as a transcript service would send them.
             for i, text in enumerate([HONEST, DIVERSION, HONEST, PORN, DIVERSION]):
                 event = segment(f"e{i}", "s1", text, T0 + timedelta(seconds=5 * i))
@@ -62,9 +40,6 @@ def test_a_risky_stream_sent_over_http_gets_its_shutdown_webhook(store: Store) -
                 time.sleep(0.05)
             time.sleep(0.5)
             hooks = shutdowns(receiver)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
     [hook] = hooks
     assert hook.headers["X-Trustfair-Delivery"] == "live.shutdown:s1"
     assert verify_signature("e2e", hook.headers["X-Trustfair-Signature"], hook.body)

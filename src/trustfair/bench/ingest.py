@@ -23,7 +23,7 @@ from typing import Any
 
 from trustfair.events.ingest import DEFAULT_BATCH_SIZE, ingest_lines, read_lines
 from trustfair.events.validation import parse_line
-from trustfair.pipeline.registry import build_registry
+from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.event_log import event_row
@@ -55,8 +55,12 @@ def simulated_lines(count: int, seed: int = 7) -> list[bytes]:
 
 
 def _trustfair_run(lines: list[bytes], db: Path, batch_size: int) -> float:
+    return timed_ingest(lines, db, build_registry(Settings()), batch_size)
+
+
+def timed_ingest(lines: list[bytes], db: Path, registry: Registry, batch_size: int) -> float:
+    """Seconds to ingest ``lines`` with ``registry`` into a fresh SQLite file ``db``."""
     store = Store.open(f"sqlite:///{db}")
-    registry = build_registry(Settings())
     data = b"\n".join(lines) + b"\n"
     started = time.perf_counter()
     result = ingest_lines(

@@ -13,7 +13,6 @@ comparison, times each projector and detector on its own.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import platform
@@ -28,8 +27,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from trustfair.bench.ingest import simulated_lines
-from trustfair.events.ingest import DEFAULT_BATCH_SIZE, ingest_lines, read_lines
+from trustfair.bench.ingest import simulated_lines, timed_ingest
+from trustfair.events.ingest import DEFAULT_BATCH_SIZE
 from trustfair.pipeline.interfaces import (
     Context,
     Decision,
@@ -40,7 +39,6 @@ from trustfair.pipeline.interfaces import (
 )
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.settings import Settings
-from trustfair.store.database import Store
 
 
 class NoDecisions:
@@ -56,20 +54,6 @@ class NoDecisions:
 
 def ingestion_only(settings: Settings) -> Registry:
     return Registry(detectors=[], policy=NoDecisions(), effects={}, settings=settings)
-
-
-def _ingest(lines: list[bytes], db: Path, registry: Registry, batch_size: int) -> float:
-    store = Store.open(f"sqlite:///{db}")
-    data = b"\n".join(lines) + b"\n"
-    started = time.perf_counter()
-    result = ingest_lines(
-        store, registry, read_lines(io.BytesIO(data)), source_name="bench", batch_size=batch_size
-    )
-    elapsed = time.perf_counter() - started
-    store.close()
-    if result.accepted != len(lines):
-        raise RuntimeError(f"bench input not fully accepted: {result.counts()}")
-    return elapsed
 
 
 @dataclass
@@ -146,11 +130,11 @@ def run(
     with tempfile.TemporaryDirectory() as tmp:
         for attempt in range(repeats):
             with_pipeline.append(
-                _ingest(lines, Path(tmp) / f"pipeline-{attempt}.db", full, batch_size)
+                timed_ingest(lines, Path(tmp) / f"pipeline-{attempt}.db", full, batch_size)
             )
-            alone.append(_ingest(lines, Path(tmp) / f"ingest-{attempt}.db", bare, batch_size))
+            alone.append(timed_ingest(lines, Path(tmp) / f"ingest-{attempt}.db", bare, batch_size))
         timed = _timed(full, watch)
-        breakdown_total = _ingest(lines, Path(tmp) / "breakdown.db", timed, batch_size)
+        breakdown_total = timed_ingest(lines, Path(tmp) / "breakdown.db", timed, batch_size)
     pipeline_rate = events / statistics.median(with_pipeline)
     ingest_rate = events / statistics.median(alone)
     types = Counter(json.loads(line)["type"] for line in lines)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from trustfair.enforce.authors import author_of, matter_of
-from trustfair.enforce.points import appeal_terms, award_points, share_if_policy_says
-from trustfair.enforce.sanctions import inherit_from_linked, issue_sanction
+from trustfair.enforce.points import appeal_terms, award_points, sanction_for
+from trustfair.enforce.sanctions import inherit_from_linked
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Action, Decision
 from trustfair.pipeline.outbox import enqueue
@@ -55,19 +55,8 @@ class DirectSanction:
             },
             "appeal": appeal_terms(spec, at),
         }
-        row = issue_sanction(
-            session,
-            author,
-            params["kind"],
-            params.get("days"),
-            f"{params['rule']}@{matter}",
-            at,
-            decision_id=decision.id,
-            policy_version=policy.version,
-            statement=statement,
-        )
-        if row is not None:
-            share_if_policy_says(session, spec, row, decision)
+        node = f"{params['rule']}@{matter}"
+        sanction_for(session, decision, author, params["kind"], params.get("days"), node, statement)
 
 
 class ShareSanctions:

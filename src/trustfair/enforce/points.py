@@ -194,19 +194,10 @@ def _check_nodes(
                 },
                 "appeal": appeal_terms(spec, at),
             }
-            row = issue_sanction(
-                session,
-                author,
-                sanction.kind,
-                sanction.days,
-                f"{violation_class}:{node.points}@{since.astimezone(CHINA).date().isoformat()}#{number}",
-                at,
-                decision_id=decision.id,
-                policy_version=policy.version,
-                statement=statement,
+            node_key = f"{violation_class}:{node.points}@{since.astimezone(CHINA).date()}#{number}"
+            sanction_for(
+                session, decision, author, sanction.kind, sanction.days, node_key, statement
             )
-            if row is not None:
-                share_if_policy_says(session, spec, row, decision)
 
 
 def appeal_terms(spec: PolicyFile, at: datetime) -> dict[str, Any]:
@@ -218,14 +209,34 @@ def appeal_terms(spec: PolicyFile, at: datetime) -> dict[str, Any]:
     }
 
 
-def share_if_policy_says(
-    session: Session, spec: PolicyFile, row: SanctionRow, decision: Decision
-) -> None:
-    """Share a new sanction with linked accounts when the policy shares its kind."""
-    linked = spec.linked_accounts
-    if linked is not None and row.kind in linked.share:
-        at = decision.event.occurred_at
+def sanction_for(
+    session: Session,
+    decision: Decision,
+    author: EntityRef,
+    kind: str,
+    days: int | None,
+    node: str,
+    statement: dict[str, Any],
+) -> SanctionRow | None:
+    """Issue a sanction ``decision`` calls for, and share it with linked accounts when
+    the policy shares its kind; the new row, or None if ``node`` was issued before."""
+    policy: FilePolicy = decision.policy
+    at = decision.event.occurred_at
+    row = issue_sanction(
+        session,
+        author,
+        kind,
+        days,
+        node,
+        at,
+        decision_id=decision.id,
+        policy_version=policy.version,
+        statement=statement,
+    )
+    linked = policy.spec.linked_accounts
+    if row is not None and linked is not None and row.kind in linked.share:
         share_with_linked(session, row, linked.keys, at, decision.id, decision.event.seq)
+    return row
 
 
 def entries_of_decision(session: Session, decision_id: int) -> list[PointsEntryRow]:
