@@ -138,12 +138,31 @@ class FilePolicy:
         # sorted() is stable: rules of one priority run in the order the file gives.
         return tuple(sorted(self.spec.rules, key=lambda r: -r.priority))
 
+    @cached_property
+    def _rules_by_type(self) -> dict[str, tuple[tuple[RuleSpec, ...], tuple[RuleSpec, ...]]]:
+        return {}
+
+    def _rules_for(self, event_type: str, with_signals: bool) -> tuple[RuleSpec, ...]:
+        """The rules that may fire on an event of ``event_type``, in order: those that
+        name other event types, or need a signal when there is none, cannot."""
+        found = self._rules_by_type.get(event_type)
+        if found is None:
+            typed = tuple(
+                r for r in self.rules if r.when.events is None or event_type in r.when.events
+            )
+            found = (typed, tuple(r for r in typed if r.when.signal is None))
+            self._rules_by_type[event_type] = found
+        return found[0] if with_signals else found[1]
+
     def decide(
         self, event: StoredEvent, signals: list[Signal], context: Context
     ) -> Decision | None:
+        rules = self._rules_for(event.type, bool(signals))
+        if not rules and not signals:
+            return None
         state = _AuthorState(self.spec, event, context)
         hits: list[RuleHit] = []
-        for rule in self.rules:
+        for rule in rules:
             hit = self._evaluate(rule, event, signals, state, context)
             if hit is None:
                 continue
