@@ -50,13 +50,15 @@ def webhook_receiver(statuses: list[int] | None = None) -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             status = receiver.statuses.pop(0) if receiver.statuses else 200
             answer = b"ok" if status < 300 else b"try later"
+            # Recorded before the answer goes out: a sender that has its answer may
+            # look at what arrived, and must find it there.
+            with receiver._arrived:
+                receiver.hooks.append(Hook(dict(self.headers.items()), body))
+                receiver._arrived.notify_all()
             self.send_response(status)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
-            with receiver._arrived:
-                receiver.hooks.append(Hook(dict(self.headers.items()), body))
-                receiver._arrived.notify_all()
 
         def log_message(self, *args: Any) -> None:
             pass

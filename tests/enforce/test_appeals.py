@@ -89,3 +89,30 @@ def test_appeals_that_cannot_be_taken_say_why(store, registry) -> None:
         decide_appeal(session, case_id, "reviewer:li", "uphold", "", at(days=3))
         with pytest.raises(AppealRefused, match="decided already"):
             decide_appeal(session, case_id, "reviewer:li", "overturn", "", at(days=4))
+
+
+def test_overturning_a_suspension_lifts_the_evasion_ban_that_stood_on_it(store, registry) -> None:
+    run(
+        store,
+        registry,
+        merchant_registered("r1", "m1", identity(1)),
+        listing_published("e1", "l1", "m1", "[[spam_porn]]", at(minutes=1)),  # suspended
+        merchant_registered("r2", "m2", identity(2, id_number=identity(1)["id_number"]), at(1)),
+    )
+    with store.reading() as session:
+        suspension = session.scalars(
+            select(SanctionRow.id).where(
+                SanctionRow.entity_id == "m1", SanctionRow.kind == "live_suspension"
+            )
+        ).one()
+        banned = {r.entity_id for r in session.scalars(select(SanctionRow)) if r.kind == "ban"}
+    assert banned == {"m1", "m2"}  # evasion: m2's own ban, shared back to m1
+    with store.transaction() as session:
+        case_id = file_appeal(session, suspension, "merchant:m1", "误判", at(days=2))
+        decide_appeal(session, case_id, "reviewer:li", "overturn", "不是色情", at(days=3))
+    with store.reading() as session:
+        standing = {
+            (r.entity_id, r.kind)
+            for r in session.scalars(select(SanctionRow).where(SanctionRow.state == "active"))
+        }
+    assert standing == set()

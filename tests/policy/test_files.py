@@ -47,6 +47,21 @@ def test_the_bundled_default_policy_loads_and_names_a_basis_for_every_violation(
         (("{kind: send_command,", "{kind: launch_missiles,"), True, "kind"),
         (("violation: evading_sanction}", "violation: evading}"), True, "not 'evading'"),
         (
+            ("topic: live.refuse, once_per: subject", "once_per: subject"),
+            True,
+            "topic: Field required",
+        ),
+        (("once_per: subject}", "once_per: subjcet}"), True, "send_command params: once_per"),
+        (("events: [live.started]", "events: [live.startd]"), True, "no event type 'live.startd'"),
+        (
+            (
+                "when: {signal: {detector: marker, severity: block}}",
+                "when: {events: [live.chat], signal: {detector: marker, severity: block}}",
+            ),
+            False,
+            "whose authors are not merchants or streamers",
+        ),
+        (
             ("{kind: ban, violation", "{kind: ban, days: 3, violation"),
             True,
             "a ban has no duration",
@@ -130,3 +145,22 @@ def test_shadow_rules_are_recorded_and_do_nothing_and_stop_keeps_lower_rules_out
     assert second.verdict == "block"
     assert [a["rule"] for a in second.actions] == ["marked.block"]
     assert points == ["medical_claim"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("params: {amount: 10}", "params: {amout: 10}", "raise_live_risk params: amout"),
+        ("params: {amount: 4}", "params: {}", "needs an amount or amount_by_label"),
+        ("      events: [live.chat]\n", "      events: [listing.published]\n", "a live session"),
+    ],
+)
+def test_the_default_policys_live_risk_rules_are_checked_too(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    assert old in text
+    path = write_policy(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(FileError, match=problem) as caught:
+        load_policy(path)
+    assert caught.value.line is not None

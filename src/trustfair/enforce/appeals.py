@@ -16,12 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.cases.states import CaseState, next_state
+from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.points import class_balance, entries_of_decision, points_changed
-from trustfair.enforce.sanctions import ACTIVE, lift_sanction
+from trustfair.enforce.sanctions import ACTIVE, active_sanction_rows, lift_sanction
 from trustfair.events.payload import EntityRef
+from trustfair.policy.schema import IDENTITY_KEYS
 from trustfair.store.models import CaseEventRow, CaseRow, PointsEntryRow, SanctionRow
 
 APPEAL = "appeal"
+_NO_LIMIT = 2**62
+"""Every identity key on record, whatever event showed it."""
 UPHOLD = "uphold"
 OVERTURN = "overturn"
 
@@ -144,7 +148,38 @@ def decide_appeal(
     reason = f"overturned on appeal (case {case_id}): {note}"
     lifted = lift_sanction(session, sanction, reviewer, reason, at)
     lifted += _lift_unreached(session, sanction, reviewer, reason, at)
+    lifted += _lift_what_they_caused(session, lifted, reviewer, reason, at)
     return AppealOutcome(case_id, outcome, reversed_ids, [row.id for row in lifted])
+
+
+def _lift_what_they_caused(
+    session: Session, lifted: list[SanctionRow], reviewer: str, reason: str, at: datetime
+) -> list[SanctionRow]:
+    """Lift the sanctions that stood on a lifted one: a ban for opening a new account
+    while suspended goes when the suspension is overturned (and so on, in turn)."""
+    gone = {row.id for row in lifted}
+    more: list[SanctionRow] = []
+    while True:
+        holders = {EntityRef(row.entity_type, row.entity_id) for row in lifted}
+        caused = []
+        for holder in holders:
+            for other in linked_entities(session, holder, IDENTITY_KEYS, _NO_LIMIT):
+                for row in active_sanction_rows(session, other, at):
+                    cited = {
+                        link.get("sanction_id")
+                        for link in row.statement.get("violation", {})
+                        .get("evidence", {})
+                        .get("linked", [])
+                    }
+                    if row.id not in gone and cited & gone:
+                        caused.append(row)
+        if not caused:
+            return more
+        lifted = []
+        for row in caused:
+            lifted += lift_sanction(session, row, reviewer, reason, at)
+        gone |= {row.id for row in lifted}
+        more += lifted
 
 
 def _reverse_points(

@@ -29,6 +29,12 @@ _AUTHOR_FIELD = {
 }
 
 
+def author_type_of(event_type: str) -> str | None:
+    """The kind of party events of ``event_type`` are attributed to, if any."""
+    found = _AUTHOR_FIELD.get(event_type)
+    return found[0] if found else None
+
+
 def author_of(event: StoredEvent) -> EntityRef | None:
     """The party an event's content is attributed to, if the event has one."""
     found = _AUTHOR_FIELD.get(event.type)

@@ -30,6 +30,8 @@ DEFAULT_IDENTITY_KEY = "trustfair-identity-v1"
 """Used when TRUSTFAIR_IDENTITY_KEY is unset: fine for a demo, not for production."""
 
 _SPACES = re.compile(r"[\s\-()]+")
+_MEANINGFUL = re.compile(r"[1-9a-z\u4e00-\u9fff]")
+"""A value with nothing but zeros and punctuation ("-", "000", "N/A" aside) links no one."""
 _COUNTRY_CODE = re.compile(r"^(?:\+|00)?86(?=1\d{10}$)")
 
 
@@ -56,10 +58,11 @@ def identity_keys(identity: Any) -> list[tuple[str, str]]:
     keys = []
     for kind in ("id_number", "phone", "bank_account", "address"):
         value = getattr(identity, kind, None)
-        if value and normalised(kind, value):
+        if value and _MEANINGFUL.search(normalised(kind, value)):
             keys.append((kind, digest(kind, value)))
     for device in getattr(identity, "device_ids", None) or ():
-        keys.append(("device", digest("device", device)))
+        if _MEANINGFUL.search(normalised("device", device)):  # not "-" or "000"
+            keys.append(("device", digest("device", device)))
     return keys
 
 

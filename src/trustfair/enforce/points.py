@@ -130,7 +130,7 @@ def _repeat_of(
 ) -> int | None:
     if escalation is None:
         return None
-    since = at - timedelta(days=escalation.window_days)
+    window = timedelta(days=escalation.window_days)
     rows = (
         session.connection()
         .execute(
@@ -139,8 +139,9 @@ def _repeat_of(
                 "entity_type": author.type,
                 "entity_id": author.id,
                 "violation": violation,
-                "since": since,
-                "until": at,
+                # Both ways: an award dated later that arrived first is a repeat too.
+                "since": at - window,
+                "until": at + window,
             },
         )
         .all()
@@ -176,7 +177,11 @@ def _check_nodes(
     spec = policy.spec
     at = decision.event.occurred_at
     since = period_start(spec, at)
-    balance = class_balance(session, author, violation_class, since, at)
+    # The whole period, not only up to this event's time: the ledger holds only what
+    # earlier events (by seq) awarded, and one dated later must count the same
+    # whichever order the two arrived in.
+    until = period_end(spec, at) - timedelta(microseconds=1)
+    balance = class_balance(session, author, violation_class, since, until)
     for node in spec.nodes[violation_class]:
         if node.points > balance:
             break

@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from trustfair.enforce.linked import linked_entities
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.outbox import enqueue
 from trustfair.store.event_log import insert_ignoring_conflicts
-from trustfair.store.models import SanctionRow
+from trustfair.store.models import ACTIVE_SANCTION_CONDITION, SanctionRow
 
 ACTIVE = "active"
 LIFTED = "lifted"
@@ -76,7 +76,10 @@ def issue_sanction(
     statement = {**statement, "sanction": kind, "until": ends_at.isoformat() if ends_at else None}
     inserted = session.execute(
         insert_ignoring_conflicts(
-            session, SanctionRow.__table__, ["entity_type", "entity_id", "node"]
+            session,
+            SanctionRow.__table__,
+            ["entity_type", "entity_id", "node"],
+            where=text(ACTIVE_SANCTION_CONDITION),
         ).returning(SanctionRow.id),
         {
             "entity_type": entity.type,

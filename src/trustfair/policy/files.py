@@ -18,9 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from trustfair.enforce.authors import SANCTIONABLE, author_of
+from trustfair.enforce.authors import SANCTIONABLE, author_of, author_type_of
+from trustfair.events.payload import PAYLOAD_TYPES
 from trustfair.pipeline.interfaces import (
     Action,
     Context,
@@ -30,13 +29,16 @@ from trustfair.pipeline.interfaces import (
     StoredEvent,
     Verdict,
 )
-from trustfair.policy.schema import PolicyFile, RuleSpec, SanctionSpec, SignalCondition
+from trustfair.policy.schema import PolicyFile, RuleSpec, SignalCondition
 from trustfair.settings import Settings
 from trustfair.yaml_files import FileError, load_yaml_model, read_yaml
 
+LIVE_RISK_EVENTS = frozenset({"live.segment", "live.chat", "report.filed"})
+"""Events that concern a live session, whose risk score an action may raise."""
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "default.yaml"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHINA = timezone(timedelta(hours=8))
+EPOCH = datetime(1970, 1, 1, tzinfo=CHINA)
+"""Periods of N days start at midnight on the platform's calendar (+08:00)."""
 
 
 def period_start(policy: PolicyFile, at: datetime) -> datetime:
@@ -333,29 +335,50 @@ def load_policy(path: Path | str) -> FilePolicy:
     return FilePolicy(spec, path, hashlib.sha256(data).hexdigest())
 
 
-def _check_direct_sanction(
+def _check_action(
     path: Path,
     spec: PolicyFile,
-    rule_id: str,
+    rule: RuleSpec,
+    kind: str,
     params: dict[str, Any],
-    lines: dict[tuple[Any, ...], int],
-    where: tuple[Any, ...],
+    line: int | None,
 ) -> None:
-    """A rule's own sanction (zero tolerance) names its kind, duration and violation."""
-    line = lines.get((*where, "params")) or lines.get(where)
-    try:
-        SanctionSpec.model_validate({k: params[k] for k in ("kind", "days") if k in params})
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        problem = first["msg"].removeprefix("Value error, ")
-        raise FileError(path, line, f"rule {rule_id}: sanction: {problem}") from None
-    violation = params.get("violation")
-    if violation not in spec.violations:
+    """An action's params are well formed (schema); here, what they name must exist and
+    the rule's events must be ones the action can act on."""
+    events = rule.when.events
+    if kind == "sanction" and params["violation"] not in spec.violations:
         raise FileError(
             path,
             line,
-            f"rule {rule_id}: a sanction names the violation it punishes"
-            f" (one of violations:), not {violation!r}",
+            f"rule {rule.id}: a sanction names the violation it punishes"
+            f" (one of violations:), not {params['violation']!r}",
+        )
+    unknown = [v for v in params.get("violations") or () if v not in spec.violations]
+    if kind == "points" and unknown:
+        raise FileError(
+            path,
+            line,
+            f"rule {rule.id}: points for {', '.join(unknown)},"
+            " which the file's violations: do not define",
+        )
+    sanctionable = events is None or any(author_type_of(e) in SANCTIONABLE for e in events)
+    if kind in ("points", "sanction") and not sanctionable:
+        raise FileError(
+            path,
+            line,
+            f"rule {rule.id}: {kind} for {', '.join(events or ())}, whose authors are not"
+            " merchants or streamers: it would never apply",
+        )
+    if kind == "raise_live_risk" and (events is None or not set(events) <= LIVE_RISK_EVENTS):
+        raise FileError(
+            path,
+            line,
+            f"rule {rule.id}: raise_live_risk needs events: limited to"
+            f" {', '.join(sorted(LIVE_RISK_EVENTS))} (a live session to score)",
+        )
+    if kind == "share_sanctions" and spec.linked_accounts is None:
+        raise FileError(
+            path, line, f"rule {rule.id}: share_sanctions, but the file has no linked_accounts"
         )
 
 
@@ -377,30 +400,16 @@ def _check_references(path: Path, spec: PolicyFile, lines: dict[tuple[Any, ...],
                 lines.get((*where, "when", "linked")),
                 f"rule {rule.id}: when.linked names no keys, and the file has no linked_accounts",
             )
+        for name in rule.when.events or ():
+            if name not in PAYLOAD_TYPES:
+                raise FileError(
+                    path,
+                    lines.get((*where, "when", "events")),
+                    f"rule {rule.id}: no event type {name!r}; known: {', '.join(PAYLOAD_TYPES)}",
+                )
         for number, action in enumerate(rule.actions):
-            if action.kind == "sanction":
-                _check_direct_sanction(
-                    path, spec, rule.id, action.params, lines, (*where, "actions", number)
-                )
-                continue
-            named = action.params.get("violations")
-            if action.kind != "points" or named is None:
-                continue
-            line = lines.get((*where, "actions", number, "params", "violations"))
-            if not isinstance(named, list) or not all(isinstance(v, str) for v in named):
-                raise FileError(
-                    path,
-                    line,
-                    f"rules.{index}.actions.{number}: violations must be a list of names",
-                )
-            unknown = [v for v in named if v not in spec.violations]
-            if unknown:
-                raise FileError(
-                    path,
-                    line,
-                    f"rule {rule.id}: points for {', '.join(unknown)},"
-                    " which the file's violations: do not define",
-                )
+            line = lines.get((*where, "actions", number)) or lines.get((*where, "actions"))
+            _check_action(path, spec, rule, action.kind, action.params, line)
     for name, violation in spec.violations.items():
         if violation.violation_class not in spec.nodes:
             raise FileError(

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -141,9 +142,81 @@ class LinkedCondition(Strict):
     """... linked by one of these keys (default: the keys linked_accounts names)."""
 
 
+class PointsParams(Strict):
+    violations: list[Name] | None = None
+    """The violation types to award; default: the labels of the signals that matched."""
+
+
+class SanctionParams(Strict):
+    kind: SanctionKind
+    days: int | None = Field(default=None, ge=1, le=3650)
+    violation: Name
+    """The violation type it punishes, quoted with its basis in the statement."""
+
+    @model_validator(mode="after")
+    def _duration_fits_the_kind(self) -> SanctionParams:
+        SanctionSpec(kind=self.kind, days=self.days)
+        return self
+
+
+class OpenCaseParams(Strict):
+    kind: Name
+    queue: Name = "default"
+    priority: int = Field(default=3, ge=0, le=9)
+    sla_minutes: int = Field(default=24 * 60, ge=1, le=525_600)
+    summary: str | None = None
+
+
+class LiveRiskParams(Strict):
+    amount: float = Field(default=0, ge=0, le=1e6)
+    amount_by_label: dict[Name, Annotated[float, Field(ge=0, le=1e6)]] | None = None
+    half_life_seconds: float | None = Field(default=None, gt=0, le=86_400)
+    threshold: float | None = Field(default=None, gt=0, le=1e9)
+    once_per_reporter_minutes: float | None = Field(default=None, gt=0, le=1440)
+
+    @model_validator(mode="after")
+    def _raises_something(self) -> LiveRiskParams:
+        if not self.amount and not self.amount_by_label:
+            raise ValueError("raise_live_risk needs an amount or amount_by_label")
+        return self
+
+
+class CommandParams(Strict):
+    topic: Name
+    once_per: Literal["event", "subject"] = "event"
+
+
+class NoParams(Strict):
+    pass
+
+
+ACTION_PARAMS: dict[str, type[Strict]] = {
+    "points": PointsParams,
+    "sanction": SanctionParams,
+    "open_case": OpenCaseParams,
+    "raise_live_risk": LiveRiskParams,
+    "send_command": CommandParams,
+    "share_sanctions": NoParams,
+}
+"""What each action kind's params may say: a typo is refused, not ignored."""
+
+
 class ActionSpec(Strict):
     kind: ActionKind
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _params_fit_the_kind(self) -> ActionSpec:
+        try:
+            ACTION_PARAMS[self.kind].model_validate(self.params)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            message = first["msg"].removeprefix("Value error, ")
+            raise ValueError(
+                f"{self.kind} params{': ' + where if where else ''}: {message}"
+            ) from None
+        return self
 
 
 class RuleSpec(Strict):

@@ -148,6 +148,7 @@ POINTS_GENERATION = "trustfair.points_generation"
 """Key in ``Session.info`` counting changes to points_entries, for readers that cache."""
 
 ORIGINAL_ENTRY_CONDITION = "reverses_id IS NULL"
+ACTIVE_SANCTION_CONDITION = "state = 'active'"
 """Points entries that award points; reversals point back at what they undo."""
 
 
@@ -175,6 +176,8 @@ class PointsEntryRow(Base):
 
     __table_args__ = (
         Index("ix_points_entity", "entity_type", "entity_id", "at"),
+        Index("ix_points_decision", "decision_id"),
+        Index("ix_points_reverses", "reverses_id"),
         Index(
             "uq_points_matter",
             "entity_type",
@@ -215,7 +218,18 @@ class SanctionRow(Base):
 
     __table_args__ = (
         Index("ix_sanctions_entity", "entity_type", "entity_id", "state"),
-        Index("uq_sanctions_node", "entity_type", "entity_id", "node", unique=True),
+        # A node issues once while its sanction stands; one lifted on appeal may be
+        # issued again if the points reach it again.
+        Index(
+            "uq_sanctions_node",
+            "entity_type",
+            "entity_id",
+            "node",
+            unique=True,
+            sqlite_where=text(ACTIVE_SANCTION_CONDITION),
+            postgresql_where=text(ACTIVE_SANCTION_CONDITION),
+        ),
+        Index("ix_sanctions_shared_from", "shared_from_id"),
     )
 
 

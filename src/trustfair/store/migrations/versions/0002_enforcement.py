@@ -95,6 +95,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("points_entries", schema=None) as batch_op:
         batch_op.create_index("ix_points_entity", ["entity_type", "entity_id", "at"], unique=False)
+        batch_op.create_index("ix_points_decision", ["decision_id"], unique=False)
+        batch_op.create_index("ix_points_reverses", ["reverses_id"], unique=False)
         batch_op.create_index(
             "uq_points_matter",
             ["entity_type", "entity_id", "matter"],
@@ -135,12 +137,18 @@ def upgrade() -> None:
             "ix_sanctions_entity", ["entity_type", "entity_id", "state"], unique=False
         )
         batch_op.create_index(
-            "uq_sanctions_node", ["entity_type", "entity_id", "node"], unique=True
+            "uq_sanctions_node",
+            ["entity_type", "entity_id", "node"],
+            unique=True,
+            sqlite_where=sa.text("state = 'active'"),
+            postgresql_where=sa.text("state = 'active'"),
         )
+        batch_op.create_index("ix_sanctions_shared_from", ["shared_from_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sanctions", schema=None) as batch_op:
+        batch_op.drop_index("ix_sanctions_shared_from")
         batch_op.drop_index("uq_sanctions_node")
         batch_op.drop_index("ix_sanctions_entity")
 
@@ -151,6 +159,8 @@ def downgrade() -> None:
             sqlite_where=sa.text("reverses_id IS NULL"),
             postgresql_where=sa.text("reverses_id IS NULL"),
         )
+        batch_op.drop_index("ix_points_reverses")
+        batch_op.drop_index("ix_points_decision")
         batch_op.drop_index("ix_points_entity")
 
     op.drop_table("points_entries")
