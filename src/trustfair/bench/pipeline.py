@@ -5,7 +5,7 @@ Both sides ingest the same simulated lines (a realistic mix of event types, in t
 order) into a fresh SQLite file in WAL mode, in batches of the same size, one
 transaction per batch, through the same ``ingest_lines``: read, validate, dedupe and
 append to the log. The pipeline side also runs every registered projector, detector,
-the built-in policy and its effects, and stores signals and decisions; the ingestion
+the active policy file and its effects, and stores signals and decisions; the ingestion
 side has a registry with none of them. Runs alternate (pipeline, ingestion, ...) so a
 noisy neighbour hurts both; medians are reported. One further run, outside the
 comparison, times each projector and detector on its own.
