@@ -56,6 +56,8 @@ SIGNATURE_HEADER = "X-Trustfair-Signature"
 DELIVERY_HEADER = "X-Trustfair-Delivery"
 TOPIC_HEADER = "X-Trustfair-Topic"
 GAVE_UP = "gave up after"
+GIVEN_UP_AT = datetime(9999, 1, 1, tzinfo=UTC)
+"""The next_attempt_at of a command given up: never due."""
 
 # -- writing, and waking dispatchers after the commit --------------------------------
 
@@ -302,6 +304,9 @@ class OutboxDispatcher:
             result.delivered += 1
         elif attempts >= self.max_attempts:
             values["last_error"] = f"{GAVE_UP} {attempts} attempts: {error}"
+            # Parked out of the claim's reach, so a pile of dead commands does not slow
+            # every claim; an operator re-queues one by resetting attempts and next_attempt_at.
+            values["next_attempt_at"] = GIVEN_UP_AT
             result.gave_up += 1
         else:
             wait = backoff_seconds(attempts, self.backoff_base, self.backoff_cap)
