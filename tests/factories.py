@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -92,3 +93,16 @@ def jsonl(*events: dict[str, Any] | str | bytes) -> bytes:
         else:
             lines.append(json.dumps(item, ensure_ascii=False).encode("utf-8"))
     return b"\n".join(lines) + b"\n"
+
+
+def ingest(store, registry, *events, batch_size: int = 2_000) -> None:  # type: ignore[no-untyped-def]
+    """Ingest ``events`` (dicts, or raw lines) through the real pipeline."""
+    from trustfair.events.ingest import ingest_lines, read_lines
+
+    ingest_lines(
+        store,
+        registry,
+        read_lines(io.BytesIO(jsonl(*events))),
+        source_name="t",
+        batch_size=batch_size,
+    )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.factories import T0, event, jsonl, report_on_live
+from tests.factories import T0, event, ingest, report_on_live
 from trustfair.enforce.live_risk import add_risk, decayed
-from trustfair.events.ingest import ingest_lines, read_lines
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.settings import Settings
 from trustfair.store.database import Store
@@ -41,16 +39,6 @@ def registry() -> Registry:
     """The default registry: the real text detector and the bundled policy's live.risk
     rules (this folder's conftest otherwise gives a marker detector)."""
     return build_registry(Settings())
-
-
-def ingest(store: Store, registry, *events, batch_size: int = 2_000) -> None:  # type: ignore[no-untyped-def]
-    ingest_lines(
-        store,
-        registry,
-        read_lines(io.BytesIO(jsonl(*events))),
-        source_name="t",
-        batch_size=batch_size,
-    )
 
 
 def risk(store: Store, session: str) -> LiveRiskRow | None:

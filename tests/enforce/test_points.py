@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from sqlalchemy import select
 
 from tests.enforce.conftest import at, listing_published, live_segment, live_started
-from tests.factories import event, jsonl
-from trustfair.events.ingest import ingest_lines, read_lines
+from tests.factories import event
+from tests.factories import ingest as run
 from trustfair.store.models import DecisionRow, OutboxRow, PointsEntryRow, SanctionRow
-
-
-def run(store, registry, *events) -> None:  # type: ignore[no-untyped-def]
-    ingest_lines(store, registry, read_lines(io.BytesIO(jsonl(*events))), source_name="t")
 
 
 def points(store) -> list[tuple[str, str, int, str]]:  # type: ignore[no-untyped-def]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.enforce.conftest import POLICY, at, listing_published, marker_registry, write_policy
-from tests.factories import jsonl
-from trustfair.events.ingest import ingest_lines, read_lines
+from tests.factories import ingest as run
 from trustfair.policy.files import DEFAULT_POLICY_PATH, load_policy
 from trustfair.store.models import DecisionRow, PointsEntryRow
 from trustfair.yaml_files import FileError
@@ -115,10 +113,6 @@ SHADOW_AND_STOP = POLICY.replace(
     actions: [{kind: points}]
 """,
 )
-
-
-def run(store, registry, *events) -> None:  # type: ignore[no-untyped-def]
-    ingest_lines(store, registry, read_lines(io.BytesIO(jsonl(*events))), source_name="t")
 
 
 def test_shadow_rules_are_recorded_and_do_nothing_and_stop_keeps_lower_rules_out(

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.factories import T0, event, jsonl, report_on_live
-from trustfair.events.ingest import ingest_lines, read_lines
+from tests.factories import T0, event, ingest, report_on_live
 from trustfair.pipeline.registry import build_registry
 from trustfair.policy.files import DEFAULT_POLICY_PATH, load_policy
 from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.export import export_records
 from trustfair.store.models import CaseEventRow, CaseRow, DecisionRow
-
-
-def ingest(store: Store, registry, *events, batch_size: int = 2_000) -> None:  # type: ignore[no-untyped-def]
-    ingest_lines(
-        store,
-        registry,
-        read_lines(io.BytesIO(jsonl(*events))),
-        source_name="t",
-        batch_size=batch_size,
-    )
 
 
 def reports(session: str, minutes: list[float], prefix: str = "") -> list[dict]:

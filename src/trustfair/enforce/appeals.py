@@ -24,8 +24,6 @@ from trustfair.policy.schema import IDENTITY_KEYS
 from trustfair.store.models import CaseEventRow, CaseRow, PointsEntryRow, SanctionRow
 
 APPEAL = "appeal"
-_NO_LIMIT = 2**62
-"""Every identity key on record, whatever event showed it."""
 UPHOLD = "uphold"
 OVERTURN = "overturn"
 
@@ -163,7 +161,7 @@ def _lift_what_they_caused(
         holders = {EntityRef(row.entity_type, row.entity_id) for row in lifted}
         caused = []
         for holder in holders:
-            for other in linked_entities(session, holder, IDENTITY_KEYS, _NO_LIMIT):
+            for other in linked_entities(session, holder, IDENTITY_KEYS):
                 for row in active_sanction_rows(session, other, at):
                     cited = {
                         link.get("sanction_id")

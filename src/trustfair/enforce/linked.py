@@ -92,23 +92,24 @@ def record_identity(
 
 
 def linked_entities(
-    session: Session, entity: EntityRef, kinds: Iterable[str], up_to_seq: int
+    session: Session, entity: EntityRef, kinds: Iterable[str], up_to_seq: int | None = None
 ) -> dict[EntityRef, set[str]]:
     """Other accounts sharing one of ``entity``'s keys of ``kinds``, and which keys, as
-    the log stood at event ``up_to_seq``."""
+    the log stood at event ``up_to_seq`` (all of it when None)."""
     mine = IdentityKeyRow.__table__.alias("mine")
     theirs = IdentityKeyRow.__table__.alias("theirs")
-    rows = session.execute(
+    statement = (
         select(theirs.c.entity_type, theirs.c.entity_id, theirs.c.kind)
         .join(mine, (mine.c.kind == theirs.c.kind) & (mine.c.digest == theirs.c.digest))
         .where(
             mine.c.entity_type == entity.type,
             mine.c.entity_id == entity.id,
             mine.c.kind.in_(list(kinds)),
-            mine.c.event_seq <= up_to_seq,
-            theirs.c.event_seq <= up_to_seq,
         )
     )
+    if up_to_seq is not None:
+        statement = statement.where(mine.c.event_seq <= up_to_seq, theirs.c.event_seq <= up_to_seq)
+    rows = session.execute(statement)
     found: dict[EntityRef, set[str]] = {}
     for entity_type, entity_id, kind in rows:
         other = EntityRef(entity_type, entity_id)

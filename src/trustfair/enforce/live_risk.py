@@ -79,7 +79,7 @@ def _amount(decision: Decision, action: Action) -> float:
     params = action.params
     default = float(params.get("amount", 0))
     by_label = params.get("amount_by_label") or {}
-    hit = next((h for h in decision.hits if any(a is action for a in h.actions)), None)
+    hit = decision.hit_of(action)
     labels = [s.label for s in hit.signals] if hit else []
     return max([float(by_label.get(label, default)) for label in labels] or [default])
 

@@ -58,6 +58,7 @@ def award_points(session: Session, decision: Decision, action: Action) -> list[i
     at = event.occurred_at
     author = EntityRef(action.params["author"]["type"], action.params["author"]["id"])
     hit = decision.hit_of(action)
+    assert hit is not None, "points are asked for by a rule of the decision"
     awarded = []
     for violation in action.params["violations"]:
         kind = spec.violations[violation]

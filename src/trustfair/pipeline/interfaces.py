@@ -122,9 +122,9 @@ class Decision:
         """What the rules that fired ask for; a shadow rule asks for nothing."""
         return tuple(action for hit in self.hits if not hit.shadow for action in hit.actions)
 
-    def hit_of(self, action: Action) -> RuleHit:
-        """The rule hit that asked for ``action``."""
-        return next(hit for hit in self.hits if any(a is action for a in hit.actions))
+    def hit_of(self, action: Action) -> RuleHit | None:
+        """The rule hit that asked for ``action`` (None for an action made elsewhere)."""
+        return next((hit for hit in self.hits if any(a is action for a in hit.actions)), None)
 
 
 @dataclass(frozen=True, slots=True)

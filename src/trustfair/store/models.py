@@ -274,10 +274,7 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (
-        Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),
-        Index("ix_outbox_decision", "decision_id"),
-    )
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
 
 
 class LiveRiskRow(Base):

@@ -30,9 +30,8 @@ class OpenCase:
         params = {"subject_type": subject.type, "subject_id": subject.id, **action.params}
         assert decision.id is not None, "a decision is stored before its effects run"
         at = decision.event.occurred_at
-        summary = params.get("summary") or next(
-            (hit.explanation for hit in decision.hits if action in hit.actions), ""
-        )
+        hit = decision.hit_of(action)
+        summary = params.get("summary") or (hit.explanation if hit else "")
         # Insert unless an active case of this kind and subject exists; the partial
         # unique index decides, so two writers racing here still open one case.
         statement = insert_ignoring_conflicts(

@@ -66,7 +66,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_pending", ["delivered_at", "next_attempt_at"], unique=False
         )
-        batch_op.create_index("ix_outbox_decision", ["decision_id"], unique=False)
 
     op.create_table(
         "points_entries",
@@ -165,7 +164,6 @@ def downgrade() -> None:
 
     op.drop_table("points_entries")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_decision")
         batch_op.drop_index("ix_outbox_pending")
 
     op.drop_table("outbox")
