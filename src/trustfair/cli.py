@@ -36,7 +36,7 @@ app.add_typer(appeal_app, name="appeal")
 outbox_app = typer.Typer(help="Commands waiting to go out by webhook.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 
-out = Console()
+out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
 
 EXIT_SOME_REJECTED = 3

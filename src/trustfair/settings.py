@@ -53,6 +53,8 @@ class Settings:
     """The key of the HMAC-SHA256 signature on every webhook."""
     outbox_max_attempts: int = 10
     """Deliveries tried before a command is given up (left undelivered, marked)."""
+    ship_within: timedelta = timedelta(hours=48)
+    """An order paid without a ship_by must ship within this (the common 48-hour promise)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,4 +71,5 @@ class Settings:
             webhook_url=os.environ.get("TRUSTFAIR_WEBHOOK_URL") or None,
             webhook_secret=os.environ.get("TRUSTFAIR_WEBHOOK_SECRET") or None,
             outbox_max_attempts=_int_env("TRUSTFAIR_OUTBOX_MAX_ATTEMPTS", 10),
+            ship_within=timedelta(hours=_int_env("TRUSTFAIR_SHIP_WITHIN_HOURS", 48)),
         )

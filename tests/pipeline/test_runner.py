@@ -130,5 +130,10 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert "open_case" in registry.effects
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)
-    assert [p.name for p in registry.projectors] == ["identity_keys", "listing_prices"]
+    assert [p.name for p in registry.projectors] == [
+        "identity_keys",
+        "listing_prices",
+        "order_shipping",
+    ]
+    assert [d.name for d in registry.detectors_for("order.shipped")] == ["late_shipment"]
     assert "raise_live_risk" in registry.effects

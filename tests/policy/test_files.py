@@ -23,6 +23,20 @@ def test_the_bundled_default_policy_loads_and_names_a_basis_for_every_violation(
     }
 
 
+def test_action_params_reach_the_effects_as_checked_values_not_the_files_text(
+    tmp_path: Path,
+) -> None:
+    text = POLICY.replace(
+        "{kind: ban, violation: evading_sanction}",
+        "{kind: live_suspension, days: 14, violation: evading_sanction}",
+    )
+    policy = load_policy(write_policy(tmp_path, text))
+    [evasion] = [r for r in policy.rules if r.id == "accounts.evasion"]
+    params = evasion.actions[0].params
+    assert params == {"kind": "live_suspension", "days": 14, "violation": "evading_sanction"}
+    assert isinstance(params["days"], int)
+
+
 @pytest.mark.parametrize(
     ("change", "at_change", "problem"),
     [

@@ -3,15 +3,18 @@
 Points and sanctions go to merchants and streamers: a listing's copy and prices are
 the merchant's, what is said in a live stream is the streamer's. A matter is what is
 punished once however many events show it: one listing's copy, one live session, one
-price change, one shop name.
+price change, one shop name, one week of a shop's shipping.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta, timezone
 
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import StoredEvent
 
 SANCTIONABLE = frozenset({"merchant", "streamer"})
+_CHINA = timezone(timedelta(hours=8))
 
 _AUTHOR_FIELD = {
     "listing.published": ("merchant", "merchant_id"),
@@ -26,6 +29,7 @@ _AUTHOR_FIELD = {
     "live.segment": ("streamer", "streamer_id"),
     "live.ended": ("streamer", "streamer_id"),
     "live.chat": ("user", "user_id"),
+    "order.shipped": ("merchant", "merchant_id"),
 }
 
 
@@ -50,7 +54,9 @@ def matter_of(event: StoredEvent, violation: str) -> str:
 
     A price change is its own matter: two false discounts on one listing are two
     offences. Everything else said in a listing's copy is one matter per listing,
-    and everything said in a live session one matter per session.
+    and everything said in a live session one matter per session. A shop's shipping
+    is judged by the week (ISO week, +08:00): a habit of late parcels is one offence a
+    week, not one per parcel.
     """
     payload = event.envelope.payload
     if event.type == "listing.price_changed":
@@ -59,6 +65,9 @@ def matter_of(event: StoredEvent, violation: str) -> str:
         matter = f"listing:{payload.listing_id}"
     elif event.type.startswith("live."):
         matter = f"live_session:{payload.session_id}"
+    elif event.type == "order.shipped":
+        year, week, _ = event.occurred_at.astimezone(_CHINA).isocalendar()
+        matter = f"shipping:{payload.merchant_id}:{year}-W{week:02d}"
     elif event.type in ("merchant.registered", "merchant.updated"):
         matter = f"shop:{payload.merchant_id}"
     elif event.type in ("streamer.registered", "streamer.updated"):

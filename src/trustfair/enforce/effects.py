@@ -9,7 +9,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from trustfair.enforce.authors import author_of, matter_of
-from trustfair.enforce.points import appeal_terms, award_points, sanction_for
+from trustfair.enforce.points import (
+    appeal_terms,
+    award_points,
+    sanction_for,
+    statement_evidence,
+)
 from trustfair.enforce.sanctions import inherit_from_linked
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Action, Decision
@@ -41,6 +46,8 @@ class DirectSanction:
         kind = spec.violations[violation]
         author = EntityRef(params["author"]["type"], params["author"]["id"])
         matter = matter_of(event, violation)
+        hit = decision.hit_of(action)
+        signals = statement_evidence(hit.signals) if hit is not None else []
         statement = {
             "policy_version": policy.version,
             "rule": params["rule"],
@@ -51,7 +58,7 @@ class DirectSanction:
                 "matter": matter,
                 "event_id": event.envelope.event_id,
                 "rule": params["rule"],
-                "evidence": params.get("evidence", {}),
+                "evidence": {**params.get("evidence", {}), "signals": signals},
             },
             "appeal": appeal_terms(spec, at),
         }

@@ -9,6 +9,7 @@ a reversing entry, and both stay.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from trustfair.enforce.authors import matter_of
 from trustfair.enforce.sanctions import issue_sanction, share_with_linked
 from trustfair.events.payload import EntityRef
-from trustfair.pipeline.interfaces import Action, Decision
+from trustfair.pipeline.interfaces import Action, Decision, Signal
 from trustfair.policy.files import CHINA, FilePolicy, period_end, period_start
 from trustfair.policy.schema import PolicyFile
 from trustfair.store.event_log import insert_ignoring_conflicts
@@ -48,6 +49,15 @@ def class_balance(
         )
     ).scalar_one()
     return int(total)
+
+
+def statement_evidence(signals: Iterable[Signal]) -> list[dict[str, Any]]:
+    """What a statement of reasons shows of the signals behind it: each one's label,
+    detector and score, and its evidence (the spans found in the text, the shipping
+    record, the prices compared …)."""
+    return [
+        {"label": s.label, "detector": s.detector, "score": s.score, **s.evidence} for s in signals
+    ]
 
 
 def award_points(session: Session, decision: Decision, action: Action) -> list[int]:
@@ -95,16 +105,7 @@ def award_points(session: Session, decision: Decision, action: Action) -> list[i
             continue  # this matter was punished already
         points_changed(session)
         awarded.append(entry_id)
-        evidence = [
-            {
-                "label": s.label,
-                "detector": s.detector,
-                "score": s.score,
-                **{k: s.evidence[k] for k in ("field", "rule", "spans") if k in s.evidence},
-            }
-            for s in hit.signals
-            if s.label == violation
-        ]
+        evidence = statement_evidence(s for s in hit.signals if s.label == violation)
         _check_nodes(
             session,
             decision,

@@ -137,6 +137,16 @@ class PricePoint:
     seq: int
 
 
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """One order a merchant shipped: when, and the deadline it had (None if the
+    payment that set it has not arrived)."""
+
+    order_id: str
+    shipped_at: datetime
+    due_at: datetime | None
+
+
 class Context(Protocol):
     """Read-only questions detectors and policies may ask of the store.
 
@@ -183,6 +193,12 @@ class Context(Protocol):
     ) -> PricePoint | None:
         """The listing's latest price of ``kind`` at or before ``at``: for ``list``, the
         price in force at that moment."""
+        ...
+
+    def shipments(
+        self, merchant_id: str, since: datetime, until: datetime, up_to_seq: int
+    ) -> list[Shipment]:
+        """The merchant's orders shipped in [since, until], with their deadlines."""
         ...
 
 

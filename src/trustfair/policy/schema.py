@@ -208,7 +208,7 @@ class ActionSpec(Strict):
     @model_validator(mode="after")
     def _params_fit_the_kind(self) -> ActionSpec:
         try:
-            ACTION_PARAMS[self.kind].model_validate(self.params)
+            checked = ACTION_PARAMS[self.kind].model_validate(self.params)
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -216,6 +216,8 @@ class ActionSpec(Strict):
             raise ValueError(
                 f"{self.kind} params{': ' + where if where else ''}: {message}"
             ) from None
+        # The checked values, not the file's text: "7" becomes 7 for the effects.
+        object.__setattr__(self, "params", checked.model_dump(exclude_unset=True))
         return self
 
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
-from trustfair.pipeline.interfaces import PricePoint
-from trustfair.store.models import POINTS_GENERATION, EventRow, ListingPriceRow, PointsEntryRow
+from trustfair.pipeline.interfaces import PricePoint, Shipment
+from trustfair.store.models import (
+    POINTS_GENERATION,
+    SHIPPED,
+    SHIPPING_DUE,
+    EventRow,
+    ListingPriceRow,
+    OrderShippingRow,
+    PointsEntryRow,
+)
 
 
 class StoreContext:
@@ -127,6 +135,48 @@ class StoreContext:
         ).first()
         return PricePoint(row[0], row[1], row[2]) if row else None
 
+    def shipments(
+        self, merchant_id: str, since: datetime, until: datetime, up_to_seq: int
+    ) -> list[Shipment]:
+        rows = self._session.execute(
+            _SHIPMENTS,
+            {"merchant_id": merchant_id, "since": since, "until": until, "seq": up_to_seq},
+        )
+        # An order is one shipment however many events say so (a payment or a dispatch
+        # resent under a new event id): it shipped when it first did, and it was due by
+        # the earliest deadline promised.
+        found: dict[str, Shipment] = {}
+        for order_id, shipped_at, due_at in rows:
+            due = None if due_at is None else _aware(due_at)
+            seen = found.get(order_id)
+            if seen is None:
+                found[order_id] = Shipment(order_id, _aware(shipped_at), due)
+            elif due is not None and (seen.due_at is None or due < seen.due_at):
+                found[order_id] = Shipment(order_id, seen.shipped_at, due)
+        return list(found.values())
+
+
+_SHIPPED = aliased(OrderShippingRow)
+_DUE = aliased(OrderShippingRow)
+_SHIPMENTS = (
+    select(_SHIPPED.order_id, _SHIPPED.at, _DUE.at)
+    .outerjoin(
+        _DUE,
+        and_(
+            _DUE.order_id == _SHIPPED.order_id,
+            _DUE.kind == SHIPPING_DUE,
+            _DUE.event_seq <= bindparam("seq"),
+        ),
+    )
+    .where(
+        _SHIPPED.merchant_id == bindparam("merchant_id"),
+        _SHIPPED.kind == SHIPPED,
+        _SHIPPED.at >= bindparam("since"),
+        _SHIPPED.at <= bindparam("until"),
+        _SHIPPED.event_seq <= bindparam("seq"),
+    )
+    .order_by(_SHIPPED.at, _SHIPPED.event_seq)
+)
 
 # Built once: the price detector asks these for most listing and live events, and
 # building a statement costs more than SQLite takes to answer it.

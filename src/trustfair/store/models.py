@@ -315,3 +315,32 @@ class ListingPriceRow(Base):
     event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), unique=True)
 
     __table_args__ = (Index("ix_listing_prices_listing", "listing_id", "kind", "at"),)
+
+
+SHIPPING_DUE = "due"
+"""When an order must be shipped by (from order.paid: its ship_by, else the default)."""
+SHIPPED = "shipped"
+"""When an order was handed to the carrier (order.shipped)."""
+
+
+class OrderShippingRow(Base):
+    """Each order's shipping deadline and the moment it shipped, by merchant.
+
+    Written by the ``order_shipping`` projector in the batch's transaction, before
+    detectors run; one row per event, so an order shipped before its payment arrived
+    (events out of order) is joined to its deadline whenever both are in.
+    """
+
+    __tablename__ = "order_shipping"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128))
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), unique=True)
+
+    __table_args__ = (
+        Index("ix_order_shipping_order", "order_id", "kind"),
+        Index("ix_order_shipping_merchant", "merchant_id", "kind", "at"),
+    )

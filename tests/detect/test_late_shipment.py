@@ -1,0 +1,183 @@
+"""Late shipment from the shipping record: what counts as late, what the record
+holds, and that the answer does not depend on arrival order or batching. Hand-built
+orders run through the real pipeline (projection, context, detector) on both stores."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import T0, event, ingest
+from trustfair.detect.late_shipment import LABEL, RULE, LateShipmentDetector
+from trustfair.pipeline.registry import Registry, build_projectors
+from trustfair.policy.code import RulePolicy
+from trustfair.settings import Settings
+from trustfair.store.database import Store
+from trustfair.store.models import EventRow, SignalRow
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+class Orders:
+    """Orders of one merchant, paid and shipped; events numbered as they are added."""
+
+    def __init__(self, merchant: str = "m1") -> None:
+        self.merchant = merchant
+        self.events: list[dict[str, Any]] = []
+
+    def paid(self, order: str, at: datetime, ship_by: datetime | None = None) -> str:
+        payload: dict[str, Any] = {
+            "order_id": order,
+            "buyer_id": "b1",
+            "merchant_id": self.merchant,
+            "listing_id": "l1",
+            "unit_price_fen": 9900,
+            "amount_fen": 9900,
+        }
+        if ship_by is not None:
+            payload["ship_by"] = ship_by.isoformat()
+        return self._add("order.paid", payload, at)
+
+    def shipped(self, order: str, at: datetime) -> str:
+        payload = {
+            "order_id": order,
+            "merchant_id": self.merchant,
+            "carrier": "sf",
+            "tracking_no": f"SF{len(self.events):012d}",
+        }
+        return self._add("order.shipped", payload, at)
+
+    def order(self, order: str, paid_at: datetime, late: bool) -> str:
+        """An order due 48 hours after payment, shipped a day early or a day late."""
+        self.paid(order, paid_at, ship_by=paid_at + 48 * HOUR)
+        return self.shipped(order, paid_at + (72 if late else 24) * HOUR)
+
+    def _add(self, type_: str, payload: dict[str, Any], at: datetime) -> str:
+        event_id = f"{self.merchant}-e{len(self.events) + 1:03d}"
+        self.events.append(event(event_id, type_, payload, at))
+        return event_id
+
+
+def registry(settings: Settings | None = None) -> Registry:
+    settings = settings or Settings()
+    return Registry(
+        detectors=[LateShipmentDetector()],
+        policy=RulePolicy(version="test", rules=()),
+        effects={},
+        settings=settings,
+        projectors=build_projectors(settings),
+    )
+
+
+def evidence_of(
+    store: Store, orders: Orders, settings: Settings | None = None, batch_size: int = 500
+) -> dict[str, dict[str, Any]]:
+    """The late_shipment signal's evidence, by event id."""
+    ingest(store, registry(settings), *orders.events, batch_size=batch_size)
+    with store.reading() as session:
+        rows = session.execute(
+            select(EventRow.event_id, SignalRow.evidence)
+            .join(SignalRow, SignalRow.event_seq == EventRow.seq)
+            .where(SignalRow.label == LABEL)
+        ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for event_id, evidence in rows:
+        assert event_id not in found, "one signal per shipment"
+        found[event_id] = evidence
+    return found
+
+
+def test_a_shipment_by_its_deadline_is_not_late(store: Store) -> None:
+    orders = Orders()
+    orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)
+    exactly = orders.shipped("o1", T0 + 48 * HOUR)
+    assert exactly not in evidence_of(store, orders)
+
+
+def test_a_late_shipment_carries_the_merchants_record_of_30_days(store: Store) -> None:
+    orders = Orders()
+    orders.order("old", T0 - 40 * DAY, late=True)  # shipped 37 days before: outside
+    for n in range(6):
+        orders.order(f"ok{n}", T0 - (20 - n) * DAY, late=False)
+    orders.order("late1", T0 - 10 * DAY, late=True)
+    orders.paid("o9", T0 - 2 * DAY, ship_by=T0 - 2 * DAY + 48 * HOUR)
+    last = orders.shipped("o9", T0 + 5 * HOUR)
+    evidence = evidence_of(store, orders)[last]
+    assert evidence["rule"] == RULE
+    assert evidence["order_id"] == "o9"
+    assert evidence["late_by_hours"] == 5.0
+    assert (evidence["shipments"], evidence["late_shipments"]) == (8, 2)
+    assert evidence["late_share"] == 0.25
+    assert evidence["window_days"] == 30
+
+
+def test_an_order_paid_without_ship_by_is_due_within_the_default_promise(
+    store: Store,
+) -> None:
+    orders = Orders()
+    orders.paid("o1", T0)
+    on_time = orders.shipped("o1", T0 + 47 * HOUR)
+    orders.paid("o2", T0)
+    late = orders.shipped("o2", T0 + 49 * HOUR)
+    found = evidence_of(store, orders)
+    assert on_time not in found
+    assert found[late]["late_by_hours"] == 1.0
+
+
+def test_the_default_promise_is_a_setting(store: Store) -> None:
+    orders = Orders()
+    orders.paid("o1", T0)
+    shipped = orders.shipped("o1", T0 + 30 * HOUR)
+    found = evidence_of(store, orders, Settings(ship_within=24 * HOUR))
+    assert found[shipped]["late_by_hours"] == 6.0
+
+
+def test_a_shipment_whose_payment_has_not_arrived_is_left_out(store: Store) -> None:
+    orders = Orders()
+    early = orders.shipped("o1", T0 + 72 * HOUR)  # its payment arrives after it
+    orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)
+    orders.paid("o2", T0 + DAY, ship_by=T0 + 2 * DAY)
+    later = orders.shipped("o2", T0 + 4 * DAY)
+    found = evidence_of(store, orders)
+    assert early not in found  # no deadline known when it was judged
+    assert (found[later]["shipments"], found[later]["late_shipments"]) == (2, 2)
+
+
+def test_an_order_shipped_twice_over_is_one_shipment(store: Store) -> None:
+    orders = Orders()
+    orders.order("o1", T0 - 5 * DAY, late=True)
+    orders.shipped("o1", T0 - DAY)  # the carrier's second scan, resent
+    orders.paid("o2", T0 - 3 * DAY, ship_by=T0 - DAY)
+    last = orders.shipped("o2", T0)
+    assert evidence_of(store, orders)[last]["shipments"] == 2
+
+
+def test_other_merchants_orders_are_not_in_the_record(store: Store) -> None:
+    mine, theirs = Orders("m1"), Orders("m2")
+    for n in range(3):
+        theirs.order(f"t{n}", T0 - (n + 3) * DAY, late=True)
+    mine.order("o1", T0 - 3 * DAY, late=False)
+    last = mine.order("o2", T0 - 2 * DAY, late=True)
+    orders = Orders()
+    orders.events = theirs.events + mine.events
+    evidence = evidence_of(store, orders)[last]
+    assert (evidence["shipments"], evidence["late_shipments"]) == (2, 1)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_the_record_does_not_depend_on_how_the_input_was_cut(store: Store, batch_size: int) -> None:
+    orders = Orders()
+    for n in range(12):
+        orders.order(f"o{n}", T0 + n * DAY, late=n % 3 == 0)
+    whole = evidence_of(store, orders, batch_size=batch_size)
+    assert len(whole) == 4
+    assert [e["late_shipments"] for e in sorted(whole.values(), key=lambda e: e["shipped_at"])] == [
+        1,
+        2,
+        3,
+        4,
+    ]
