@@ -39,6 +39,9 @@ class LateShipmentDetector:
         order_id: str = payload.order_id  # type: ignore[attr-defined]
         merchant_id: str = payload.merchant_id  # type: ignore[attr-defined]
         at = event.occurred_at
+        due = context.shipping_due(order_id, event.seq)
+        if due is None or at <= due:
+            return []  # most parcels: on time, and the record is not needed
         since = at - self.window
         record = [s for s in context.shipments(merchant_id, since, at, event.seq) if s.due_at]
         this = next((s for s in record if s.order_id == order_id), None)

@@ -195,6 +195,10 @@ class Context(Protocol):
         price in force at that moment."""
         ...
 
+    def shipping_due(self, order_id: str, up_to_seq: int) -> datetime | None:
+        """The order's shipping deadline, if its payment has arrived."""
+        ...
+
     def shipments(
         self, merchant_id: str, since: datetime, until: datetime, up_to_seq: int
     ) -> list[Shipment]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from trustfair.enforce.linked import linked_entities
@@ -135,6 +135,10 @@ class StoreContext:
         ).first()
         return PricePoint(row[0], row[1], row[2]) if row else None
 
+    def shipping_due(self, order_id: str, up_to_seq: int) -> datetime | None:
+        due = self._session.execute(_DUE_OF, {"order_id": order_id, "seq": up_to_seq}).scalar()
+        return None if due is None else _aware(due)
+
     def shipments(
         self, merchant_id: str, since: datetime, until: datetime, up_to_seq: int
     ) -> list[Shipment]:
@@ -156,6 +160,11 @@ class StoreContext:
         return list(found.values())
 
 
+_DUE_OF = select(func.min(OrderShippingRow.at)).where(
+    OrderShippingRow.order_id == bindparam("order_id"),
+    OrderShippingRow.kind == SHIPPING_DUE,
+    OrderShippingRow.event_seq <= bindparam("seq"),
+)
 _SHIPPED = aliased(OrderShippingRow)
 _DUE = aliased(OrderShippingRow)
 _SHIPMENTS = (
