@@ -106,3 +106,29 @@ def ingest(store, registry, *events, batch_size: int = 2_000) -> None:  # type: 
         source_name="t",
         batch_size=batch_size,
     )
+
+
+def api_key(store, role: str = "service", owns: list[str] | None = None) -> str:  # type: ignore[no-untyped-def]
+    """A new API key of ``role`` in ``store``: the whole key, for a Bearer header."""
+    from datetime import UTC
+
+    from trustfair.access.accounts import add_key
+
+    with store.transaction() as session:
+        return add_key(session, f"test-{role}", role, datetime.now(UTC), owns=owns).key
+
+
+def bearer(store, role: str = "service", owns: list[str] | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"Authorization": f"Bearer {api_key(store, role, owns)}"}
+
+
+def service_key_for(database_url: str) -> dict[str, str]:
+    """A service key in the store at ``database_url`` (migrated first), as a header,
+    for a test that starts ``trustfair serve`` on that store."""
+    from trustfair.store.database import Store
+
+    store = Store.open(database_url)
+    try:
+        return bearer(store)
+    finally:
+        store.close()

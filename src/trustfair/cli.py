@@ -33,6 +33,10 @@ policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 appeal_app = typer.Typer(help="Appeals against sanctions.", no_args_is_help=True)
 app.add_typer(appeal_app, name="appeal")
+user_app = typer.Typer(help="People who sign in to the console.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+key_app = typer.Typer(help="API keys for services.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
 outbox_app = typer.Typer(help="Commands waiting to go out by webhook.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 
@@ -838,6 +842,80 @@ def appeal_decide(
         f"case {case_id}: {result.outcome}; points entries reversed "
         f"{result.reversed_entries or 'none'}; sanctions lifted {result.lifted_sanctions or 'none'}"
     )
+
+
+OWNS_OPTION = typer.Option(
+    "--owns", help="A party the account acts for (merchant:ID, streamer:ID, brand:ID); repeat."
+)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="admin, policy_editor, reviewer, brand, merchant, customer_service or auditor."
+        ),
+    ],
+    owns: Annotated[list[str] | None, OWNS_OPTION] = None,
+    locale: Annotated[str, typer.Option(help="The console's language: zh or en.")] = "zh",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user (the first one: --role admin). Asks for the password unless
+    --password-stdin."""
+    from trustfair.access.accounts import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        with _open_store().transaction() as session:
+            user = add_user(session, username, password, role, _when(None), owns or [], locale)
+            summary = f"user {user.username} ({user.role}) added"
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    out.print(summary)
+
+
+@key_app.command("add")
+def key_add(
+    name: Annotated[str, typer.Argument(help="What the key is for (order-service).")],
+    role: Annotated[str, typer.Option(help="The role it acts in; service for event senders.")] = (
+        "service"
+    ),
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="Limit the key to this permission (events:write); repeat."),
+    ] = None,
+    owns: Annotated[list[str] | None, OWNS_OPTION] = None,
+) -> None:
+    """Create an API key and print it once: send it as Authorization: Bearer KEY."""
+    from trustfair.access.accounts import add_key
+
+    try:
+        with _open_store().transaction() as session:
+            new = add_key(session, name, role, _when(None), scope or [], owns or [])
+            key_id = new.row.key_id
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"key {key_id} for {name} ({role}); it is not shown again")
+    typer.echo(new.key)
+
+
+@key_app.command("revoke")
+def key_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (after tf_).")]) -> None:
+    """Revoke an API key (servers stop taking it within 10 seconds)."""
+    from trustfair.access.accounts import revoke_key
+
+    with _open_store().transaction() as session:
+        done = revoke_key(session, key_id, _when(None))
+    if not done:
+        raise _fail(f"no active key {key_id}")
+    out.print(f"key {key_id} revoked")
 
 
 @app.command()

@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import T0, jsonl, order_paid, report_on_live
+from tests.factories import T0, bearer, jsonl, order_paid, report_on_live
 from trustfair.api.app import create_app
 from trustfair.store.export import export_records
 
 
 @pytest.fixture
 def client(store, registry) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(create_app(store, registry))
+    return TestClient(create_app(store, registry), headers=bearer(store))
 
 
 def test_a_batch_is_stored_and_counted(client, store) -> None:
@@ -115,7 +115,10 @@ def test_a_suspended_streamer_going_live_is_answered_with_a_refusal(store, tmp_p
     from tests.enforce.conftest import at, live_segment, live_started, marker_registry, write_policy
     from trustfair.policy.files import load_policy
 
-    client = TestClient(create_app(store, marker_registry(load_policy(write_policy(tmp_path)))))
+    client = TestClient(
+        create_app(store, marker_registry(load_policy(write_policy(tmp_path)))),
+        headers=bearer(store),
+    )
     first = client.post("/v1/events", json=[live_segment("e1", "ls1", "st1", "[[spam_porn]]")])
     assert [c["topic"] for c in first.json()["commands"]] == ["sanction.issued"] * 2
     answer = client.post("/v1/events", json=[live_started("e2", "ls2", "st1", at(days=1))]).json()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 
 from tests.enforce.test_live_risk import DIVERSION, HONEST, PORN, segment
-from tests.factories import T0
+from tests.factories import T0, bearer
 from tests.served import served
 from tests.webhooks import webhook_receiver
 from trustfair.pipeline.outbox import verify_signature
@@ -27,11 +27,14 @@ def test_a_risky_stream_sent_over_http_gets_its_shutdown_webhook(store: Store) -
             "TRUSTFAIR_WEBHOOK_URL": receiver.url,
             "TRUSTFAIR_WEBHOOK_SECRET": "e2e",
         }
+        headers = bearer(store)
         with served(env) as base:
             # One event per request, as a transcript service would send them.
             for i, text in enumerate([HONEST, DIVERSION, HONEST, PORN, DIVERSION]):
                 event = segment(f"e{i}", "s1", text, T0 + timedelta(seconds=5 * i))
-                answer = httpx.post(f"{base}/v1/events", json=[event], timeout=30).json()
+                answer = httpx.post(
+                    f"{base}/v1/events", json=[event], headers=headers, timeout=30
+                ).json()
                 assert answer["accepted"] == 1
             # The policy also sends content.block for each blocked line: wait for the
             # shutdown, then long enough for a second one, were there one, to come.

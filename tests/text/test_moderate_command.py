@@ -7,6 +7,7 @@ import json
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.factories import bearer
 from trustfair.api.app import create_app
 from trustfair.cli import app
 from trustfair.store.database import Store
@@ -36,7 +37,8 @@ def test_one_output_line_per_input_line_in_order() -> None:
 
 
 def test_the_api_moderates_one_text_or_a_batch(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    client = TestClient(create_app(Store.open(f"sqlite:///{tmp_path / 'm.db'}")))
+    store = Store.open(f"sqlite:///{tmp_path / 'm.db'}")
+    client = TestClient(create_app(store), headers=bearer(store))
     one = client.post("/v1/moderate", json={"id": "x", "text": "加我微信私聊"}).json()
     assert one["verdict"] == "block" and one["labels"][0]["label"] == "diversion"
     batch = client.post("/v1/moderate", json={"items": [{"text": "你好"}, {"text": "A货"}]}).json()

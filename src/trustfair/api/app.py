@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from trustfair import __version__
-from trustfair.api import events, moderate, restrictions
+from trustfair.api import events, moderate, restrictions, session
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
@@ -59,6 +59,7 @@ def create_app(
     app.include_router(events.router)
     app.include_router(moderate.router)
     app.include_router(restrictions.router)
+    app.include_router(session.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:

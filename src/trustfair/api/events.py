@@ -7,10 +7,12 @@ import io
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from trustfair.access.roles import Permission
+from trustfair.api.auth import require
 from trustfair.events.ingest import (
     DEFAULT_BATCH_SIZE,
     UTF8_BOM,
@@ -23,7 +25,9 @@ from trustfair.events.validation import check_json_text
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_EVENTS_PER_BATCH = 10_000
 
-router = APIRouter(prefix="/v1", tags=["events"])
+router = APIRouter(
+    prefix="/v1", tags=["events"], dependencies=[Depends(require(Permission.EVENTS_WRITE))]
+)
 
 
 class RejectedItem(BaseModel):

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from trustfair.access.roles import Permission
+from trustfair.api.auth import require
 from trustfair.text.moderate import ModerationRequest, moderate_request
 
 MAX_TEXTS_PER_CALL = 1_000
 
-router = APIRouter(prefix="/v1", tags=["moderation"])
+router = APIRouter(
+    prefix="/v1", tags=["moderation"], dependencies=[Depends(require(Permission.MODERATE))]
+)
 
 
 class Span(BaseModel):

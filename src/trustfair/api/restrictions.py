@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from trustfair.access.roles import Permission, Principal
+from trustfair.api.auth import ensure_may_see, require
 from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
 from trustfair.events.payload import EntityRef
 from trustfair.store.database import Store
@@ -32,6 +34,7 @@ def _in_force(store: Store, entity: EntityRef, at: datetime) -> list[dict[str, A
 )
 async def restrictions(
     request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.RESTRICTIONS_READ))],
     entity_type: str,
     entity_id: str,
     at: Annotated[
@@ -40,6 +43,7 @@ async def restrictions(
 ) -> dict[str, Any]:
     if entity_type not in ACCOUNT_TYPES:
         raise HTTPException(404, f"no accounts of type {entity_type!r}; known: merchant, streamer")
+    ensure_may_see(principal, EntityRef(entity_type, entity_id))
     if at is not None and at.tzinfo is None:
         raise HTTPException(422, "at: give a time zone (+08:00, Z)")
     when = at or datetime.now(UTC)

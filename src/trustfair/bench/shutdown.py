@@ -162,7 +162,13 @@ class Load:
 
 
 async def send_load(
-    port: int, path: str, bodies: list[bytes], ids: list[str], rate: float, connections: int
+    port: int,
+    path: str,
+    bodies: list[bytes],
+    ids: list[str],
+    rate: float,
+    connections: int,
+    headers: str = "",
 ) -> Load:
     """Send ``bodies`` open-loop at ``rate``/s over ``connections`` keep-alive sockets."""
     load = Load()
@@ -179,7 +185,7 @@ async def send_load(
                     await asyncio.sleep(delay)
                 body = bodies[i]
                 head = (
-                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
                 ).encode()
                 sent = time.perf_counter()
@@ -268,10 +274,12 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{path}" if path else src, **extra}
 
 
-async def _warm(port: int, path: str, body: bytes) -> None:
+async def _warm(port: int, path: str, body: bytes, headers: str = "") -> None:
     """One request before the clock: the text engine loads on its first text."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
     writer.write(head + body)
     await _read_response(reader)
     writer.close()
@@ -323,12 +331,16 @@ def _trustfair_run(
     ids = [json.loads(b)[0]["event_id"] for b in bodies]
     port = free_port()
 
+    database_url = f"sqlite:///{tmp / f'{run}.db'}"
+    # The server takes events only from a service with a key: make one in its store.
+    key = f"Authorization: Bearer {_service_key(database_url)}\r\n"
+
     async def go() -> tuple[Load, list[Received], float | None]:
         receiver = Receiver()
         await receiver.start()
         env = _env(
             {
-                "TRUSTFAIR_DATABASE_URL": f"sqlite:///{tmp / f'{run}.db'}",
+                "TRUSTFAIR_DATABASE_URL": database_url,
                 "TRUSTFAIR_WEBHOOK_URL": f"http://127.0.0.1:{receiver.port}/hook",
                 "TRUSTFAIR_WEBHOOK_SECRET": SECRET,
             }
@@ -350,9 +362,9 @@ def _trustfair_run(
                 await _wait_port(port)
                 warm = _segment(f"{run}-warm", f"{run}-warm", 0, HONEST_LINES[0], "")
                 warm["occurred_at"] = datetime.now(UTC).isoformat()
-                await _warm(port, "/v1/events", json.dumps([warm]).encode())
+                await _warm(port, "/v1/events", json.dumps([warm]).encode(), key)
                 before = cpu_seconds(process.pid)
-                load = await send_load(port, "/v1/events", bodies, ids, rate, connections)
+                load = await send_load(port, "/v1/events", bodies, ids, rate, connections, key)
                 deadline = time.monotonic() + 10
                 while len(receiver.received) < len(tripping) and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
@@ -384,6 +396,18 @@ def _trustfair_run(
         }
     )
     return figures
+
+
+def _service_key(database_url: str) -> str:
+    from trustfair.access.accounts import add_key
+    from trustfair.store.database import Store
+
+    store = Store.open(database_url)
+    try:
+        with store.transaction() as session:
+            return add_key(session, "bench", "service", datetime.now(UTC)).key
+    finally:
+        store.close()
 
 
 @contextlib.contextmanager
@@ -466,9 +490,9 @@ def run(
         "trustfair_runs": ours,
         "baseline_runs": bare,
         "what_trustfair_does": (
-            "HTTP POST /v1/events of one live.segment → validate + store + text engine + "
-            "policy + live risk score → outbox row committed → dispatcher woken → signed "
-            "webhook POST received by the bench"
+            "HTTP POST /v1/events of one live.segment → API key checked → validate + store "
+            "+ text engine + policy + live risk score → outbox row committed → dispatcher "
+            "woken → signed webhook POST received by the bench"
         ),
         "what_baseline_does": "HTTP POST of the same bodies to a bare uvicorn echo app",
         "python": platform.python_version(),

@@ -344,3 +344,72 @@ class OrderShippingRow(Base):
         Index("ix_order_shipping_order", "order_id", "kind"),
         Index("ix_order_shipping_merchant", "merchant_id", "kind", "at"),
     )
+
+
+# -- accounts and access ---------------------------------------------------------------
+
+
+class UserRow(Base):
+    """A person who signs in to the console. The password is kept only as its hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(32))
+    owns: Mapped[list[str]] = mapped_column(Json, default=list)
+    """Parties a merchant or brand user acts for: ["merchant:m1", "streamer:st1"]."""
+    locale: Mapped[str] = mapped_column(String(8), default="zh")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiKeyRow(Base):
+    """A service's key: ``tf_<key_id>_<secret>``; only the secret's SHA-256 is kept (a
+    random 256-bit secret needs no slow hash)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    scopes: Mapped[list[str]] = mapped_column(Json, default=list)
+    """The permissions the key is limited to, within its role's; empty means all of them."""
+    owns: Mapped[list[str]] = mapped_column(Json, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SessionRow(Base):
+    """A signed-in console session; the cookie holds the token, the store its hash."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginAttemptRow(Base):
+    """Every sign-in attempt, for the rate limit (kept in the store, so it holds across
+    server processes) and for the audit."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    succeeded: Mapped[bool] = mapped_column()
+
+    __table_args__ = (
+        Index("ix_login_attempts_username", "username", "at"),
+        Index("ix_login_attempts_client", "client", "at"),
+    )

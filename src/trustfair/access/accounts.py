@@ -1,0 +1,269 @@
+"""Accounts: users and their console sessions, API keys, and signing in.
+
+Passwords are hashed with Argon2 (pwdlib's recommended settings). Keys and session
+tokens are random 256-bit secrets: the store keeps their SHA-256, so a copy of the
+database opens nothing. Sign-in is rate-limited per username and per client from the
+attempts recorded in the store, so the limit holds across server processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trustfair.access.roles import (
+    PERMISSIONS,
+    USER_ROLES,
+    Permission,
+    Principal,
+    Role,
+    parse_owned,
+)
+from trustfair.store.models import ApiKeyRow, LoginAttemptRow, SessionRow, UserRow
+
+SESSION_LIFETIME = timedelta(hours=12)
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURES_ALLOWED = 5
+"""Failed sign-ins per username, and per client, within LOGIN_WINDOW before refusing."""
+MIN_PASSWORD_LENGTH = 10
+KEY_PREFIX = "tf"
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+_hasher = PasswordHash.recommended()
+# Verifying against this when the user does not exist costs the same as a real check,
+# so the time taken does not tell an attacker which usernames exist.
+_DUMMY_HASH = _hasher.hash("trustfair: no such user")
+
+
+class AccessRefused(Exception):
+    """A sign-in or a credential that is not accepted, with the reason."""
+
+
+class TooManyAttempts(AccessRefused):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# -- users -----------------------------------------------------------------------------
+
+
+def add_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    at: datetime,
+    owns: list[str] | None = None,
+    locale: str = "zh",
+) -> UserRow:
+    """Create a user; ValueError saying what is wrong with the request."""
+    if not USERNAME.match(username):
+        raise ValueError(f"username {username!r}: 1-64 letters, digits or _.@-")
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise ValueError(
+            f"role {role!r}: one of {', '.join(sorted(r.value for r in USER_ROLES))}"
+        ) from None
+    if role_ not in USER_ROLES:
+        raise ValueError(f"role {role!r} is for API keys, not people")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    owned = sorted(f"{e.type}:{e.id}" for e in parse_owned(owns or []))
+    if role_ in (Role.MERCHANT, Role.BRAND) and not owned:
+        raise ValueError(f"a {role_.value} user must own at least one party (--owns)")
+    if locale not in ("zh", "en"):
+        raise ValueError(f"locale {locale!r}: zh or en")
+    if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+        raise ValueError(f"user {username!r} exists already")
+    user = UserRow(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role_.value,
+        owns=owned,
+        locale=locale,
+        created_at=at,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def user_principal(user: UserRow, row: SessionRow | None = None) -> Principal:
+    role = Role(user.role)
+    return Principal(
+        kind="user",
+        name=user.username,
+        role=role,
+        permissions=PERMISSIONS[role],
+        owns=parse_owned(user.owns),
+        session_id=row.id if row else None,
+        csrf_token=row.csrf_token if row else None,
+    )
+
+
+# -- signing in ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    """The session token, for the cookie; shown once."""
+    csrf_token: str
+    principal: Principal
+    expires_at: datetime
+
+
+def _recent_failures(session: Session, column: object, value: str, since: datetime) -> list:
+    return list(
+        session.scalars(
+            select(LoginAttemptRow.at)
+            .where(column == value, LoginAttemptRow.at >= since, ~LoginAttemptRow.succeeded)
+            .order_by(LoginAttemptRow.at)
+        )
+    )
+
+
+def sign_in(
+    session: Session, username: str, password: str, client: str, at: datetime
+) -> SignedIn | None:
+    """Check the password and open a session; None if it is wrong (the failed attempt
+    is recorded: commit the session), TooManyAttempts if there were too many."""
+    username = username[:64]
+    client = client[:64]
+    since = at - LOGIN_WINDOW
+    for column, value in ((LoginAttemptRow.username, username), (LoginAttemptRow.client, client)):
+        failures = _recent_failures(session, column, value, since)
+        if len(failures) >= LOGIN_FAILURES_ALLOWED:
+            oldest = failures[-LOGIN_FAILURES_ALLOWED]
+            wait = int((oldest + LOGIN_WINDOW - at).total_seconds()) + 1
+            raise TooManyAttempts(max(wait, 1))
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
+    ok = ok and user is not None and user.disabled_at is None
+    session.add(LoginAttemptRow(username=username, client=client, at=at, succeeded=ok))
+    if not ok or user is None:
+        return None
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    row = SessionRow(
+        token_hash=digest(token),
+        user_id=user.id,
+        csrf_token=csrf,
+        created_at=at,
+        expires_at=at + SESSION_LIFETIME,
+    )
+    session.add(row)
+    session.flush()
+    return SignedIn(token, csrf, user_principal(user, row), row.expires_at)
+
+
+def session_principal(session: Session, token: str, at: datetime) -> Principal | None:
+    """The principal of a live session token, or None."""
+    row = session.scalar(select(SessionRow).where(SessionRow.token_hash == digest(token)))
+    if row is None or row.ended_at is not None or row.expires_at <= at:
+        return None
+    user = session.get(UserRow, row.user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return user_principal(user, row)
+
+
+def sign_out(session: Session, session_id: int, at: datetime) -> None:
+    row = session.get(SessionRow, session_id)
+    if row is not None and row.ended_at is None:
+        row.ended_at = at
+
+
+# -- API keys --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: str
+    """The whole key, shown once: ``tf_<key_id>_<secret>``."""
+    row: ApiKeyRow
+
+
+def add_key(
+    session: Session,
+    name: str,
+    role: str,
+    at: datetime,
+    scopes: list[str] | None = None,
+    owns: list[str] | None = None,
+) -> NewKey:
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise ValueError(f"role {role!r}: one of {', '.join(r.value for r in Role)}") from None
+    granted = PERMISSIONS[role_]
+    for scope in scopes or []:
+        try:
+            permission = Permission(scope)
+        except ValueError:
+            raise ValueError(
+                f"scope {scope!r}: one of {', '.join(p.value for p in Permission)}"
+            ) from None
+        if permission not in granted:
+            raise ValueError(f"scope {scope!r} is beyond what role {role_.value} may do")
+    owned = sorted(f"{e.type}:{e.id}" for e in parse_owned(owns or []))
+    if role_ in (Role.MERCHANT, Role.BRAND) and not owned:
+        raise ValueError(f"a {role_.value} key must own at least one party (--owns)")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    row = ApiKeyRow(
+        key_id=key_id,
+        secret_hash=digest(secret),
+        name=name,
+        role=role_.value,
+        scopes=sorted(set(scopes or [])),
+        owns=owned,
+        created_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return NewKey(f"{KEY_PREFIX}_{key_id}_{secret}", row)
+
+
+def key_principal(session: Session, key: str) -> Principal | None:
+    """The principal of a valid, unrevoked key, or None."""
+    prefix, _, rest = key.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != KEY_PREFIX or not key_id or not secret:
+        return None
+    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id))
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_hash, digest(secret)):
+        return None
+    role = Role(row.role)
+    permissions = PERMISSIONS[role]
+    if row.scopes:
+        permissions = permissions & {Permission(s) for s in row.scopes}
+    return Principal(
+        kind="key", name=row.name, role=role, permissions=permissions, owns=parse_owned(row.owns)
+    )
+
+
+def revoke_key(session: Session, key_id: str, at: datetime) -> bool:
+    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = at
+    return True
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count(UserRow.id))) or 0)

@@ -1,0 +1,113 @@
+"""Roles, the permissions each grants, and the principals that hold them.
+
+One table says what each role may do; endpoints ask for a permission, never for a
+role, so a new role is one line here. Roles that act for a party (merchant, brand)
+see only what that party owns: ``Principal.may_see`` is the ownership check every
+endpoint that returns a party's records makes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from trustfair.events.payload import EntityRef
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    POLICY_EDITOR = "policy_editor"
+    REVIEWER = "reviewer"
+    BRAND = "brand"
+    MERCHANT = "merchant"
+    CUSTOMER_SERVICE = "customer_service"
+    AUDITOR = "auditor"
+    SERVICE = "service"
+    """A marketplace system that sends events and asks for decisions (API keys only)."""
+
+
+class Permission(StrEnum):
+    EVENTS_WRITE = "events:write"
+    MODERATE = "moderate"
+    RESTRICTIONS_READ = "restrictions:read"
+    ENTITIES_READ = "entities:read"
+    DECISIONS_READ = "decisions:read"
+    CASES_READ = "cases:read"
+    CASES_WORK = "cases:work"
+    APPEALS_FILE = "appeals:file"
+    APPEALS_DECIDE = "appeals:decide"
+    POLICY_READ = "policy:read"
+    RULES_READ = "rules:read"
+    REPORTS_READ = "reports:read"
+    WEBHOOKS_READ = "webhooks:read"
+    USERS_MANAGE = "users:manage"
+
+
+P = Permission
+_READ_ALL = {P.ENTITIES_READ, P.RESTRICTIONS_READ, P.DECISIONS_READ, P.CASES_READ}
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.POLICY_EDITOR: frozenset({*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ}),
+    Role.REVIEWER: frozenset(
+        {*_READ_ALL, P.CASES_WORK, P.APPEALS_DECIDE, P.MODERATE, P.POLICY_READ, P.RULES_READ}
+    ),
+    Role.AUDITOR: frozenset(
+        {*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ, P.WEBHOOKS_READ}
+    ),
+    Role.CUSTOMER_SERVICE: frozenset({*_READ_ALL, P.MODERATE, P.APPEALS_FILE}),
+    # A party's own records only (see Principal.may_see).
+    Role.MERCHANT: frozenset({*_READ_ALL, P.APPEALS_FILE}),
+    Role.BRAND: frozenset({P.CASES_READ}),
+    Role.SERVICE: frozenset({P.EVENTS_WRITE, P.MODERATE, P.RESTRICTIONS_READ}),
+}
+
+PARTY_ROLES = frozenset({Role.MERCHANT, Role.BRAND})
+"""Roles that see only what the principal owns."""
+
+USER_ROLES = frozenset(Role) - {Role.SERVICE}
+"""Roles a person can have (a service signs in with a key, never a password)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a user (console session) or a service (API key)."""
+
+    kind: str
+    """``user`` or ``key``."""
+    name: str
+    role: Role
+    permissions: frozenset[Permission]
+    owns: frozenset[EntityRef] = field(default_factory=frozenset)
+    """The parties a merchant or brand principal acts for (merchants, streamers, brands)."""
+    session_id: int | None = None
+    csrf_token: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the principal is named in audit timelines."""
+        return f"{self.kind}:{self.name}"
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role not in PARTY_ROLES
+
+    def may_see(self, party: EntityRef | None) -> bool:
+        """Whether the records of ``party`` may be shown to this principal."""
+        if self.sees_everything:
+            return True
+        return party is not None and party in self.owns
+
+
+def parse_owned(texts: list[str]) -> frozenset[EntityRef]:
+    """``merchant:m1`` → EntityRef("merchant", "m1"); ValueError naming a bad one."""
+    owned = set()
+    for text in texts:
+        kind, _, ident = text.partition(":")
+        if kind not in ("merchant", "streamer", "brand") or not ident.strip():
+            raise ValueError(f"{text!r}: an owned party is merchant:ID, streamer:ID or brand:ID")
+        owned.add(EntityRef(kind, ident.strip()))
+    return frozenset(owned)
