@@ -89,16 +89,21 @@ class MarkerDetector:
     )
 
     def detect(self, event: StoredEvent, context: Context) -> list[Signal]:
-        text = " ".join(text for _, text in event.envelope.payload.texts())
         return [
             Signal(
                 self.name,
                 self.version,
-                label,
+                match[1],
                 0.95,
-                {"severity": severity or "block", "rule": f"{label}.marked", "spans": []},
+                {
+                    "field": field,
+                    "severity": match[2] or "block",
+                    "rule": f"{match[1]}.marked",
+                    "spans": [{"start": match.start(), "end": match.end(), "text": match[0]}],
+                },
             )
-            for label, severity in MARK.findall(text)
+            for field, text in event.envelope.payload.texts()
+            for match in MARK.finditer(text)
         ]
 
 

@@ -95,6 +95,10 @@ class CaseRow(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    """The reviewer working the case (``user:NAME``), while it is in review and after."""
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """confirm or overturn, once decided."""
 
     __table_args__ = (
         Index("ix_cases_subject", "kind", "subject_type", "subject_id", "state"),
@@ -413,3 +417,19 @@ class LoginAttemptRow(Base):
         Index("ix_login_attempts_username", "username", "at"),
         Index("ix_login_attempts_client", "client", "at"),
     )
+
+
+class ReviewOutcomeRow(Base):
+    """A reviewer's verdict on one rule's decision: the rule was right (confirm) or not
+    (overturn). Each rule's measured precision is counted from these."""
+
+    __tablename__ = "review_outcomes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    rule: Mapped[str] = mapped_column(String(128), index=True)
+    policy_version: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reviewer: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

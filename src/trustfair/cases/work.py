@@ -1,0 +1,385 @@
+"""Working cases: the queues, a case with its evidence, and the steps reviewers take.
+
+Handlers (the REST API, the console, the CLI) call these use cases; every step goes
+through the state machine (``cases.states``) and lands in the case's append-only
+timeline. A decision is a verdict on the rules behind the case: confirm (they were
+right) or overturn (they were not). Those verdicts are each rule's measured precision.
+An appeal case is decided by ``enforce.appeals``: an overturn there also reverses the
+points and lifts the sanctions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case as when_then
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trustfair.access.roles import Principal
+from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition, next_state
+from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal
+from trustfair.enforce.authors import author_type_of
+from trustfair.events.payload import EntityRef
+from trustfair.store.models import (
+    CaseEventRow,
+    CaseRow,
+    DecisionRow,
+    EventRow,
+    ReviewOutcomeRow,
+    SanctionRow,
+)
+
+CONFIRM = "confirm"
+OVERTURN_CASE = "overturn"
+OUTCOMES = (CONFIRM, OVERTURN_CASE)
+
+
+class CaseRefused(ValueError):
+    """A step that cannot be taken, with the reason (for a 409 or 404)."""
+
+
+class CaseNotFound(CaseRefused):
+    pass
+
+
+# -- whose case is it -------------------------------------------------------------------
+
+
+def party_of(session: Session, case: CaseRow) -> EntityRef | None:
+    """The merchant or streamer a case is about: the sanctioned account of an appeal,
+    else the author of the event that opened it (a live stream's streamer, a listing's
+    merchant)."""
+    if case.kind == APPEAL and case.subject_type == "sanction":
+        sanction = session.get(SanctionRow, int(case.subject_id))
+        return EntityRef(sanction.entity_type, sanction.entity_id) if sanction else None
+    if case.subject_type in ("merchant", "streamer"):
+        return EntityRef(case.subject_type, case.subject_id)
+    row = session.execute(
+        select(EventRow.type, EventRow.payload)
+        .join(DecisionRow, DecisionRow.event_seq == EventRow.seq)
+        .where(DecisionRow.id == case.opening_decision_id)
+    ).first()
+    if row is None:
+        return None
+    event_type, payload = row
+    author_type = author_type_of(event_type)
+    if author_type is None:
+        return None
+    author_id = payload.get(f"{author_type}_id")
+    return EntityRef(author_type, str(author_id)) if author_id else None
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class QueueSummary:
+    queue: str
+    kind: str
+    open: int = 0
+    in_review: int = 0
+    appealed: int = 0
+    overdue: int = 0
+    oldest_due: datetime | None = None
+
+
+def queue_summaries(session: Session, now: datetime) -> list[QueueSummary]:
+    """Cases waiting for people, by queue and kind: how many in each state, how many
+    past their SLA, and the earliest due."""
+    rows = session.execute(
+        select(
+            CaseRow.queue,
+            CaseRow.kind,
+            CaseRow.state,
+            func.count(),
+            func.min(CaseRow.sla_due_at),
+            func.sum(when_then((CaseRow.sla_due_at < now, 1), else_=0)),
+        )
+        .where(CaseRow.state.in_([s.value for s in ACTIVE_STATES]))
+        .group_by(CaseRow.queue, CaseRow.kind, CaseRow.state)
+    )
+    found: dict[tuple[str, str], QueueSummary] = {}
+    for queue, kind, state, count, oldest, overdue in rows:
+        summary = found.setdefault((queue, kind), QueueSummary(queue, kind))
+        setattr(summary, state, count)
+        summary.overdue += int(overdue or 0)
+        if oldest is not None and (summary.oldest_due is None or oldest < summary.oldest_due):
+            summary.oldest_due = oldest
+    return sorted(found.values(), key=lambda q: (q.queue, q.kind))
+
+
+def list_cases(
+    session: Session,
+    principal: Principal,
+    *,
+    queue: str | None = None,
+    kind: str | None = None,
+    states: list[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[CaseRow], int]:
+    """Cases the principal may see, most urgent first (priority, then SLA due): a page
+    of them and how many there are in all."""
+    query = select(CaseRow)
+    if queue:
+        query = query.where(CaseRow.queue == queue)
+    if kind:
+        query = query.where(CaseRow.kind == kind)
+    if states:
+        query = query.where(CaseRow.state.in_(states))
+    query = query.order_by(CaseRow.priority, CaseRow.sla_due_at, CaseRow.id)
+    if principal.sees_everything:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        return list(session.scalars(query.limit(limit).offset(offset))), int(total)
+    # A party's own cases: few, so the ownership test runs on each.
+    mine = [c for c in session.scalars(query) if principal.may_see(party_of(session, c))]
+    return mine[offset : offset + limit], len(mine)
+
+
+@dataclass
+class CaseDetail:
+    case: CaseRow
+    party: EntityRef | None
+    overdue: bool
+    timeline: list[CaseEventRow]
+    decision: DecisionRow | None
+    """The decision that opened the case (for an appeal: the sanction's decision)."""
+    event: EventRow | None
+    """The event that decision was about: its texts, which the evidence spans point into."""
+    texts: list[dict[str, Any]] = field(default_factory=list)
+    """Each text field of the event with the spans found in it, for highlighting."""
+    sanction: SanctionRow | None = None
+
+
+def case_detail(session: Session, case_id: int, now: datetime) -> CaseDetail:
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise CaseNotFound(f"no case {case_id}")
+    timeline = list(
+        session.scalars(
+            select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+        )
+    )
+    decision = session.get(DecisionRow, case.opening_decision_id)
+    event = session.get(EventRow, decision.event_seq) if decision else None
+    sanction = None
+    if case.kind == APPEAL and case.subject_type == "sanction":
+        sanction = session.get(SanctionRow, int(case.subject_id))
+    return CaseDetail(
+        case=case,
+        party=party_of(session, case),
+        overdue=CaseState(case.state) in ACTIVE_STATES and case.sla_due_at < now,
+        timeline=timeline,
+        decision=decision,
+        event=event,
+        texts=texts_with_spans(event, decision),
+        sanction=sanction,
+    )
+
+
+def texts_with_spans(event: EventRow | None, decision: DecisionRow | None) -> list[dict[str, Any]]:
+    """The event's text fields, each with the evidence spans found in it (merged,
+    in order), so a page can mark them in the original text."""
+    if event is None:
+        return []
+    spans_by_field: dict[str, list[tuple[int, int, str]]] = {}
+    for reason in (decision.reasons if decision else []) or []:
+        for signal in reason.get("signals", []):
+            evidence = signal.get("evidence", {})
+            name = evidence.get("field")
+            for span in evidence.get("spans", []) or []:
+                spans_by_field.setdefault(name, []).append(
+                    (int(span["start"]), int(span["end"]), signal.get("label", ""))
+                )
+    texts = []
+    for name, value in _text_fields(event.payload):
+        spans = sorted(set(spans_by_field.get(name, [])))
+        texts.append({"field": name, "text": value, "spans": _merged(spans, len(value))})
+    return texts
+
+
+def _text_fields(payload: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for key, value in payload.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, str) and (len(value) > 12 or not value.isascii()):
+            found.append((name, value))
+        elif isinstance(value, dict):
+            found.extend(_text_fields(value, f"{name}."))
+    return found
+
+
+def _merged(spans: list[tuple[int, int, str]], length: int) -> list[dict[str, Any]]:
+    merged: list[dict[str, Any]] = []
+    for start, end, label in spans:
+        start, end = max(0, start), min(length, end)
+        if start >= end:
+            continue
+        if merged and start <= merged[-1]["end"]:
+            last = merged[-1]
+            last["end"] = max(last["end"], end)
+            if label not in last["labels"]:
+                last["labels"].append(label)
+        else:
+            merged.append({"start": start, "end": end, "labels": [label]})
+    return merged
+
+
+def highlighted(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, list[str] | None]]:
+    """``text`` cut into (piece, labels) pairs: labels for a marked piece, else None."""
+    pieces: list[tuple[str, list[str] | None]] = []
+    at = 0
+    for span in spans:
+        if span["start"] > at:
+            pieces.append((text[at : span["start"]], None))
+        pieces.append((text[span["start"] : span["end"]], span["labels"]))
+        at = span["end"]
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return pieces
+
+
+# -- the steps --------------------------------------------------------------------------
+
+
+def _case_for_update(session: Session, case_id: int) -> CaseRow:
+    case = session.scalars(select(CaseRow).where(CaseRow.id == case_id).with_for_update()).first()
+    if case is None:
+        raise CaseNotFound(f"no case {case_id}")
+    return case
+
+
+def _step(
+    session: Session, case: CaseRow, action: str, actor: str, note: str, at: datetime
+) -> None:
+    try:
+        to = next_state(case.state, action)
+    except IllegalTransition as exc:
+        raise CaseRefused(f"case {case.id}: {exc}") from None
+    session.add(
+        CaseEventRow(
+            case_id=case.id,
+            at=at,
+            actor=actor,
+            action=action,
+            from_state=case.state,
+            to_state=to.value,
+            decision_id=None,
+            note=note,
+        )
+    )
+    case.state, case.updated_at = to.value, max(case.updated_at, at)
+
+
+def assign(session: Session, case_id: int, actor: str, at: datetime) -> CaseRow:
+    """Take a case (open or appealed) into review; the actor becomes its assignee."""
+    case = _case_for_update(session, case_id)
+    _step(session, case, "assign", actor, "", at)
+    case.assignee = actor
+    return case
+
+
+def release(session: Session, case_id: int, actor: str, at: datetime) -> CaseRow:
+    """Put a case in review back in the queue for someone else."""
+    case = _case_for_update(session, case_id)
+    _step(session, case, "release", actor, "", at)
+    case.assignee = None
+    return case
+
+
+def decide(
+    session: Session, case_id: int, actor: str, outcome: str, note: str, at: datetime
+) -> CaseRow:
+    """Confirm or overturn the rules behind a case in review (its assignee decides).
+
+    An appeal's overturn also undoes the sanction (``enforce.appeals``).
+    """
+    if outcome not in OUTCOMES:
+        raise CaseRefused(f"outcome must be {CONFIRM} or {OVERTURN_CASE}, not {outcome!r}")
+    case = _case_for_update(session, case_id)
+    if case.state != CaseState.IN_REVIEW:
+        raise CaseRefused(f"case {case_id} is {case.state}; take it into review first")
+    if case.assignee not in (None, actor):
+        raise CaseRefused(f"case {case_id} is assigned to {case.assignee}")
+    if case.kind == APPEAL:
+        decide_appeal(
+            session, case_id, actor, OVERTURN if outcome == OVERTURN_CASE else UPHOLD, note, at
+        )
+        rules = _appealed_rules(session, case)
+    else:
+        _step(session, case, "decide", actor, f"{outcome}: {note}".rstrip(": "), at)
+        rules = _rules_of_decision(session, case.opening_decision_id)
+    case.outcome = outcome
+    case.assignee = actor
+    decision = session.get(DecisionRow, case.opening_decision_id)
+    for rule in rules:
+        session.add(
+            ReviewOutcomeRow(
+                case_id=case.id,
+                decision_id=case.opening_decision_id,
+                rule=rule,
+                policy_version=decision.policy_version if decision else "",
+                outcome=outcome,
+                reviewer=actor,
+                at=at,
+            )
+        )
+    return case
+
+
+def close(session: Session, case_id: int, actor: str, note: str, at: datetime) -> CaseRow:
+    """Close a decided case, or dismiss an open one."""
+    case = _case_for_update(session, case_id)
+    _step(session, case, "close", actor, note, at)
+    return case
+
+
+def _rules_of_decision(session: Session, decision_id: int) -> list[str]:
+    decision = session.get(DecisionRow, decision_id)
+    if decision is None:
+        return []
+    return sorted(
+        {r["rule"] for r in decision.reasons or [] if not r.get("shadow") and r.get("rule")}
+    )
+
+
+def _appealed_rules(session: Session, case: CaseRow) -> list[str]:
+    sanction = session.get(SanctionRow, int(case.subject_id))
+    rule = (sanction.statement or {}).get("rule") if sanction else None
+    return [rule] if rule else _rules_of_decision(session, case.opening_decision_id)
+
+
+# -- what reviewers' verdicts say of the rules ------------------------------------------
+
+
+@dataclass(frozen=True)
+class RulePrecision:
+    rule: str
+    confirmed: int
+    overturned: int
+
+    @property
+    def reviewed(self) -> int:
+        return self.confirmed + self.overturned
+
+    @property
+    def precision(self) -> float | None:
+        return round(self.confirmed / self.reviewed, 4) if self.reviewed else None
+
+
+def rule_precision(session: Session) -> dict[str, RulePrecision]:
+    """Each reviewed rule's confirmed and overturned counts, by rule id."""
+    counts: dict[str, dict[str, int]] = {}
+    for rule, outcome, count in session.execute(
+        select(ReviewOutcomeRow.rule, ReviewOutcomeRow.outcome, func.count()).group_by(
+            ReviewOutcomeRow.rule, ReviewOutcomeRow.outcome
+        )
+    ):
+        counts.setdefault(rule, {})[outcome] = count
+    return {
+        rule: RulePrecision(rule, c.get(CONFIRM, 0), c.get(OVERTURN_CASE, 0))
+        for rule, c in sorted(counts.items())
+    }
