@@ -1,0 +1,219 @@
+"""An entity's timeline and standing: what happened to a merchant or a streamer.
+
+The timeline merges, newest first, the events about the account or authored by it
+(its listings, its live segments), the decisions on them, its penalty points and
+reversals, its sanctions and lifts, and its cases. Authored events are found through
+the payload's ``merchant_id`` / ``streamer_id``, a JSON lookup both stores answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from trustfair.cases.work import party_of
+from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
+from trustfair.events.payload import EntityRef
+from trustfair.policy.files import period_end, period_start
+from trustfair.policy.schema import PolicyFile
+from trustfair.store.models import (
+    CaseRow,
+    DecisionRow,
+    EventRow,
+    LiveRiskRow,
+    PointsEntryRow,
+    SanctionRow,
+)
+
+ACCOUNT_TYPES = ("merchant", "streamer")
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str
+    """event, decision, points, sanction, lift or case."""
+    summary: str
+    ref: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Standing:
+    entity: EntityRef
+    points: dict[str, int]
+    """This period's balance by class (general, serious)."""
+    period_from: datetime
+    period_until: datetime
+    sanctions: list[dict[str, Any]]
+    """In force now, each with its statement of reasons."""
+
+
+def standing(session: Session, entity: EntityRef, now: datetime, spec: PolicyFile) -> Standing:
+    """``entity``'s points in the period of ``now`` under the policy ``spec`` and the
+    sanctions in force."""
+    since, until = period_start(spec, now), period_end(spec, now)
+    balance: dict[str, int] = {"general": 0, "serious": 0}
+    for violation_class, points in session.execute(
+        select(PointsEntryRow.violation_class, PointsEntryRow.points).where(
+            PointsEntryRow.entity_type == entity.type,
+            PointsEntryRow.entity_id == entity.id,
+            PointsEntryRow.at >= since,
+            PointsEntryRow.at < until,
+        )
+    ):
+        balance[violation_class] = balance.get(violation_class, 0) + points
+    in_force = [sanction_record(row) for row in active_sanction_rows(session, entity, now)]
+    return Standing(entity, balance, since, until, in_force)
+
+
+def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[TimelineItem]:
+    """The newest ``limit`` things that happened to ``entity``, newest first."""
+    items: list[TimelineItem] = []
+    events = list(
+        session.scalars(
+            select(EventRow)
+            .where(
+                or_(
+                    (EventRow.subject_type == entity.type) & (EventRow.subject_id == entity.id),
+                    EventRow.payload[f"{entity.type}_id"].as_string() == entity.id,
+                )
+            )
+            .order_by(EventRow.occurred_at.desc(), EventRow.seq.desc())
+            .limit(limit)
+        )
+    )
+    for event in events:
+        items.append(
+            TimelineItem(
+                event.occurred_at,
+                "event",
+                event.type,
+                {"event_id": event.event_id, "seq": event.seq, "payload": event.payload},
+            )
+        )
+    seqs = [e.seq for e in events]
+    for decision, occurred_at in session.execute(
+        select(DecisionRow, EventRow.occurred_at)
+        .join(EventRow, EventRow.seq == DecisionRow.event_seq)
+        .where(DecisionRow.event_seq.in_(seqs), DecisionRow.verdict != "allow")
+    ):
+        rules = ", ".join(r["rule"] for r in decision.reasons or [] if not r.get("shadow"))
+        items.append(
+            TimelineItem(
+                occurred_at,
+                "decision",
+                f"{decision.verdict}: {rules}",
+                {"decision_id": decision.id, "reasons": decision.reasons},
+            )
+        )
+    for entry in session.scalars(
+        select(PointsEntryRow).where(
+            PointsEntryRow.entity_type == entity.type, PointsEntryRow.entity_id == entity.id
+        )
+    ):
+        what = "reversal" if entry.reverses_id else entry.violation
+        items.append(
+            TimelineItem(
+                entry.at,
+                "points",
+                f"{entry.points:+d} {entry.violation_class} ({what})",
+                {"entry_id": entry.id, "matter": entry.matter, "rule": entry.rule},
+            )
+        )
+    for sanction in session.scalars(
+        select(SanctionRow).where(
+            SanctionRow.entity_type == entity.type, SanctionRow.entity_id == entity.id
+        )
+    ):
+        until = f" until {sanction.ends_at.isoformat()}" if sanction.ends_at else ""
+        items.append(
+            TimelineItem(
+                sanction.starts_at,
+                "sanction",
+                f"{sanction.kind}{until}",
+                {"sanction_id": sanction.id, "state": sanction.state},
+            )
+        )
+        if sanction.lifted_at is not None:
+            items.append(
+                TimelineItem(
+                    sanction.lifted_at,
+                    "lift",
+                    f"{sanction.kind} lifted: {sanction.lifted_reason or ''}",
+                    {"sanction_id": sanction.id},
+                )
+            )
+    for case in _cases_of(session, entity):
+        items.append(
+            TimelineItem(
+                case.opened_at,
+                "case",
+                f"{case.kind} case ({case.state})",
+                {"case_id": case.id, "state": case.state},
+            )
+        )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def _cases_of(session: Session, entity: EntityRef) -> list[CaseRow]:
+    sanction_ids = [
+        str(i)
+        for i in session.scalars(
+            select(SanctionRow.id).where(
+                SanctionRow.entity_type == entity.type, SanctionRow.entity_id == entity.id
+            )
+        )
+    ]
+    decided_here = select(DecisionRow.id).join(EventRow, EventRow.seq == DecisionRow.event_seq)
+    decided_here = decided_here.where(
+        EventRow.payload[f"{entity.type}_id"].as_string() == entity.id
+    )
+    candidates = session.scalars(
+        select(CaseRow).where(
+            or_(
+                (CaseRow.subject_type == "sanction") & CaseRow.subject_id.in_(sanction_ids),
+                CaseRow.opening_decision_id.in_(decided_here),
+            )
+        )
+    )
+    return [case for case in candidates if party_of(session, case) == entity]
+
+
+@dataclass(frozen=True)
+class SessionAtRisk:
+    session_id: str
+    streamer_id: str | None
+    score: float
+    """Decayed to ``now``."""
+    updated_at: datetime
+
+
+def live_sessions_at_risk(
+    session: Session, now: datetime, half_life_seconds: float, limit: int = 50
+) -> list[SessionAtRisk]:
+    """Live sessions not yet shut down, by their risk score as of ``now``, highest first."""
+    from trustfair.enforce.live_risk import decayed
+
+    rows = session.scalars(
+        select(LiveRiskRow)
+        .where(LiveRiskRow.shutdown_at.is_(None))
+        .order_by(LiveRiskRow.updated_at.desc())
+        .limit(limit * 10)
+    )
+    found = [
+        SessionAtRisk(
+            row.session_id,
+            row.streamer_id,
+            round(decayed(row.score, row.updated_at, now, half_life_seconds), 2),
+            row.updated_at,
+        )
+        for row in rows
+    ]
+    found = [f for f in found if f.score > 0.01]
+    found.sort(key=lambda f: f.score, reverse=True)
+    return found[:limit]
