@@ -49,7 +49,12 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     # Some bursting sessions also said enough to be shut down: a case of its own each.
     shut = {c["subject_id"] for c in cases if c["kind"] == "live_shutdown"}
     assert shut and shut <= true_bursts
-    assert figures(report)["cases_opened"] == len(true_bursts) + len(shut)
+    # Text held for review waits in the content queue: one case per listing, live
+    # session or shop, each opened by a decision that held text.
+    held = [c for c in cases if c["kind"] == "content_review"]
+    assert held and {c["queue"] for c in held} == {"content"}
+    assert len({(c["subject_type"], c["subject_id"]) for c in held}) == len(held)
+    assert figures(report)["cases_opened"] == len(true_bursts) + len(shut) + len(held)
 
 
 def test_running_the_demo_again_changes_no_figure(demo_dir: Path) -> None:

@@ -19,10 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
+from trustfair.cases.confirm import apply_confirmation
 from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition, next_state
 from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal
 from trustfair.enforce.authors import author_type_of
 from trustfair.events.payload import EntityRef
+from trustfair.pipeline.registry import Registry
 from trustfair.store.models import (
     CaseEventRow,
     CaseRow,
@@ -291,11 +293,19 @@ def release(session: Session, case_id: int, actor: str, at: datetime) -> CaseRow
 
 
 def decide(
-    session: Session, case_id: int, actor: str, outcome: str, note: str, at: datetime
+    session: Session,
+    case_id: int,
+    actor: str,
+    outcome: str,
+    note: str,
+    at: datetime,
+    registry: Registry | None = None,
 ) -> CaseRow:
     """Confirm or overturn the rules behind a case in review (its assignee decides).
 
-    An appeal's overturn also undoes the sanction (``enforce.appeals``).
+    An appeal's overturn also undoes the sanction (``enforce.appeals``). Confirming
+    another case runs its rules' on_confirm actions (``cases.confirm``) when given the
+    ``registry`` whose policy and effects to use.
     """
     if outcome not in OUTCOMES:
         raise CaseRefused(f"outcome must be {CONFIRM} or {OVERTURN_CASE}, not {outcome!r}")
@@ -312,6 +322,20 @@ def decide(
     else:
         _step(session, case, "decide", actor, f"{outcome}: {note}".rstrip(": "), at)
         rules = _rules_of_decision(session, case.opening_decision_id)
+        if outcome == CONFIRM and registry is not None:
+            for decision_id in apply_confirmation(session, registry, case):
+                session.add(
+                    CaseEventRow(
+                        case_id=case.id,
+                        at=at,
+                        actor=actor,
+                        action="effects",
+                        from_state=case.state,
+                        to_state=case.state,
+                        decision_id=decision_id,
+                        note="the confirmed rules' on_confirm actions",
+                    )
+                )
     case.outcome = outcome
     case.assignee = actor
     decision = session.get(DecisionRow, case.opening_decision_id)

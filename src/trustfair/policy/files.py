@@ -121,6 +121,10 @@ class _AuthorState:
         return self._kinds
 
 
+CASE_OPENING_ACTIONS = frozenset({"open_case", "raise_live_risk"})
+"""Actions whose decision may open a case a reviewer confirms."""
+
+
 @dataclass(frozen=True)
 class FilePolicy:
     """A loaded policy file: the ``Policy`` of ``pipeline.interfaces``."""
@@ -180,6 +184,31 @@ class FilePolicy:
         )
         return Decision(
             event=event, policy_version=self.version, verdict=verdict, hits=tuple(hits), policy=self
+        )
+
+    def confirmed(
+        self, event: StoredEvent, rule_id: str, signals: tuple[Signal, ...], context: Context
+    ) -> Decision | None:
+        """The decision a reviewer's confirmation makes: the rule's ``on_confirm``
+        actions on the event it decided, with the signals it matched then. None if the
+        rule asks for nothing on confirmation (or is no longer in the policy)."""
+        rule = next((r for r in self.rules if r.id == rule_id), None)
+        if rule is None or rule.shadow or not rule.on_confirm:
+            return None
+        state = _AuthorState(self.spec, event, context)
+        actions = tuple(
+            self._action(rule, spec.kind, spec.params, signals, state, {})
+            for spec in rule.on_confirm
+        )
+        hit = RuleHit(
+            rule=rule.id,
+            verdict=Verdict.BLOCK if rule.verdict == Verdict.REVIEW else rule.verdict,
+            explanation="confirmed by a reviewer: " + self._explain(rule, signals, state),
+            signals=signals,
+            actions=tuple(a for a in actions if a is not None),
+        )
+        return Decision(
+            event=event, policy_version=self.version, verdict=hit.verdict, hits=(hit,), policy=self
         )
 
     def _evaluate(
@@ -407,9 +436,17 @@ def _check_references(path: Path, spec: PolicyFile, lines: dict[tuple[Any, ...],
                     lines.get((*where, "when", "events")),
                     f"rule {rule.id}: no event type {name!r}; known: {', '.join(PAYLOAD_TYPES)}",
                 )
-        for number, action in enumerate(rule.actions):
-            line = lines.get((*where, "actions", number)) or lines.get((*where, "actions"))
-            _check_action(path, spec, rule, action.kind, action.params, line)
+        if rule.on_confirm and not {a.kind for a in rule.actions} & CASE_OPENING_ACTIONS:
+            raise FileError(
+                path,
+                lines.get((*where, "on_confirm")),
+                f"rule {rule.id}: on_confirm runs when a reviewer confirms the rule's case,"
+                " and the rule opens none (add an open_case action)",
+            )
+        for key in ("actions", "on_confirm"):
+            for number, action in enumerate(getattr(rule, key)):
+                line = lines.get((*where, key, number)) or lines.get((*where, key))
+                _check_action(path, spec, rule, action.kind, action.params, line)
     for name, violation in spec.violations.items():
         if violation.violation_class not in spec.nodes:
             raise FileError(

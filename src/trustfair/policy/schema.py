@@ -232,6 +232,9 @@ class RuleSpec(Strict):
     when: When
     verdict: Verdict = Verdict.ALLOW
     actions: list[ActionSpec] = Field(default_factory=list, max_length=20)
+    on_confirm: list[ActionSpec] = Field(default_factory=list, max_length=20)
+    """What is done when a reviewer confirms a case this rule's decision opened: points
+    for text held for review, say, which only a person may award."""
     shadow: bool = False
     """Record what the rule would have done, and do nothing."""
     stop: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import ColumnElement, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from trustfair.events.envelope import Envelope
+from trustfair.events.envelope import Envelope, event_adapter
 from trustfair.pipeline.interfaces import StoredEvent
 from trustfair.store.models import EventRow
 from trustfair.store.types import sqlite_datetime
@@ -44,6 +45,19 @@ def event_row(envelope: Envelope, received_at: datetime) -> dict[str, object]:
         "payload": envelope.payload.model_dump(mode="json", exclude_unset=True),
         "received_at": received_at,
     }
+
+
+def stored_event(row: EventRow) -> StoredEvent:
+    """An event read back from the log as the pipeline saw it (for a decision made
+    later about it: a reviewer's confirmation)."""
+    record = {
+        "event_id": row.event_id,
+        "type": row.type,
+        "occurred_at": row.occurred_at.isoformat(),
+        "source": row.source,
+        "payload": row.payload,
+    }
+    return StoredEvent(seq=row.seq, envelope=event_adapter().validate_json(json.dumps(record)))
 
 
 def append_events(
