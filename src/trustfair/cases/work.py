@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
 from trustfair.cases.confirm import apply_confirmation
-from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition, next_state
+from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition
+from trustfair.cases.timeline import note_on, take_step
 from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal
 from trustfair.enforce.authors import author_type_of
 from trustfair.events.payload import EntityRef
@@ -258,22 +259,9 @@ def _step(
     session: Session, case: CaseRow, action: str, actor: str, note: str, at: datetime
 ) -> None:
     try:
-        to = next_state(case.state, action)
+        take_step(session, case, action, actor, note, at)
     except IllegalTransition as exc:
         raise CaseRefused(f"case {case.id}: {exc}") from None
-    session.add(
-        CaseEventRow(
-            case_id=case.id,
-            at=at,
-            actor=actor,
-            action=action,
-            from_state=case.state,
-            to_state=to.value,
-            decision_id=None,
-            note=note,
-        )
-    )
-    case.state, case.updated_at = to.value, max(case.updated_at, at)
 
 
 def assign(session: Session, case_id: int, actor: str, at: datetime) -> CaseRow:
@@ -324,18 +312,8 @@ def decide(
         rules = _rules_of_decision(session, case.opening_decision_id)
         if outcome == CONFIRM and registry is not None:
             for decision_id in apply_confirmation(session, registry, case):
-                session.add(
-                    CaseEventRow(
-                        case_id=case.id,
-                        at=at,
-                        actor=actor,
-                        action="effects",
-                        from_state=case.state,
-                        to_state=case.state,
-                        decision_id=decision_id,
-                        note="the confirmed rules' on_confirm actions",
-                    )
-                )
+                note = "the confirmed rules' on_confirm actions"
+                note_on(session, case, "effects", actor, at, note, decision_id)
     case.outcome = outcome
     case.assignee = actor
     decision = session.get(DecisionRow, case.opening_decision_id)

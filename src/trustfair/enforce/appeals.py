@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trustfair.cases.states import CaseState, next_state
+from trustfair.cases.states import CaseState
+from trustfair.cases.timeline import take_step
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.points import class_balance, entries_of_decision, points_changed
 from trustfair.enforce.sanctions import ACTIVE, active_sanction_rows, lift_sanction
@@ -105,25 +106,6 @@ def file_appeal(
     return case.id
 
 
-def _step(
-    session: Session, case: CaseRow, action: str, actor: str, note: str, at: datetime
-) -> None:
-    to = next_state(case.state, action)
-    session.add(
-        CaseEventRow(
-            case_id=case.id,
-            at=at,
-            actor=actor,
-            action=action,
-            from_state=case.state,
-            to_state=to.value,
-            decision_id=None,
-            note=note,
-        )
-    )
-    case.state, case.updated_at = to.value, at
-
-
 def decide_appeal(
     session: Session, case_id: int, reviewer: str, outcome: str, note: str, at: datetime
 ) -> AppealOutcome:
@@ -134,10 +116,10 @@ def decide_appeal(
     if case is None or case.kind != APPEAL:
         raise AppealRefused(f"no appeal case {case_id}")
     if case.state == CaseState.OPEN:
-        _step(session, case, "assign", reviewer, "", at)
+        take_step(session, case, "assign", reviewer, "", at)
     if case.state != CaseState.IN_REVIEW:
         raise AppealRefused(f"appeal case {case_id} is {case.state}; it was decided already")
-    _step(session, case, "decide", reviewer, f"{outcome}: {note}", at)
+    take_step(session, case, "decide", reviewer, f"{outcome}: {note}", at)
     sanction = session.get(SanctionRow, int(case.subject_id))
     assert sanction is not None
     if outcome == UPHOLD:

@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from trustfair.cases.states import ACTIVE_STATES, CaseState
+from trustfair.cases.timeline import note_on
 from trustfair.pipeline.interfaces import Action, Decision
 from trustfair.pipeline.registry import register_effect
 from trustfair.settings import Settings
@@ -80,18 +81,7 @@ class OpenCase:
             )
             .with_for_update()
         ).one()
-        session.add(
-            CaseEventRow(
-                case_id=active.id,
-                at=at,
-                actor=SYSTEM_ACTOR,
-                action="evidence_added",
-                from_state=active.state,
-                to_state=active.state,
-                decision_id=decision.id,
-                note=summary,
-            )
-        )
+        note_on(session, active, "evidence_added", SYSTEM_ACTOR, at, summary, decision.id)
         active.summary = summary or active.summary
         active.updated_at = max(active.updated_at, at)
 
