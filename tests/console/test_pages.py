@@ -321,6 +321,31 @@ def test_a_merchant_appeals_its_sanction_from_its_own_page(app, store, registry,
     assert "already under appeal" in again.text
 
 
+def test_the_queues_list_the_most_urgent_first_and_filter_by_queue_and_state(
+    app, store, registry, tmp_path, sign_in
+) -> None:
+    _, appeal_id = appeal_case(store, registry)  # priority 2, due in two days
+    content_review = marker_registry(load_policy(write_policy(tmp_path, CONTENT_REVIEW)))
+    run(store, content_review, live_segment("e9", "ls1", "st1", "加我 [[diversion]]"))
+    with store.reading() as session:
+        content_id = session.scalars(select(CaseRow.id).where(CaseRow.queue == "content")).one()
+    add(store, "li", "reviewer")
+    browser = sign_in("li")
+
+    def listed(**params: str) -> list[int]:
+        page = browser.get("/console/queues", params=params)
+        return [int(n) for n in re.findall(r'<tr class="[^"]*" data-case="(\d+)"', page.text)]
+
+    assert listed() == [appeal_id, content_id]
+    assert listed(queue="content") == [content_id]
+    assert listed(state="closed") == []
+    summary = browser.get("/console/queues").text
+    assert re.search(r'data-queue="content">.*?class="num overdue">1<', summary, re.S)
+    # Both policy versions are seen in decisions; the marker policy is the active one.
+    versions = browser.get("/console/policy").text
+    assert 'data-version="t"' in versions and 'data-version="test-1"' in versions
+
+
 # -- live, policy, rules, and the frame ------------------------------------------------
 
 
