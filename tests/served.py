@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,27 +23,32 @@ def free_port() -> int:
 @contextmanager
 def served(env: dict[str, str]) -> Iterator[str]:
     """Start `trustfair serve` with ``env`` added to the environment; its base URL once
-    /v1/health answers. Stopped on leaving."""
+    /v1/health answers. Stopped on leaving.
+
+    The server's output goes to a file, not a pipe nobody reads: a browser test makes
+    enough requests for the access log to fill a pipe and stall the server."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "trustfair.cli", "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/v1/health", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    raise RuntimeError(f"server did not start:\n{output}") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trustfair.cli", "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{base}/v1/health", timeout=1).raise_for_status()
+                    break
+                except httpx.HTTPError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        output.seek(0)
+                        said = output.read().decode(errors="replace")
+                        raise RuntimeError(f"server did not start:\n{said}") from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
-from trustfair import __version__
+from trustfair import __version__, console
 from trustfair.api import events, moderate, restrictions, session
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
@@ -60,6 +60,7 @@ def create_app(
     app.include_router(moderate.router)
     app.include_router(restrictions.router)
     app.include_router(session.router)
+    console.mount(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
