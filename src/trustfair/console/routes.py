@@ -46,6 +46,7 @@ from trustfair.console.web import (
 )
 from trustfair.enforce.appeals import APPEAL, AppealRefused, file_appeal
 from trustfair.events.payload import EntityRef
+from trustfair.pipeline.registry import Registry
 from trustfair.read.entities import ACCOUNT_TYPES, live_sessions_at_risk, standing, timeline
 from trustfair.store.models import CaseRow, DecisionRow, SanctionRow
 
@@ -263,7 +264,13 @@ def case_page(
 
 
 def _take_step(
-    session: Session, viewer: Viewer, case_id: int, action: str, note: str, now: datetime
+    session: Session,
+    viewer: Viewer,
+    case_id: int,
+    action: str,
+    note: str,
+    now: datetime,
+    registry: Registry,
 ) -> None:
     case = session.get(CaseRow, case_id)
     if case is None or not viewer.principal.may_see(work.party_of(session, case)):
@@ -276,7 +283,8 @@ def _take_step(
     elif action in work.OUTCOMES:
         if case.kind == APPEAL and not viewer.can(P.APPEALS_DECIDE):
             raise Problem(403, "403", viewer.locale)
-        work.decide(session, case_id, actor, action, note, now)
+        # With the registry, a confirmation runs the rule's on_confirm actions.
+        work.decide(session, case_id, actor, action, note, now, registry)
     elif action == "close":
         work.close(session, case_id, actor, note, now)
     else:
@@ -298,7 +306,8 @@ def act_on_case(
     error = None
     try:
         with store_of(request).transaction() as session:
-            _take_step(session, viewer, case_id, action, note.strip(), now)
+            registry = request.app.state.registry
+            _take_step(session, viewer, case_id, action, note.strip(), now, registry)
     except (work.CaseRefused, AppealRefused) as exc:
         error = str(exc)
     if error is None and not is_htmx(request):
