@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy import case as when_then
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
 from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition, next_state
 from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal
-from trustfair.enforce.authors import author_type_of
+from trustfair.enforce.authors import author_in
 from trustfair.events.payload import EntityRef
 from trustfair.store.models import (
     CaseEventRow,
@@ -65,11 +65,7 @@ def party_of(session: Session, case: CaseRow) -> EntityRef | None:
     if row is None:
         return None
     event_type, payload = row
-    author_type = author_type_of(event_type)
-    if author_type is None:
-        return None
-    author_id = payload.get(f"{author_type}_id")
-    return EntityRef(author_type, str(author_id)) if author_id else None
+    return author_in(event_type, payload)
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -134,9 +130,45 @@ def list_cases(
     if principal.sees_everything:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         return list(session.scalars(query.limit(limit).offset(offset))), int(total)
-    # A party's own cases: few, so the ownership test runs on each.
+    if not principal.owns:
+        return [], 0
+    # A party's own cases: the store narrows them to the few that may concern what it
+    # owns, and the ownership test runs on each of those (not on every case there is).
+    query = query.where(or_(*(_may_concern(session, party) for party in principal.owns)))
     mine = [c for c in session.scalars(query) if principal.may_see(party_of(session, c))]
     return mine[offset : offset + limit], len(mine)
+
+
+def cases_of(session: Session, party: EntityRef) -> list[CaseRow]:
+    """The cases whose party (``party_of``) is ``party``, oldest first."""
+    candidates = session.scalars(
+        select(CaseRow).where(_may_concern(session, party)).order_by(CaseRow.id)
+    )
+    return [case for case in candidates if party_of(session, case) == party]
+
+
+def _may_concern(session: Session, party: EntityRef) -> ColumnElement[bool]:
+    """A condition true of every case whose party is ``party`` (and of a few others,
+    which ``party_of`` then tells apart): an appeal of one of its sanctions, a case
+    about it, or one opened by a decision on an event that names it."""
+    sanction_ids = [
+        str(i)
+        for i in session.scalars(
+            select(SanctionRow.id).where(
+                SanctionRow.entity_type == party.type, SanctionRow.entity_id == party.id
+            )
+        )
+    ]
+    decided_on_its_events = (
+        select(DecisionRow.id)
+        .join(EventRow, EventRow.seq == DecisionRow.event_seq)
+        .where(EventRow.payload[f"{party.type}_id"].as_string() == party.id)
+    )
+    return or_(
+        (CaseRow.subject_type == "sanction") & CaseRow.subject_id.in_(sanction_ids),
+        (CaseRow.subject_type == party.type) & (CaseRow.subject_id == party.id),
+        CaseRow.opening_decision_id.in_(decided_on_its_events),
+    )
 
 
 @dataclass

@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from trustfair.cases.work import party_of
+from trustfair.cases.work import cases_of
 from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
 from trustfair.events.payload import EntityRef
 from trustfair.policy.files import period_end, period_start
 from trustfair.policy.schema import PolicyFile
 from trustfair.store.models import (
-    CaseRow,
     DecisionRow,
     EventRow,
     LiveRiskRow,
@@ -147,7 +146,7 @@ def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[Time
                     {"sanction_id": sanction.id},
                 )
             )
-    for case in _cases_of(session, entity):
+    for case in cases_of(session, entity):
         items.append(
             TimelineItem(
                 case.opened_at,
@@ -158,30 +157,6 @@ def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[Time
         )
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
-
-
-def _cases_of(session: Session, entity: EntityRef) -> list[CaseRow]:
-    sanction_ids = [
-        str(i)
-        for i in session.scalars(
-            select(SanctionRow.id).where(
-                SanctionRow.entity_type == entity.type, SanctionRow.entity_id == entity.id
-            )
-        )
-    ]
-    decided_here = select(DecisionRow.id).join(EventRow, EventRow.seq == DecisionRow.event_seq)
-    decided_here = decided_here.where(
-        EventRow.payload[f"{entity.type}_id"].as_string() == entity.id
-    )
-    candidates = session.scalars(
-        select(CaseRow).where(
-            or_(
-                (CaseRow.subject_type == "sanction") & CaseRow.subject_id.in_(sanction_ids),
-                CaseRow.opening_decision_id.in_(decided_here),
-            )
-        )
-    )
-    return [case for case in candidates if party_of(session, case) == entity]
 
 
 @dataclass(frozen=True)
