@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
 from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition, next_state
-from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal
+from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal, file_appeal
 from trustfair.enforce.authors import author_in
 from trustfair.events.payload import EntityRef
 from trustfair.store.models import (
@@ -105,6 +105,31 @@ def queue_summaries(session: Session, now: datetime) -> list[QueueSummary]:
         if oldest is not None and (summary.oldest_due is None or oldest < summary.oldest_due):
             summary.oldest_due = oldest
     return sorted(found.values(), key=lambda q: (q.queue, q.kind))
+
+
+def own_queue_summaries(
+    session: Session, principal: Principal, now: datetime
+) -> list[QueueSummary]:
+    """``queue_summaries`` of the cases ``principal`` may see: a merchant's or a brand's
+    own waiting cases, counted the same way (everything, for staff)."""
+    if principal.sees_everything:
+        return queue_summaries(session, now)
+    waiting, _ = list_cases(
+        session, principal, states=[s.value for s in ACTIVE_STATES], limit=10_000
+    )
+    found: dict[tuple[str, str], QueueSummary] = {}
+    for case in waiting:
+        summary = found.setdefault((case.queue, case.kind), QueueSummary(case.queue, case.kind))
+        setattr(summary, case.state, getattr(summary, case.state) + 1)
+        summary.overdue += is_overdue(case, now)
+        if summary.oldest_due is None or case.sla_due_at < summary.oldest_due:
+            summary.oldest_due = case.sla_due_at
+    return sorted(found.values(), key=lambda q: (q.queue, q.kind))
+
+
+def is_overdue(case: CaseRow, now: datetime) -> bool:
+    """Whether a case still waiting for people is past its SLA."""
+    return CaseState(case.state) in ACTIVE_STATES and case.sla_due_at < now
 
 
 def list_cases(
@@ -203,7 +228,7 @@ def case_detail(session: Session, case_id: int, now: datetime) -> CaseDetail:
     return CaseDetail(
         case=case,
         party=party_of(session, case),
-        overdue=CaseState(case.state) in ACTIVE_STATES and case.sla_due_at < now,
+        overdue=is_overdue(case, now),
         timeline=timeline,
         decision=decision,
         event=event,
@@ -275,6 +300,27 @@ def highlighted(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, list[
 
 
 # -- the steps --------------------------------------------------------------------------
+
+
+class SanctionNotFound(CaseNotFound):
+    pass
+
+
+def appeal_sanction(
+    session: Session, principal: Principal, sanction_id: int, reason: str, at: datetime
+) -> int:
+    """File ``principal``'s appeal of a sanction it may see; the appeal case's id.
+
+    A sanction of a party the principal does not act for is reported as missing, like
+    one that does not exist, so a merchant cannot probe for other merchants' records.
+    AppealRefused says why a visible sanction cannot be appealed (late, shared, twice).
+    """
+    sanction = session.get(SanctionRow, sanction_id)
+    if sanction is None or not principal.may_see(
+        EntityRef(sanction.entity_type, sanction.entity_id)
+    ):
+        raise SanctionNotFound(f"no sanction {sanction_id}")
+    return file_appeal(session, sanction_id, principal.actor, reason, at)
 
 
 def _case_for_update(session: Session, case_id: int) -> CaseRow:
