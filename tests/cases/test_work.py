@@ -4,7 +4,7 @@ evidence spans of a case, an appeal decided through the queue, and rule precisio
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.enforce.conftest import at, live_segment, marker_registry, write_policy
 from tests.enforce.test_appeals import suspended_m1
@@ -142,3 +142,57 @@ def test_a_case_shows_its_evidence_spans_in_the_original_text(store, tmp_path) -
     assert "".join(piece for piece, _ in pieces) == text["text"]
     assert [labels for _, labels in pieces if labels] == [["diversion"]]
     assert (summary.queue, summary.open, summary.overdue) == ("content", 1, 1)
+
+
+def test_a_partys_case_list_asks_the_store_about_its_own_cases_not_every_case(
+    store, tmp_path
+) -> None:
+    content_review = marker_registry(load_policy(write_policy(tmp_path, CONTENT_REVIEW)))
+    segments = [
+        live_segment(f"e{n}", f"ls{n}", f"st{n}", "加我 [[diversion]]", at(minutes=n))
+        for n in range(40)
+    ]
+    run(store, content_review, *segments)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        with store.reading() as session:
+            mine, total = work.list_cases(
+                session, principal(Role.MERCHANT, EntityRef("streamer", "st7"))
+            )
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert total == 1 and [c.subject_id for c in mine] == ["ls7"]
+    # Before, every one of the 40 cases was loaded and its party looked up in turn.
+    assert len(statements) < 10
+
+
+def test_a_party_counts_its_own_waiting_cases_by_queue(store, registry) -> None:
+    appeal_of_m1(store, registry)
+    m1 = principal(Role.MERCHANT, EntityRef("merchant", "m1"))
+    with store.reading() as session:
+        [own] = work.own_queue_summaries(session, m1, at(days=5))
+        none = work.own_queue_summaries(
+            session, principal(Role.MERCHANT, EntityRef("merchant", "m9")), at(days=5)
+        )
+        staff = work.own_queue_summaries(session, principal(Role.REVIEWER), at(days=5))
+    assert (own.queue, own.open, own.overdue) == ("appeals", 1, 1)
+    assert none == []
+    assert [(s.queue, s.open) for s in staff] == [("appeals", 1)]
+
+
+def test_a_party_appeals_only_the_sanctions_it_may_see(store, registry) -> None:
+    sanction_id = suspended_m1(store, registry)
+    stranger = principal(Role.MERCHANT, EntityRef("merchant", "m9"))
+    owner = principal(Role.MERCHANT, EntityRef("merchant", "m1"))
+    with store.transaction() as session, pytest.raises(work.SanctionNotFound, match="no sanction"):
+        work.appeal_sanction(session, stranger, sanction_id, "?", at(days=2))
+    with store.transaction() as session:
+        case_id = work.appeal_sanction(session, owner, sanction_id, "误判", at(days=2))
+    with store.reading() as session:
+        [opened] = session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id))
+    assert (opened.actor, opened.note) == ("user:merchant", "误判")

@@ -9,7 +9,14 @@ from tests.enforce.test_appeals import suspended_m1
 from trustfair.cases import work
 from trustfair.enforce.appeals import file_appeal
 from trustfair.events.payload import EntityRef
-from trustfair.read.entities import standing, timeline
+from trustfair.read.entities import (
+    live_risk_clock,
+    live_sessions_at_risk,
+    points_ledger,
+    standing,
+    timeline,
+)
+from trustfair.store.models import LiveRiskRow
 
 M1 = EntityRef("merchant", "m1")
 
@@ -44,3 +51,42 @@ def test_standing_is_the_periods_balance_and_what_is_in_force(store, registry) -
     assert {s["kind"] for s in now.sanctions} == {"live_suspension", "settlement_freeze"}
     assert {s["kind"] for s in later.sanctions} == set()
     assert later.period_until - later.period_from > timedelta(days=300)
+
+
+def test_the_points_ledger_keeps_the_award_and_its_reversal_newest_first(store, registry) -> None:
+    sanction_id = suspended_m1(store, registry)
+    with store.transaction() as session:
+        case_id = file_appeal(session, sanction_id, "merchant:m1", "误判", at(days=2))
+        work.assign(session, case_id, "user:li", at(days=2, minutes=1))
+        work.decide(session, case_id, "user:li", work.OVERTURN_CASE, "误判", at(days=3))
+    with store.reading() as session:
+        entries, total = points_ledger(session, M1)
+        [second], _ = points_ledger(session, M1, limit=1, offset=1)
+    assert total == 3
+    assert [(e.points, e.reverses_id is not None) for e in entries] == [
+        (-12, True),
+        (12, False),
+        (6, False),
+    ]
+    assert entries[0].reverses_id == entries[1].id
+    assert second.id == entries[1].id
+
+
+def test_live_risk_is_decayed_to_the_later_of_the_wall_clock_and_the_newest_score(
+    store, registry
+) -> None:
+    wall = at(days=1)
+    with store.reading() as session:
+        assert live_risk_clock(session, wall) == wall  # nothing live: the wall clock
+    with store.transaction() as session:
+        session.add(LiveRiskRow(session_id="ls1", streamer_id="st1", score=50, updated_at=at()))
+        session.add(
+            LiveRiskRow(session_id="ls2", streamer_id="st2", score=50, updated_at=at(days=2))
+        )
+    with store.reading() as session:
+        ahead = live_risk_clock(session, wall)
+        behind = live_risk_clock(session, at(days=3))
+        ranked = live_sessions_at_risk(session, ahead, 120.0)
+    # The marketplace's clock runs a day ahead of ours: its newest score is "now".
+    assert (ahead, behind) == (at(days=2), at(days=3))
+    assert [(s.session_id, s.score) for s in ranked] == [("ls2", 50.0)]

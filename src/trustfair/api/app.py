@@ -9,10 +9,26 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trustfair import __version__, console
-from trustfair.api import events, moderate, restrictions, session
+from trustfair.api import (
+    appeals,
+    cases,
+    decisions,
+    entities,
+    events,
+    live,
+    moderate,
+    policies,
+    reports,
+    restrictions,
+    session,
+    webhooks,
+)
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
@@ -21,6 +37,12 @@ from trustfair.text.holder import EngineHolder, default_holder
 
 if TYPE_CHECKING:
     from trustfair.pipeline.outbox import OutboxDispatcher
+
+
+class Health(BaseModel):
+    status: str
+    store: str = Field(description="The store's dialect: sqlite or postgresql.")
+    lexicon_version: str
 
 
 def create_app(
@@ -56,10 +78,21 @@ def create_app(
     app.state.registry = registry or build_registry()
     app.state.committer = GroupCommitter(app.state.store, app.state.registry)
     app.state.engine_holder = engine_holder or default_holder()
-    app.include_router(events.router)
-    app.include_router(moderate.router)
-    app.include_router(restrictions.router)
-    app.include_router(session.router)
+    for module in (
+        events,
+        moderate,
+        restrictions,
+        session,
+        cases,
+        appeals,
+        entities,
+        decisions,
+        policies,
+        reports,
+        webhooks,
+        live,
+    ):
+        app.include_router(module.router)
     console.mount(app)
 
     @app.exception_handler(RequestValidationError)
@@ -73,7 +106,25 @@ def create_app(
         body = json.dumps({"detail": errors}, ensure_ascii=True, default=str)
         return Response(body, status_code=422, media_type="application/json")
 
-    @app.get("/v1/health", tags=["ops"])
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail
+        # The router's own 404 and 405 say only "Not Found": say where as well.
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no such endpoint: {request.url.path}"
+        elif exc.status_code == 405 and detail == "Method Not Allowed":
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # A bug, not the caller's fault: JSON like every other error, naming the
+        # request, never the exception's text (it may carry data).
+        return JSONResponse(
+            {"detail": f"internal error handling {request.method} {request.url.path}"}, 500
+        )
+
+    @app.get("/v1/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, str]:
         return {
             "status": "ok",

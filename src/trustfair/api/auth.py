@@ -113,9 +113,12 @@ def require(permission: Permission):  # type: ignore[no-untyped-def]
     return check
 
 
-def ensure_may_see(principal: Principal, party: EntityRef | None) -> None:
+def ensure_may_see(
+    principal: Principal, party: EntityRef | None, missing: str = "not found"
+) -> None:
     """404 unless ``principal`` may see the records of ``party`` (its own, for a
     merchant or a brand): not-yours looks like not-found, so a merchant cannot probe
-    for other merchants' records."""
+    for other merchants' records. ``missing`` is the detail, the same words a record
+    that does not exist gets ("no case 7")."""
     if not principal.may_see(party):
-        raise HTTPException(404, "not found")
+        raise HTTPException(404, missing)

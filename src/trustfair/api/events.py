@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.roles import Permission
 from trustfair.api.auth import require
+from trustfair.api.schemas import errors
 from trustfair.events.ingest import (
     DEFAULT_BATCH_SIZE,
     UTF8_BOM,
@@ -26,7 +27,10 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_EVENTS_PER_BATCH = 10_000
 
 router = APIRouter(
-    prefix="/v1", tags=["events"], dependencies=[Depends(require(Permission.EVENTS_WRITE))]
+    prefix="/v1",
+    tags=["events"],
+    responses=errors(401, 403),
+    dependencies=[Depends(require(Permission.EVENTS_WRITE))],
 )
 
 

@@ -9,12 +9,16 @@ from pydantic import BaseModel, Field
 
 from trustfair.access.roles import Permission
 from trustfair.api.auth import require
+from trustfair.api.schemas import errors
 from trustfair.text.moderate import ModerationRequest, moderate_request
 
 MAX_TEXTS_PER_CALL = 1_000
 
 router = APIRouter(
-    prefix="/v1", tags=["moderation"], dependencies=[Depends(require(Permission.MODERATE))]
+    prefix="/v1",
+    tags=["moderation"],
+    responses=errors(401, 403),
+    dependencies=[Depends(require(Permission.MODERATE))],
 )
 
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from trustfair.access.accounts import AccessRefused, SignedIn, TooManyAttempts, sign_in, sign_out
 from trustfair.access.roles import Principal
 from trustfair.api.auth import SESSION_COOKIE, current_principal
+from trustfair.api.schemas import errors
 from trustfair.store.database import Store
 
 router = APIRouter(prefix="/v1", tags=["session"])
@@ -91,7 +92,7 @@ async def post_session(request: Request, response: Response, credentials: Creden
     return me_of(signed.principal)
 
 
-@router.delete("/session", status_code=204, summary="Sign out")
+@router.delete("/session", status_code=204, summary="Sign out", responses=errors(401))
 async def delete_session(
     request: Request, principal: Annotated[Principal, Depends(current_principal)]
 ) -> Response:
@@ -108,6 +109,8 @@ async def delete_session(
     return response
 
 
-@router.get("/me", response_model=Me, summary="Who the credentials belong to")
+@router.get(
+    "/me", response_model=Me, summary="Who the credentials belong to", responses=errors(401)
+)
 async def get_me(principal: Annotated[Principal, Depends(current_principal)]) -> Me:
     return me_of(principal)

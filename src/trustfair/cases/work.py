@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy import case as when_then
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
 from trustfair.cases.confirm import apply_confirmation
 from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition
 from trustfair.cases.timeline import note_on, take_step
-from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal
-from trustfair.enforce.authors import author_type_of
+from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal, file_appeal
+from trustfair.enforce.authors import author_in
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
 from trustfair.store.models import (
@@ -68,11 +68,7 @@ def party_of(session: Session, case: CaseRow) -> EntityRef | None:
     if row is None:
         return None
     event_type, payload = row
-    author_type = author_type_of(event_type)
-    if author_type is None:
-        return None
-    author_id = payload.get(f"{author_type}_id")
-    return EntityRef(author_type, str(author_id)) if author_id else None
+    return author_in(event_type, payload)
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -114,6 +110,31 @@ def queue_summaries(session: Session, now: datetime) -> list[QueueSummary]:
     return sorted(found.values(), key=lambda q: (q.queue, q.kind))
 
 
+def own_queue_summaries(
+    session: Session, principal: Principal, now: datetime
+) -> list[QueueSummary]:
+    """``queue_summaries`` of the cases ``principal`` may see: a merchant's or a brand's
+    own waiting cases, counted the same way (everything, for staff)."""
+    if principal.sees_everything:
+        return queue_summaries(session, now)
+    waiting, _ = list_cases(
+        session, principal, states=[s.value for s in ACTIVE_STATES], limit=10_000
+    )
+    found: dict[tuple[str, str], QueueSummary] = {}
+    for case in waiting:
+        summary = found.setdefault((case.queue, case.kind), QueueSummary(case.queue, case.kind))
+        setattr(summary, case.state, getattr(summary, case.state) + 1)
+        summary.overdue += is_overdue(case, now)
+        if summary.oldest_due is None or case.sla_due_at < summary.oldest_due:
+            summary.oldest_due = case.sla_due_at
+    return sorted(found.values(), key=lambda q: (q.queue, q.kind))
+
+
+def is_overdue(case: CaseRow, now: datetime) -> bool:
+    """Whether a case still waiting for people is past its SLA."""
+    return CaseState(case.state) in ACTIVE_STATES and case.sla_due_at < now
+
+
 def list_cases(
     session: Session,
     principal: Principal,
@@ -137,9 +158,45 @@ def list_cases(
     if principal.sees_everything:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         return list(session.scalars(query.limit(limit).offset(offset))), int(total)
-    # A party's own cases: few, so the ownership test runs on each.
+    if not principal.owns:
+        return [], 0
+    # A party's own cases: the store narrows them to the few that may concern what it
+    # owns, and the ownership test runs on each of those (not on every case there is).
+    query = query.where(or_(*(_may_concern(session, party) for party in principal.owns)))
     mine = [c for c in session.scalars(query) if principal.may_see(party_of(session, c))]
     return mine[offset : offset + limit], len(mine)
+
+
+def cases_of(session: Session, party: EntityRef) -> list[CaseRow]:
+    """The cases whose party (``party_of``) is ``party``, oldest first."""
+    candidates = session.scalars(
+        select(CaseRow).where(_may_concern(session, party)).order_by(CaseRow.id)
+    )
+    return [case for case in candidates if party_of(session, case) == party]
+
+
+def _may_concern(session: Session, party: EntityRef) -> ColumnElement[bool]:
+    """A condition true of every case whose party is ``party`` (and of a few others,
+    which ``party_of`` then tells apart): an appeal of one of its sanctions, a case
+    about it, or one opened by a decision on an event that names it."""
+    sanction_ids = [
+        str(i)
+        for i in session.scalars(
+            select(SanctionRow.id).where(
+                SanctionRow.entity_type == party.type, SanctionRow.entity_id == party.id
+            )
+        )
+    ]
+    decided_on_its_events = (
+        select(DecisionRow.id)
+        .join(EventRow, EventRow.seq == DecisionRow.event_seq)
+        .where(EventRow.payload[f"{party.type}_id"].as_string() == party.id)
+    )
+    return or_(
+        (CaseRow.subject_type == "sanction") & CaseRow.subject_id.in_(sanction_ids),
+        (CaseRow.subject_type == party.type) & (CaseRow.subject_id == party.id),
+        CaseRow.opening_decision_id.in_(decided_on_its_events),
+    )
 
 
 @dataclass
@@ -174,7 +231,7 @@ def case_detail(session: Session, case_id: int, now: datetime) -> CaseDetail:
     return CaseDetail(
         case=case,
         party=party_of(session, case),
-        overdue=CaseState(case.state) in ACTIVE_STATES and case.sla_due_at < now,
+        overdue=is_overdue(case, now),
         timeline=timeline,
         decision=decision,
         event=event,
@@ -246,6 +303,27 @@ def highlighted(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, list[
 
 
 # -- the steps --------------------------------------------------------------------------
+
+
+class SanctionNotFound(CaseNotFound):
+    pass
+
+
+def appeal_sanction(
+    session: Session, principal: Principal, sanction_id: int, reason: str, at: datetime
+) -> int:
+    """File ``principal``'s appeal of a sanction it may see; the appeal case's id.
+
+    A sanction of a party the principal does not act for is reported as missing, like
+    one that does not exist, so a merchant cannot probe for other merchants' records.
+    AppealRefused says why a visible sanction cannot be appealed (late, shared, twice).
+    """
+    sanction = session.get(SanctionRow, sanction_id)
+    if sanction is None or not principal.may_see(
+        EntityRef(sanction.entity_type, sanction.entity_id)
+    ):
+        raise SanctionNotFound(f"no sanction {sanction_id}")
+    return file_appeal(session, sanction_id, principal.actor, reason, at)
 
 
 def _case_for_update(session: Session, case_id: int) -> CaseRow:

@@ -9,6 +9,7 @@ price change, one shop name, one week of a shop's shipping.
 from __future__ import annotations
 
 from datetime import timedelta, timezone
+from typing import Any
 
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import StoredEvent
@@ -37,6 +38,17 @@ def author_type_of(event_type: str) -> str | None:
     """The kind of party events of ``event_type`` are attributed to, if any."""
     found = _AUTHOR_FIELD.get(event_type)
     return found[0] if found else None
+
+
+def author_in(event_type: str, payload: dict[str, Any]) -> EntityRef | None:
+    """The party a stored event (its type and JSON payload) is attributed to, if any:
+    for readers that hold a row of the event log, not a validated envelope."""
+    found = _AUTHOR_FIELD.get(event_type)
+    if found is None:
+        return None
+    entity_type, field = found
+    value = payload.get(field)
+    return EntityRef(entity_type, str(value)) if value else None
 
 
 def author_of(event: StoredEvent) -> EntityRef | None:

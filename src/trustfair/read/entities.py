@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from trustfair.cases.work import party_of
+from trustfair.cases.work import cases_of
 from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
 from trustfair.events.payload import EntityRef
 from trustfair.policy.files import period_end, period_start
 from trustfair.policy.schema import PolicyFile
 from trustfair.store.models import (
-    CaseRow,
     DecisionRow,
     EventRow,
     LiveRiskRow,
@@ -147,7 +146,7 @@ def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[Time
                     {"sanction_id": sanction.id},
                 )
             )
-    for case in _cases_of(session, entity):
+    for case in cases_of(session, entity):
         items.append(
             TimelineItem(
                 case.opened_at,
@@ -160,28 +159,22 @@ def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[Time
     return items[:limit]
 
 
-def _cases_of(session: Session, entity: EntityRef) -> list[CaseRow]:
-    sanction_ids = [
-        str(i)
-        for i in session.scalars(
-            select(SanctionRow.id).where(
-                SanctionRow.entity_type == entity.type, SanctionRow.entity_id == entity.id
-            )
-        )
-    ]
-    decided_here = select(DecisionRow.id).join(EventRow, EventRow.seq == DecisionRow.event_seq)
-    decided_here = decided_here.where(
-        EventRow.payload[f"{entity.type}_id"].as_string() == entity.id
+def points_ledger(
+    session: Session, entity: EntityRef, limit: int = 50, offset: int = 0
+) -> tuple[list[PointsEntryRow], int]:
+    """A page of ``entity``'s penalty-points ledger, newest first, and how many lines it
+    has: the awards and the reversals of those overturned, each its own line (an
+    award is never edited, so the ledger shows what was given and what was taken back)."""
+    where = (PointsEntryRow.entity_type == entity.type, PointsEntryRow.entity_id == entity.id)
+    total = session.scalar(select(func.count()).select_from(PointsEntryRow).where(*where)) or 0
+    page = session.scalars(
+        select(PointsEntryRow)
+        .where(*where)
+        .order_by(PointsEntryRow.at.desc(), PointsEntryRow.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
-    candidates = session.scalars(
-        select(CaseRow).where(
-            or_(
-                (CaseRow.subject_type == "sanction") & CaseRow.subject_id.in_(sanction_ids),
-                CaseRow.opening_decision_id.in_(decided_here),
-            )
-        )
-    )
-    return [case for case in candidates if party_of(session, case) == entity]
+    return list(page), int(total)
 
 
 @dataclass(frozen=True)
@@ -191,6 +184,22 @@ class SessionAtRisk:
     score: float
     """Decayed to ``now``."""
     updated_at: datetime
+
+
+def live_risk_clock(session: Session, wall_clock: datetime) -> datetime:
+    """The moment to decay live risk scores to for "at risk right now": the wall clock,
+    or the newest score's time if that is later.
+
+    Scores decay in event time, stamped by the marketplace's clocks. When those run
+    ahead of ours, the latest event seen is the truer "now"; taking the later of the
+    two puts every session at one instant no earlier than any of their updates, so they
+    rank fairly. Not the newest event time alone: if the stream of events stalls, a
+    session must still cool down as real time passes.
+    """
+    newest = session.scalar(
+        select(func.max(LiveRiskRow.updated_at)).where(LiveRiskRow.shutdown_at.is_(None))
+    )
+    return max(wall_clock, newest) if newest is not None else wall_clock
 
 
 def live_sessions_at_risk(

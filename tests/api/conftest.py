@@ -1,0 +1,204 @@
+"""A small marketplace for the API tests, enforced by the real pipeline.
+
+Two merchants, m1 and m2, each suspended for two marked medical claims (6 + 6 serious
+points reach the 12-point node) and each with a listing in the content review queue;
+a streamer, st1, whose live segment is at risk and under review. Events happen in
+the last hours of the wall clock, because the API works on the server's clock: an
+appeal filed now must be inside the sanction's appeal period.
+
+The marker detector of the enforcement tests turns ``[[label]]`` into a block signal
+and ``[[label:review]]`` into a review one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.enforce.conftest import (
+    identity,
+    listing_published,
+    live_segment,
+    marker_registry,
+    merchant_registered,
+    write_policy,
+)
+from tests.factories import bearer, ingest
+from trustfair.access.accounts import add_key
+from trustfair.access.roles import Role
+from trustfair.api.app import create_app
+from trustfair.pipeline.registry import Registry
+from trustfair.policy.files import load_policy
+from trustfair.store.database import Store
+from trustfair.store.models import CaseRow, DecisionRow, EventRow, SanctionRow
+
+API_POLICY = """\
+version: api-1
+violations:
+  medical_claim: {class: serious, points: 6, basis: Advertising Law Art. 17}
+  diversion: {class: general, points: 4}
+nodes:
+  general: [{points: 8, sanctions: [{kind: warning}]}]
+  serious: [{points: 12, sanctions: [{kind: live_suspension, days: 7}]}]
+appeals: {within_days: 7, how: appeal in the console}
+rules:
+  - id: marked.block
+    description: a marked violation
+    when: {signal: {detector: marker, severity: block}}
+    verdict: block
+    actions: [{kind: points}]
+  - id: marked.review
+    description: a mark a person should look at
+    when: {signal: {detector: marker, severity: review}}
+    verdict: review
+    actions:
+      - kind: open_case
+        params: {kind: content_review, queue: content, priority: 3, sla_minutes: 60}
+  - id: marked.live_risk
+    when: {events: [live.segment], signal: {detector: marker}}
+    verdict: review
+    actions: [{kind: raise_live_risk, params: {amount: 40}}]
+  - id: marked.shadow
+    description: a stricter rule being tried out
+    shadow: true
+    when: {signal: {detector: marker}}
+    verdict: block
+"""
+
+OWNS: dict[Role, list[str] | None] = {
+    Role.MERCHANT: ["merchant:m1"],
+    Role.BRAND: ["brand:b1"],
+}
+"""What the party roles' keys act for; staff keys own nothing (they see everything)."""
+
+
+def hours_ago(hours: float) -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class World:
+    m1_sanction: int
+    m2_sanction: int
+    m1_decision: int
+    """The decision on m1's first marked claim (it awarded 6 points)."""
+    m2_decision: int
+    m1_case: int
+    """m1's listing in the content queue."""
+    m1_spare_case: int
+    """Another of m1's: for steps a test may take without disturbing the first."""
+    m2_case: int
+    st1_case: int
+
+
+def api_registry(directory: Path) -> Registry:
+    return marker_registry(load_policy(write_policy(directory, API_POLICY)))
+
+
+def build_world(store: Store, registry: Registry) -> World:
+    ingest(
+        store,
+        registry,
+        merchant_registered("r1", "m1", identity(1), hours_ago(6)),
+        merchant_registered("r2", "m2", identity(2), hours_ago(6)),
+        listing_published("m1-a", "l1", "m1", "包治百病 [[medical_claim]]", hours_ago(5)),
+        listing_published("m1-b", "l2", "m1", "专治失眠 [[medical_claim]]", hours_ago(4)),
+        listing_published("m2-a", "l3", "m2", "[[medical_claim]] 降血压", hours_ago(5)),
+        listing_published("m2-b", "l4", "m2", "[[medical_claim]] 降血糖", hours_ago(4)),
+        listing_published("m1-c", "l5", "m1", "加我微信 [[diversion:review]] 私聊", hours_ago(3)),
+        listing_published("m1-d", "l6", "m1", "[[diversion:review]] 更便宜", hours_ago(3)),
+        listing_published("m2-c", "l7", "m2", "[[diversion:review]] 找我", hours_ago(3)),
+        live_segment("st1-a", "ls1", "st1", "家人们 [[diversion:review]]", hours_ago(0.01)),
+    )
+    with store.reading() as session:
+
+        def sanction(merchant: str) -> int:
+            return session.scalars(
+                select(SanctionRow.id).where(
+                    SanctionRow.entity_id == merchant, SanctionRow.kind == "live_suspension"
+                )
+            ).one()
+
+        def decision(event_id: str) -> int:
+            return session.scalars(
+                select(DecisionRow.id)
+                .join(EventRow, EventRow.seq == DecisionRow.event_seq)
+                .where(EventRow.event_id == event_id)
+            ).one()
+
+        def case(event_id: str) -> int:
+            return session.scalars(
+                select(CaseRow.id).where(CaseRow.opening_decision_id == decision(event_id))
+            ).one()
+
+        return World(
+            m1_sanction=sanction("m1"),
+            m2_sanction=sanction("m2"),
+            m1_decision=decision("m1-a"),
+            m2_decision=decision("m2-a"),
+            m1_case=case("m1-c"),
+            m1_spare_case=case("m1-d"),
+            m2_case=case("m2-c"),
+            st1_case=case("st1-a"),
+        )
+
+
+def key_named(
+    store: Store,
+    name: str,
+    role: Role,
+    owns: list[str] | None = None,
+    scopes: list[str] | None = None,
+) -> dict[str, str]:
+    """An Authorization header for a new key: its name is the actor in case timelines."""
+    with store.transaction() as session:
+        key = add_key(session, name, role.value, datetime.now(UTC), scopes=scopes, owns=owns).key
+    return {"Authorization": f"Bearer {key}"}
+
+
+def keys_for_every_role(store: Store) -> dict[Role, dict[str, str]]:
+    """An Authorization header for a new key of each role."""
+    return {role: bearer(store, role.value, OWNS.get(role)) for role in Role}
+
+
+@dataclass(frozen=True)
+class Api:
+    """A client of the app on a built world, and a key of each role."""
+
+    client: TestClient
+    world: World
+    keys: dict[Role, dict[str, str]]
+    store: Store
+
+    def as_(self, role: Role) -> dict[str, str]:
+        return self.keys[role]
+
+
+def open_api(store: Store, registry: Registry) -> Api:
+    world = build_world(store, registry)
+    client = TestClient(create_app(store, registry))
+    return Api(client, world, keys_for_every_role(store), store)
+
+
+@pytest.fixture
+def api(store: Store, tmp_path: Path) -> Api:
+    """A fresh world on each backend (SQLite and PostgreSQL), for tests that change it."""
+    return open_api(store, api_registry(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def shared_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One world on SQLite for a whole module: for the role × endpoint matrix and other
+    tests that only read, or whose changes the others do not look at."""
+    directory = tmp_path_factory.mktemp("api")
+    store = Store.open(f"sqlite:///{directory / 'trustfair.db'}")
+    try:
+        yield open_api(store, api_registry(directory))
+    finally:
+        store.close()

@@ -1,0 +1,198 @@
+"""Who may call what: every route of the app, called with a key of every role.
+
+``ROUTES`` is the specification: for each route, the roles allowed (written out here,
+not derived from ``access.roles.PERMISSIONS``, so a change there that opens or closes
+an endpoint shows up as a failure here). A route the app has and the table lacks
+fails ``test_every_route_of_the_app_is_in_the_table``: a new endpoint must say who
+may call it.
+
+A role that is not allowed gets 403. A party role (merchant, brand) that is allowed
+but asks for a record that is not its own gets 404, like a record that does not exist:
+the records here are merchant m1's, the merchant key owns m1 and the brand key b1.
+Without credentials, everything but the public routes is 401.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from tests.api.conftest import Api
+from trustfair.access.accounts import add_user
+from trustfair.access.roles import Role
+
+A, P, R = Role.ADMIN, Role.POLICY_EDITOR, Role.REVIEWER
+B, M, C = Role.BRAND, Role.MERCHANT, Role.CUSTOMER_SERVICE
+U, S = Role.AUDITOR, Role.SERVICE
+
+EVERYONE = frozenset(Role)
+READERS = frozenset({A, P, R, U, C, M})
+"""Who reads entities, decisions and restrictions (a merchant only its own)."""
+CASE_READERS = READERS | {B}
+WORKERS = frozenset({A, R})
+POLICY_READERS = frozenset({A, P, R, U})
+PUBLIC = None
+"""No credentials needed."""
+
+PASSWORD = "a long enough password"
+
+
+@dataclass(frozen=True)
+class Call:
+    allowed: frozenset[Role] | None
+    path: str = ""
+    """The path to call, with {placeholders} for the world's records; the route's own
+    path when empty."""
+    body: Any = None
+    ok: frozenset[int] = frozenset({200})
+    """What an allowed call answers; 409 where roles take a step in turn and the
+    state machine refuses the later ones."""
+    owned: bool = False
+    """About merchant m1's records: other parties get 404."""
+
+
+STEP_OK = frozenset({200, 409})
+
+ROUTES: dict[tuple[str, str], Call] = {
+    ("POST", "/v1/events"): Call(frozenset({A, S}), body=[]),
+    ("POST", "/v1/moderate"): Call(frozenset({A, R, C, S}), body={"text": "你好"}),
+    ("GET", "/v1/restrictions/{entity_type}/{entity_id}"): Call(
+        READERS | {S}, "/v1/restrictions/merchant/m1", owned=True
+    ),
+    ("POST", "/v1/session"): Call(PUBLIC, body={"username": "matrix", "password": PASSWORD}),
+    ("DELETE", "/v1/session"): Call(EVERYONE, ok=frozenset({204})),
+    ("GET", "/v1/me"): Call(EVERYONE),
+    ("GET", "/v1/queues"): Call(CASE_READERS),
+    ("GET", "/v1/cases"): Call(CASE_READERS),
+    ("GET", "/v1/cases/{case_id}"): Call(CASE_READERS, "/v1/cases/{m1_case}", owned=True),
+    ("POST", "/v1/cases/{case_id}/assign"): Call(
+        WORKERS, "/v1/cases/{m1_spare_case}/assign", ok=STEP_OK
+    ),
+    ("POST", "/v1/cases/{case_id}/release"): Call(
+        WORKERS, "/v1/cases/{m1_spare_case}/release", ok=STEP_OK
+    ),
+    ("POST", "/v1/cases/{case_id}/decide"): Call(
+        WORKERS,
+        "/v1/cases/{m1_spare_case}/decide",
+        body={"outcome": "confirm", "note": "ok"},
+        ok=STEP_OK,
+    ),
+    ("POST", "/v1/cases/{case_id}/close"): Call(
+        WORKERS, "/v1/cases/{m1_spare_case}/close", body={"note": ""}, ok=STEP_OK
+    ),
+    ("POST", "/v1/appeals"): Call(
+        frozenset({A, C, M}),
+        body={"sanction_id": "{m1_sanction}", "reason": "误判"},
+        ok=frozenset({201, 409}),
+        owned=True,
+    ),
+    ("GET", "/v1/entities/{entity_type}/{entity_id}"): Call(
+        READERS, "/v1/entities/merchant/m1", owned=True
+    ),
+    ("GET", "/v1/entities/{entity_type}/{entity_id}/points"): Call(
+        READERS, "/v1/entities/merchant/m1/points", owned=True
+    ),
+    ("GET", "/v1/decisions/{decision_id}"): Call(
+        READERS, "/v1/decisions/{m1_decision}", owned=True
+    ),
+    ("GET", "/v1/rules"): Call(POLICY_READERS),
+    ("GET", "/v1/policies"): Call(POLICY_READERS),
+    ("GET", "/v1/reports/trust"): Call(frozenset({A, P, U})),
+    ("GET", "/v1/webhooks"): Call(frozenset({A, U})),
+    ("GET", "/v1/webhooks/deliveries"): Call(frozenset({A, U})),
+    # Staff only: the list names every streamer at risk.
+    ("GET", "/v1/live/at-risk"): Call(frozenset({A, P, R, U, C})),
+    ("GET", "/v1/health"): Call(PUBLIC),
+    ("GET", "/openapi.json"): Call(PUBLIC),
+    ("GET", "/docs"): Call(PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Call(PUBLIC),
+    ("GET", "/redoc"): Call(PUBLIC),
+}
+
+
+def app_routes(api: Api) -> set[tuple[str, str]]:
+    """(method, path) of every route, those of included routers too; a mount (static
+    files, a sub-application) is ("ANY", its path)."""
+    found = set()
+    for route in iter_route_contexts(api.client.app.routes):
+        methods = route.methods or {"ANY"}
+        found |= {(method, str(route.path)) for method in methods if method != "HEAD"}
+    return found
+
+
+def test_every_route_of_the_app_is_in_the_table(shared_api: Api) -> None:
+    routes = app_routes(shared_api)
+    missing = sorted(routes - set(ROUTES))
+    assert not missing, f"say who may call these in ROUTES: {missing}"
+    assert not sorted(set(ROUTES) - routes), "ROUTES lists routes the app does not have"
+
+
+def _filled(value: Any, api: Api) -> Any:
+    ids = vars(api.world)
+    if isinstance(value, str):
+        filled = value.format(**ids)
+        return int(filled) if filled.isdigit() and value != filled else filled
+    if isinstance(value, dict):
+        return {k: _filled(v, api) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, api) for v in value]
+    return value
+
+
+def call(api: Api, route: tuple[str, str], headers: dict[str, str]) -> int:
+    method, template = route
+    spec = ROUTES[route]
+    api.client.cookies.clear()  # a session a previous call signed in must not carry over
+    response = api.client.request(
+        method,
+        _filled(spec.path or template, api),
+        json=_filled(spec.body, api) if spec.body is not None else None,
+        headers=headers,
+    )
+    if response.content:  # errors too: always JSON (the docs pages are HTML)
+        kind = response.headers["content-type"]
+        assert kind.startswith(("application/json", "text/html")), response.text
+    return response.status_code
+
+
+@pytest.fixture(scope="module")
+def matrix_api(shared_api: Api) -> Api:
+    with shared_api.store.transaction() as session:
+        add_user(session, "matrix", PASSWORD, "reviewer", datetime.now(UTC))
+    return shared_api
+
+
+@pytest.mark.parametrize(
+    ("route", "role"),
+    [(route, role) for route in ROUTES for role in Role],
+    ids=[f"{m} {p} as {role.value}" for (m, p) in ROUTES for role in Role],
+)
+def test_each_role_may_call_what_the_table_allows(matrix_api: Api, route, role) -> None:
+    spec = ROUTES[route]
+    status = call(matrix_api, route, matrix_api.as_(role))
+    if spec.allowed is not PUBLIC and role not in spec.allowed:
+        assert status == 403, f"{role.value} should be refused"
+    elif spec.owned and role is B:
+        assert status == 404, "a brand's key does not own merchant m1's records"
+    else:
+        assert status in spec.ok, f"{role.value} should be let through"
+
+
+@pytest.mark.parametrize("route", list(ROUTES), ids=[f"{m} {p}" for m, p in ROUTES])
+def test_without_credentials_only_the_public_routes_answer(matrix_api: Api, route) -> None:
+    status = call(matrix_api, route, {})
+    if ROUTES[route].allowed is PUBLIC:
+        assert status == 200
+    else:
+        assert status == 401
+
+
+def test_a_wrong_or_revoked_key_is_401_not_anonymous(matrix_api: Api) -> None:
+    for header in ("Bearer tf_nope_nope", "Basic abc", "Bearer "):
+        response = matrix_api.client.get("/v1/me", headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert response.json()["detail"]
