@@ -20,12 +20,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(env: dict[str, str]) -> Iterator[str]:
-    """Start `trustfair serve` with ``env`` added to the environment; its base URL once
-    /v1/health answers. Stopped on leaving."""
+def served(
+    env: dict[str, str], args: tuple[str, ...] = (), output: list[str] | None = None
+) -> Iterator[str]:
+    """Start `trustfair serve` with ``env`` added to the environment (and ``args`` to
+    its command line); its base URL once /v1/health answers. Stopped on leaving; then
+    what it printed is appended to ``output``, if given."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "trustfair.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "trustfair.cli", "serve", "--port", str(port), *args],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -45,4 +48,6 @@ def served(env: dict[str, str]) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        printed, _ = process.communicate(timeout=10)
+        if output is not None:
+            output.append(printed.decode("utf-8", "replace"))

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trustfair import __version__
 from trustfair.api import events, moderate, restrictions, session
+from trustfair.api.observability import Metrics, RequestObserver
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
@@ -28,9 +29,11 @@ def create_app(
     registry: Registry | None = None,
     engine_holder: EngineHolder | None = None,
     dispatcher: OutboxDispatcher | None = None,
+    access_log: bool = True,
 ) -> FastAPI:
     """The API; with ``dispatcher``, the outbox is delivered while the app runs, and
-    woken by every ingest that commits an outbox row."""
+    woken by every ingest that commits an outbox row. ``access_log``: write a JSON line
+    per request to the ``trustfair.access`` logger (metrics are kept either way)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -56,6 +59,10 @@ def create_app(
     app.state.registry = registry or build_registry()
     app.state.committer = GroupCommitter(app.state.store, app.state.registry)
     app.state.engine_holder = engine_holder or default_holder()
+    app.state.metrics = Metrics()
+    if dispatcher is not None:
+        app.state.metrics.watch_outbox(dispatcher)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics, log_requests=access_log)
     app.include_router(events.router)
     app.include_router(moderate.router)
     app.include_router(restrictions.router)
@@ -79,5 +86,11 @@ def create_app(
             "store": app.state.store.dialect,
             "lexicon_version": app.state.engine_holder.current().version,
         }
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        # No credentials: a Prometheus scraper has none. Nothing here names a party.
+        body, content_type = app.state.metrics.exposition()
+        return Response(body, headers={"Content-Type": content_type})
 
     return app
