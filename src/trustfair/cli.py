@@ -800,6 +800,10 @@ def _when(at: str | None):  # type: ignore[no-untyped-def]
         raise _fail(f"--at {at!r}: not an ISO 8601 time") from None
     if when.tzinfo is None:
         raise _fail(f"--at {at!r}: give a time zone (+08:00, Z)")
+    try:
+        when.astimezone(UTC)  # as the store will keep or compare it
+    except OverflowError:
+        raise _fail(f"--at {at!r}: out of range") from None
     return when
 
 
