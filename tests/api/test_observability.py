@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from tests.factories import api_key, bearer, order_paid
 from tests.served import served
 from tests.webhooks import webhook_receiver
 from trustfair.api.app import create_app
-from trustfair.api.observability import JsonFormatter, RequestIdFilter
+from trustfair.api.observability import JsonFormatter, Metrics, RequestIdFilter, RequestObserver
 from trustfair.pipeline.outbox import OutboxDispatcher, enqueue
 from trustfair.store.database import Store
 
@@ -190,6 +191,21 @@ def test_a_server_error_still_carries_the_request_id(app, access_lines) -> None:
     [line] = [line for line in access_lines() if line["request_id"] == "req-500"]
     assert (line["level"], line["status"]) == ("error", 500)
     assert "RuntimeError: kaboom" in line["exc"]
+
+
+def test_a_request_cancelled_before_its_answer_is_counted_as_499(access_lines) -> None:  # type: ignore[no-untyped-def]
+    async def hung_up(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        raise asyncio.CancelledError
+
+    metrics = Metrics()
+    observer = RequestObserver(hung_up, metrics)
+    scope = {"type": "http", "method": "GET", "path": "/v1/health", "headers": []}
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(observer(scope, None, None))  # type: ignore[arg-type]
+    labels = {"method": "GET", "route": "unmatched", "status": "499"}
+    assert metrics.registry.get_sample_value("trustfair_http_requests_total", labels) == 1
+    [line] = access_lines()
+    assert (line["status"], line["level"]) == (499, "info")
 
 
 # -- the JSON access log ---------------------------------------------------------------

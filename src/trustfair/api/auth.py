@@ -87,7 +87,7 @@ async def optional_principal(request: Request) -> Principal | None:
             sent = str((await request.form()).get(CSRF_FIELD, ""))
         if not sent or not hmac.compare_digest(sent, found.csrf_token or ""):
             raise HTTPException(403, f"missing or wrong CSRF token ({CSRF_HEADER})")
-    request.state.principal = found
+    request.state.principal = found  # for the access log
     return found
 
 
