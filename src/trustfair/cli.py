@@ -503,16 +503,20 @@ def serve(
     lexicon_check_seconds: Annotated[
         float, typer.Option(help="How often to look for a new lexicon version (0: never).")
     ] = 5.0,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (a JSON line on stdout).")
+    ] = True,
 ) -> None:
     """Serve the HTTP API; a changed lexicon directory is swapped in without a restart.
 
     With TRUSTFAIR_WEBHOOK_URL set, the outbox is delivered from this process too: at
     once after each ingest that writes a command, and on a slow poll for retries.
+    trustfair's log records, one per request among them, go to stdout as JSON lines.
     """
     import uvicorn
 
     from trustfair.api.app import create_app
+    from trustfair.api.observability import log_json_lines
     from trustfair.pipeline.outbox import OutboxDispatcher
     from trustfair.settings import Settings
     from trustfair.text.holder import default_holder
@@ -528,11 +532,13 @@ def serve(
     holder = default_holder()
     if lexicon_check_seconds > 0:
         holder.start_watching(every_seconds=lexicon_check_seconds)
+    log_json_lines()
     uvicorn.run(
-        create_app(store=store, engine_holder=holder, dispatcher=dispatcher),
+        create_app(store=store, engine_holder=holder, dispatcher=dispatcher, access_log=access_log),
         host=host,
         port=port,
-        access_log=access_log,
+        # Ours replaces uvicorn's: a JSON line with the route, request id and principal.
+        access_log=False,
     )
 
 
@@ -794,6 +800,10 @@ def _when(at: str | None):  # type: ignore[no-untyped-def]
         raise _fail(f"--at {at!r}: not an ISO 8601 time") from None
     if when.tzinfo is None:
         raise _fail(f"--at {at!r}: give a time zone (+08:00, Z)")
+    try:
+        when.astimezone(UTC)  # as the store will keep or compare it
+    except OverflowError:
+        raise _fail(f"--at {at!r}: out of range") from None
     return when
 
 

@@ -189,4 +189,6 @@ def test_a_server_error_is_json_naming_the_request_not_the_exception(sqlite_stor
         session.execute(text("DROP TABLE review_outcomes"))
     response = client.get("/v1/rules")
     assert response.status_code == 500
-    assert response.json() == {"detail": "internal error handling GET /v1/rules"}
+    body = response.json()
+    assert body["detail"] == "internal error handling GET /v1/rules"
+    assert body["request_id"] == response.headers["x-request-id"]

@@ -36,6 +36,8 @@ LOGIN_FAILURES_ALLOWED = 5
 MIN_PASSWORD_LENGTH = 10
 KEY_PREFIX = "tf"
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+KEY_ID = re.compile(r"^[0-9a-f]{16}$")
+"""What ``add_key`` makes (``secrets.token_hex(8)``)."""
 
 _hasher = PasswordHash.recommended()
 # Verifying against this when the user does not exist costs the same as a real check,
@@ -70,7 +72,7 @@ def add_user(
     locale: str = "zh",
 ) -> UserRow:
     """Create a user; ValueError saying what is wrong with the request."""
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):  # not match: its "$" lets "name\n" through
         raise ValueError(f"username {username!r}: 1-64 letters, digits or _.@-")
     try:
         role_ = Role(role)
@@ -142,8 +144,10 @@ def sign_in(
 ) -> SignedIn | None:
     """Check the password and open a session; None if it is wrong (the failed attempt
     is recorded: commit the session), TooManyAttempts if there were too many."""
-    username = username[:64]
-    client = client[:64]
+    # A NUL cannot be stored or even compared in PostgreSQL text; no username holds
+    # one (add_user), so the attempt fails as any unknown name does, and is recorded.
+    username = username[:64].replace("\x00", "\N{REPLACEMENT CHARACTER}")
+    client = client[:64].replace("\x00", "\N{REPLACEMENT CHARACTER}")
     since = at - LOGIN_WINDOW
     for column, value in ((LoginAttemptRow.username, username), (LoginAttemptRow.client, client)):
         failures = _recent_failures(session, column, value, since)
@@ -241,8 +245,8 @@ def key_principal(session: Session, key: str) -> Principal | None:
     """The principal of a valid, unrevoked key, or None."""
     prefix, _, rest = key.partition("_")
     key_id, _, secret = rest.partition("_")
-    if prefix != KEY_PREFIX or not key_id or not secret:
-        return None
+    if prefix != KEY_PREFIX or not KEY_ID.fullmatch(key_id) or not secret:
+        return None  # not one of ours: not looked up (a NUL in it would fail the query)
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id))
     if row is None or row.revoked_at is not None:
         return None

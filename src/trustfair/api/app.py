@@ -29,6 +29,7 @@ from trustfair.api import (
     session,
     webhooks,
 )
+from trustfair.api.observability import Metrics, RequestObserver
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
@@ -50,9 +51,11 @@ def create_app(
     registry: Registry | None = None,
     engine_holder: EngineHolder | None = None,
     dispatcher: OutboxDispatcher | None = None,
+    access_log: bool = True,
 ) -> FastAPI:
     """The API; with ``dispatcher``, the outbox is delivered while the app runs, and
-    woken by every ingest that commits an outbox row."""
+    woken by every ingest that commits an outbox row. ``access_log``: write a JSON line
+    per request to the ``trustfair.access`` logger (metrics are kept either way)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +81,10 @@ def create_app(
     app.state.registry = registry or build_registry()
     app.state.committer = GroupCommitter(app.state.store, app.state.registry)
     app.state.engine_holder = engine_holder or default_holder()
+    app.state.metrics = Metrics()
+    if dispatcher is not None:
+        app.state.metrics.watch_outbox(dispatcher)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics, log_requests=access_log)
     for module in (
         events,
         moderate,
@@ -116,13 +123,8 @@ def create_app(
             detail = f"{request.method} is not allowed on {request.url.path}"
         return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> Response:
-        # A bug, not the caller's fault: JSON like every other error, naming the
-        # request, never the exception's text (it may carry data).
-        return JSONResponse(
-            {"detail": f"internal error handling {request.method} {request.url.path}"}, 500
-        )
+    # A 500 is answered by observability.RequestObserver: JSON naming the request, with
+    # the request id to quote.
 
     @app.get("/v1/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, str]:
@@ -131,5 +133,11 @@ def create_app(
             "store": app.state.store.dialect,
             "lexicon_version": app.state.engine_holder.current().version,
         }
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        # No credentials: a Prometheus scraper has none. Nothing here names a party.
+        body, content_type = app.state.metrics.exposition()
+        return Response(body, headers={"Content-Type": content_type})
 
     return app

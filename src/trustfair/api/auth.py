@@ -71,6 +71,7 @@ async def optional_principal(request: Request) -> Principal | None:
         found = await run_in_threadpool(_lookup_key, store, key.strip())
         if found is None:
             raise HTTPException(401, "the API key is not valid (unknown or revoked)")
+        request.state.principal = found  # for the access log
         return found
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -86,6 +87,7 @@ async def optional_principal(request: Request) -> Principal | None:
             sent = str((await request.form()).get(CSRF_FIELD, ""))
         if not sent or not hmac.compare_digest(sent, found.csrf_token or ""):
             raise HTTPException(403, f"missing or wrong CSRF token ({CSRF_HEADER})")
+    request.state.principal = found  # for the access log
     return found
 
 

@@ -153,6 +153,7 @@ async def post_events(request: Request) -> BatchResult:
             source_name=f"http:{client}",
             on_reject=rejections.append,
         )
+    state.metrics.count_events(result.counts())
     commands = result.pipeline.commands_for(result.stored_seqs)
     return BatchResult(
         **result.counts(),

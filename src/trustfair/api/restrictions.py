@@ -46,7 +46,11 @@ class Restrictions(BaseModel):
 async def restrictions(
     request: Request,
     principal: Annotated[Principal, Depends(require(Permission.RESTRICTIONS_READ))],
-    entity_type: Annotated[Text, Path(max_length=32)],
+    # Declared as an enum so that clients (and the fuzzer) know the two; any other
+    # type is still answered 404, as an unknown account is.
+    entity_type: Annotated[
+        Text, Path(max_length=32, json_schema_extra={"enum": list(ACCOUNT_TYPES)})
+    ],
     entity_id: Annotated[Text, Path(min_length=1, max_length=128)],
     at: Annotated[
         datetime | None, Query(description="When (ISO 8601 with a zone); default now.")

@@ -227,6 +227,8 @@ class OutboxDispatcher:
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.totals = Round()
+        """Every round's outcomes added up since the dispatcher was made (/metrics)."""
 
     @classmethod
     def from_settings(cls, store: Store, settings: Settings, **kwargs: Any) -> OutboxDispatcher:
@@ -340,6 +342,7 @@ class OutboxDispatcher:
                 pending = []
         if pending:
             self._record(pending)
+        self.totals.add(result)
         return result
 
     def deliver_all_due(self) -> Round:
