@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.console.conftest import add
 from tests.console.test_pages import appeal_case
@@ -68,56 +69,57 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
 }
 
 
+LOGOUT = ("POST", "/console/logout")
+CALLED = [
+    r
+    for r in CONSOLE_ROUTES
+    if r != LOGOUT and not (r[0] == "POST" and CONSOLE_ROUTES[r].form is None)
+] + [LOGOUT]
+"""Every route but the sign-in form's POST (test_pages tests signing in); signing out
+last, since it ends the session the others are called in."""
+GUARDED = [r for r in CALLED if CONSOLE_ROUTES[r].allowed is not PUBLIC]
+
+
 @pytest.fixture
-def world(app, store, registry, sign_in):  # type: ignore[no-untyped-def]
+def ids(store, registry) -> dict[str, int]:  # type: ignore[no-untyped-def]
     sanction_id, case_id = appeal_case(store, registry)
-    browsers = {}
-    for role in PEOPLE:
-        owns = {M: ["merchant:m1"], B: ["brand:b1"]}.get(role)
-        add(store, f"as-{role.value}", role.value, owns)
-        browsers[role] = sign_in(f"as-{role.value}")
-    return {"case": case_id, "sanction": sanction_id}, browsers
+    return {"case": case_id, "sanction": sanction_id}
 
 
-@pytest.mark.parametrize("route", list(CONSOLE_ROUTES), ids=[f"{m} {p}" for m, p in CONSOLE_ROUTES])
-def test_each_person_may_open_what_the_table_allows(app, world, route) -> None:  # type: ignore[no-untyped-def]
-    ids, browsers = world
-    method, template = route
-    page = CONSOLE_ROUTES[route]
-    path = (page.path or template).format(**ids)
-    if method == "POST" and page.form is None:
-        pytest.skip("sign-in is tested on its own")
-    for role, browser in browsers.items():
+def _fill(text: str, ids: dict[str, int]) -> str:
+    return text.format(**ids)
+
+
+@pytest.mark.parametrize("role", sorted(PEOPLE), ids=lambda role: role.value)
+def test_each_person_may_open_what_the_table_allows(store, ids, sign_in, role) -> None:  # type: ignore[no-untyped-def]
+    add(store, f"as-{role.value}", role.value, {M: ["merchant:m1"], B: ["brand:b1"]}.get(role))
+    browser = sign_in(f"as-{role.value}")
+    for method, template in CALLED:
+        page = CONSOLE_ROUTES[(method, template)]
+        path = _fill(page.path or template, ids)
         if method == "POST":
-            form = {k: v.format(**ids) for k, v in (page.form or {}).items()}
+            form = {k: _fill(v, ids) for k, v in (page.form or {}).items()}
             status = browser.post(path, form).status_code
         else:
             status = browser.get(path, follow_redirects=False).status_code
         if page.allowed is not PUBLIC and role not in page.allowed:
-            assert status == 403, f"{role.value} should be refused {path}"
+            assert status == 403, f"{role.value} should be refused {method} {path}"
         elif page.owned and role is B:
             assert status == 404, f"a brand does not own merchant m1's records ({path})"
         else:
-            assert status in page.ok, f"{role.value} should be let into {path}: {status}"
+            assert status in page.ok, f"{role.value} should be let into {method} {path}: {status}"
 
 
-@pytest.mark.parametrize("route", list(CONSOLE_ROUTES), ids=[f"{m} {p}" for m, p in CONSOLE_ROUTES])
-def test_without_a_session_a_page_sends_the_browser_to_sign_in(app, world, route) -> None:  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient
-
-    ids, _ = world
-    method, template = route
-    page = CONSOLE_ROUTES[route]
-    if page.allowed is PUBLIC:
-        return
-    response = TestClient(app).request(
-        "GET" if method == "ANY" else method,
-        (page.path or template).format(**ids),
-        data={k: v.format(**ids) for k, v in (page.form or {}).items()} or None,
-        follow_redirects=False,
-    )
-    if method == "POST":
-        assert response.status_code in (303, 403)  # no session: no CSRF token either
-    else:
-        assert response.status_code == 303
-        assert response.headers["location"].startswith("/console/login")
+def test_without_a_session_a_page_sends_the_browser_to_sign_in(app, ids) -> None:  # type: ignore[no-untyped-def]
+    anonymous = TestClient(app)
+    for method, template in GUARDED:
+        page = CONSOLE_ROUTES[(method, template)]
+        form = {k: _fill(v, ids) for k, v in (page.form or {}).items()}
+        response = anonymous.request(
+            method, _fill(page.path or template, ids), data=form or None, follow_redirects=False
+        )
+        if method == "POST":
+            assert response.status_code in (303, 403), template  # no session, no CSRF token
+        else:
+            assert response.status_code == 303, template
+            assert response.headers["location"].startswith("/console/login")
