@@ -33,12 +33,20 @@ hundreds of requests a second with one key. A revoked key stops within that time
 _key_cache: dict[str, tuple[float, Principal | None]] = {}
 
 
+_MISSING = object()
+
+
+def _cached_key(key: str) -> Principal | object | None:
+    """The cached check of ``key`` if it is fresh, else _MISSING."""
+    cached = _key_cache.get(digest(key))
+    if cached is not None and time.monotonic() - cached[0] < KEY_CACHE_SECONDS:
+        return cached[1]
+    return _MISSING
+
+
 def _lookup_key(store: Store, key: str) -> Principal | None:
     cache_key = digest(key)
     now = time.monotonic()
-    cached = _key_cache.get(cache_key)
-    if cached is not None and now - cached[0] < KEY_CACHE_SECONDS:
-        return cached[1]
     with store.reading() as session:
         found = key_principal(session, key)
     if len(_key_cache) > 10_000:
@@ -68,8 +76,10 @@ async def optional_principal(request: Request) -> Principal | None:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise HTTPException(401, "Authorization: use Bearer <API key>")
-        found = await run_in_threadpool(_lookup_key, store, key.strip())
-        if found is None:
+        found = _cached_key(key.strip())
+        if found is _MISSING:  # only then a trip to the thread pool and the store
+            found = await run_in_threadpool(_lookup_key, store, key.strip())
+        if not isinstance(found, Principal):
             raise HTTPException(401, "the API key is not valid (unknown or revoked)")
         request.state.principal = found  # for the access log
         return found
