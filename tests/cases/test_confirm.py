@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -9,7 +11,14 @@ from tests.enforce.conftest import at, listing_published, marker_registry, write
 from tests.enforce.test_points import run
 from trustfair.cases import work
 from trustfair.policy.files import load_policy
-from trustfair.store.models import CaseEventRow, CaseRow, OutboxRow, PointsEntryRow
+from trustfair.store.models import (
+    CaseEventRow,
+    CaseRow,
+    DecisionRow,
+    OutboxRow,
+    PointsEntryRow,
+    SanctionRow,
+)
 from trustfair.yaml_files import FileError
 
 HELD_FOR_REVIEW = """\
@@ -83,3 +92,48 @@ def test_on_confirm_without_a_case_to_confirm_is_refused(tmp_path) -> None:
     )
     with pytest.raises(FileError, match="opens none"):
         load_policy(write_policy(tmp_path, text))
+
+
+def test_a_late_confirmation_starts_the_sanction_and_its_appeal_period_then(
+    store, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    text = HELD_FOR_REVIEW.replace(
+        "nodes: {general: [{points: 12, sanctions: [{kind: warning}]}], serious: []}",
+        "nodes: {general: [{points: 4, sanctions: [{kind: live_suspension, days: 7}]}],"
+        " serious: []}",
+    )
+    held = marker_registry(load_policy(write_policy(tmp_path, text)))
+    run(store, held, listing_published("e1", "l1", "m1", "加我 [[diversion:review]]"))
+    case_id = case_of(store, "l1")
+    confirmed = at(days=10)  # a reviewer gets to it ten days later
+    with store.transaction() as session:
+        work.assign(session, case_id, "user:li", confirmed)
+        work.decide(session, case_id, "user:li", work.CONFIRM, "", confirmed, held)
+    with store.reading() as session:
+        [suspension] = session.scalars(select(SanctionRow)).all()
+        [entry] = session.scalars(select(PointsEntryRow)).all()
+        decisions = session.execute(
+            select(DecisionRow.confirmed_by, DecisionRow.confirmed_at).order_by(DecisionRow.id)
+        ).all()
+    assert suspension.starts_at == confirmed  # not ten days in the past, half expired
+    assert suspension.statement["appeal"]["until"] == (confirmed + timedelta(days=7)).isoformat()
+    assert entry.at == at()  # the points stay dated by the offence
+    assert decisions == [(None, None), ("user:li", confirmed)]
+
+
+def test_a_verdict_on_a_case_judges_only_the_rules_that_opened_it(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = HELD_FOR_REVIEW.replace(
+        "rules:\n",
+        "rules:\n  - id: marked.block\n"
+        "    when: {signal: {detector: marker, severity: block}}\n"
+        "    verdict: block\n"
+        "    actions: [{kind: points}]\n",
+    )
+    held = marker_registry(load_policy(write_policy(tmp_path, text)))
+    run(store, held, listing_published("e1", "l1", "m1", "[[diversion]] 和 [[diversion:review]]"))
+    case_id = case_of(store, "l1")
+    with store.transaction() as session:
+        work.assign(session, case_id, "user:li", at(minutes=5))
+        work.decide(session, case_id, "user:li", work.OVERTURN_CASE, "", at(minutes=6), held)
+    with store.reading() as session:
+        assert set(work.rule_precision(session)) == {"marked.held"}

@@ -19,7 +19,7 @@ from sqlalchemy import case as when_then
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
-from trustfair.cases.confirm import apply_confirmation
+from trustfair.cases.confirm import apply_confirmation, case_rules
 from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition
 from trustfair.cases.timeline import note_on, take_step
 from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal, file_appeal
@@ -327,7 +327,14 @@ def appeal_sanction(
 
 
 def _case_for_update(session: Session, case_id: int) -> CaseRow:
-    case = session.scalars(select(CaseRow).where(CaseRow.id == case_id).with_for_update()).first()
+    # populate_existing: a caller that read the case earlier in this session must not
+    # get its stale copy back; the row as locked now is what the step is checked on.
+    case = session.scalars(
+        select(CaseRow)
+        .where(CaseRow.id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if case is None:
         raise CaseNotFound(f"no case {case_id}")
     return case
@@ -389,7 +396,7 @@ def decide(
         _step(session, case, "decide", actor, f"{outcome}: {note}".rstrip(": "), at)
         rules = _rules_of_decision(session, case.opening_decision_id)
         if outcome == CONFIRM and registry is not None:
-            for decision_id in apply_confirmation(session, registry, case):
+            for decision_id in apply_confirmation(session, registry, case, actor, at):
                 note = "the confirmed rules' on_confirm actions"
                 note_on(session, case, "effects", actor, at, note, decision_id)
     case.outcome = outcome
@@ -419,11 +426,7 @@ def close(session: Session, case_id: int, actor: str, note: str, at: datetime) -
 
 def _rules_of_decision(session: Session, decision_id: int) -> list[str]:
     decision = session.get(DecisionRow, decision_id)
-    if decision is None:
-        return []
-    return sorted(
-        {r["rule"] for r in decision.reasons or [] if not r.get("shadow") and r.get("rule")}
-    )
+    return case_rules(decision) if decision is not None else []
 
 
 def _appealed_rules(session: Session, case: CaseRow) -> list[str]:

@@ -41,7 +41,6 @@ class DirectSanction:
         spec = policy.spec
         params = action.params
         event = decision.event
-        at = event.occurred_at
         violation = params["violation"]
         kind = spec.violations[violation]
         author = EntityRef(params["author"]["type"], params["author"]["id"])
@@ -60,7 +59,7 @@ class DirectSanction:
                 "rule": params["rule"],
                 "evidence": {**params.get("evidence", {}), "signals": signals},
             },
-            "appeal": appeal_terms(spec, at),
+            "appeal": appeal_terms(spec, decision.takes_effect_at),
         }
         node = f"{params['rule']}@{matter}"
         sanction_for(session, decision, author, params["kind"], params.get("days"), node, statement)

@@ -199,7 +199,7 @@ def _check_nodes(
                     "period_from": since.isoformat(),
                     "period_until": period_end(spec, at).isoformat(),
                 },
-                "appeal": appeal_terms(spec, at),
+                "appeal": appeal_terms(spec, decision.takes_effect_at),
             }
             node_key = f"{violation_class}:{node.points}@{since.astimezone(CHINA).date()}#{number}"
             sanction_for(
@@ -228,7 +228,7 @@ def sanction_for(
     """Issue a sanction ``decision`` calls for, and share it with linked accounts when
     the policy shares its kind; the new row, or None if ``node`` was issued before."""
     policy: FilePolicy = decision.policy
-    at = decision.event.occurred_at
+    at = decision.takes_effect_at
     row = issue_sanction(
         session,
         author,

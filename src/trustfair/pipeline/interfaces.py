@@ -116,6 +116,16 @@ class Decision:
     """Set once the decision is stored, so effects can point back at it."""
     policy: Any = None
     """The policy that made it, for effects that need its tables (points, nodes)."""
+    confirmed_at: datetime | None = None
+    confirmed_by: str | None = None
+    """Set on a decision a reviewer's confirmation made (``cases.confirm``): who, and
+    when. Its points are dated by the event, like the pipeline's; its sanctions start,
+    and their appeal period runs, from the confirmation."""
+
+    @property
+    def takes_effect_at(self) -> datetime:
+        """When its sanctions start: the event's time, or the reviewer's confirmation."""
+        return self.confirmed_at or self.event.occurred_at
 
     @property
     def actions(self) -> tuple[Action, ...]:

@@ -55,6 +55,8 @@ def store_decision(session: Session, decision: Decision) -> Decision:
                 for a in hit.actions
             ],
             "decided_at": decision.event.occurred_at,
+            "confirmed_by": decision.confirmed_by,
+            "confirmed_at": decision.confirmed_at,
         },
     ).scalar_one()
     return replace(decision, id=decision_id)

@@ -226,8 +226,12 @@ def _counting(lines: Iterator[Line], tick: Callable[[], Any]) -> Iterator[Line]:
 
 def _verdicts_by_event(store: Store, since: datetime | None) -> dict[str, tuple[int, str]]:
     """event_id → (seq in the replay, verdict) of every decision compared."""
-    query = select(EventRow.event_id, EventRow.seq, DecisionRow.verdict).join(
-        EventRow, EventRow.seq == DecisionRow.event_seq
+    # The pipeline's decisions only: a reviewer's confirmation is not the policy's to
+    # replay (it would be a second verdict for one event).
+    query = (
+        select(EventRow.event_id, EventRow.seq, DecisionRow.verdict)
+        .join(EventRow, EventRow.seq == DecisionRow.event_seq)
+        .where(DecisionRow.confirmed_by.is_(None))
     )
     if since is not None:
         query = query.where(DecisionRow.decided_at >= since)
@@ -239,7 +243,7 @@ def _verdicts_by_event(store: Store, since: datetime | None) -> dict[str, tuple[
 def _rule_hits(store: Store, since: datetime | None) -> Counter[str]:
     """How often each rule fired in the decisions compared; a shadow rule, which
     records what it would have done and does nothing, is counted as ``rule (shadow)``."""
-    query = select(DecisionRow.reasons)
+    query = select(DecisionRow.reasons).where(DecisionRow.confirmed_by.is_(None))
     if since is not None:
         query = query.where(DecisionRow.decided_at >= since)
     hits: Counter[str] = Counter()

@@ -73,6 +73,8 @@ def _signal_matches(condition: SignalCondition, signal: Signal) -> bool:
         return False
     if condition.min_score is not None and signal.score < condition.min_score:
         return False
+    if condition.score_below is not None and signal.score >= condition.score_below:
+        return False
     if condition.rules is not None:
         rule = str(evidence.get("rule", ""))
         if not any(rule == r or (r.endswith(".") and rule.startswith(r)) for r in condition.rules):
@@ -122,7 +124,7 @@ class _AuthorState:
 
 
 CASE_OPENING_ACTIONS = frozenset({"open_case", "raise_live_risk"})
-"""Actions whose decision may open a case a reviewer confirms."""
+"""Actions whose decision may open a case a reviewer confirms (cases.confirm too)."""
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,8 @@ class SignalCondition(Strict):
     labels: list[Name] | None = None
     severity: Literal["block", "review"] | None = None
     min_score: float | None = None
+    score_below: float | None = None
+    """Only signals scoring under this: text held for a person rather than blocked."""
     rules: list[str] | None = None
     """Only findings of these lexicon or detector rules (a prefix ending in . matches a family)."""
     evidence_at_least: dict[str, float] | None = None

@@ -190,8 +190,8 @@ def _governance(session: Session) -> Section:
         Breakdown(
             "decisions_by_verdict",
             "Decisions by verdict",
-            _grouped(session, DecisionRow.verdict),
-            "decisions, grouped by verdict",
+            _grouped(session, DecisionRow.verdict, DecisionRow.confirmed_by.is_(None)),
+            "the pipeline's decisions, grouped by verdict (reviewers' confirmations apart)",
         ),
         Breakdown(
             "signals_by_label",

@@ -74,6 +74,10 @@ class DecisionRow(Base):
     actions: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     """The event's time: decisions are made in business time, so replays agree."""
+    confirmed_by: Mapped[str | None] = mapped_column(String(128))
+    """The reviewer whose confirmation made this decision (``cases.confirm``); None for
+    the pipeline's. Replays, back-tests and verdict counts take the pipeline's only."""
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_decisions_subject", "subject_type", "subject_id"),)
 
