@@ -28,7 +28,7 @@ def test_action_params_reach_the_effects_as_checked_values_not_the_files_text(
 ) -> None:
     text = POLICY.replace(
         "{kind: ban, violation: evading_sanction}",
-        "{kind: live_suspension, days: \"14\", violation: evading_sanction}",
+        '{kind: live_suspension, days: "14", violation: evading_sanction}',
     )
     policy = load_policy(write_policy(tmp_path, text))
     [evasion] = [r for r in policy.rules if r.id == "accounts.evasion"]

@@ -90,3 +90,39 @@ def test_live_risk_is_decayed_to_the_later_of_the_wall_clock_and_the_newest_scor
     # The marketplace's clock runs a day ahead of ours: its newest score is "now".
     assert (ahead, behind) == (at(days=2), at(days=3))
     assert [(s.session_id, s.score) for s in ranked] == [("ls2", 50.0)]
+
+
+def test_the_partys_own_view_leaves_out_other_peoples_events(store, registry) -> None:
+    from tests.factories import ingest, order_paid, report_on_live
+
+    suspended_m1(store, registry)
+    ingest(store, registry, order_paid("o-e1", "o1"), report_on_live("r-e1", "ls1", at(days=1)))
+    with store.reading() as session:
+        staff = {i.summary for i in timeline(session, M1) if i.kind == "event"}
+        own = {i.summary for i in timeline(session, M1, as_party=True) if i.kind == "event"}
+    assert "order.paid" in staff  # the buyer's order names m1
+    assert own == {"merchant.registered", "listing.published"}
+
+
+def test_a_shared_sanction_tells_the_linked_account_what_and_why_not_the_others_case(
+    store, registry
+) -> None:
+    from sqlalchemy import select
+
+    from trustfair.store.models import SanctionRow
+
+    suspended_m1(store, registry)
+    with store.reading() as session:
+        [copy] = session.scalars(
+            select(SanctionRow).where(
+                SanctionRow.entity_id == "m2", SanctionRow.kind == "live_suspension"
+            )
+        ).all()
+    statement = copy.statement
+    assert statement["violation"] == {
+        "violation": "medical_claim",
+        "class": "serious",
+        "basis": "Advertising Law Art. 17",
+    }
+    assert "points" not in statement and "evidence" not in statement["violation"]
+    assert statement["shared"]["linked_by"] == ["phone"]

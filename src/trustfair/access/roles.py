@@ -111,3 +111,23 @@ def parse_owned(texts: list[str]) -> frozenset[EntityRef]:
             raise ValueError(f"{text!r}: an owned party is merchant:ID, streamer:ID or brand:ID")
         owned.add(EntityRef(kind, ident.strip()))
     return frozenset(owned)
+
+
+# -- what a party is shown of the platform's own work -----------------------------------
+
+
+def shown_actor(actor: str | None, principal: Principal) -> str | None:
+    """Who took a step, as ``principal`` may see it: staff see names; a party sees its
+    own steps as they are and the platform's as "reviewer", "service" or "system"."""
+    if actor is None or principal.sees_everything or actor == principal.actor:
+        return actor
+    kind = actor.partition(":")[0]
+    return {"user": "reviewer", "key": "service"}.get(kind, "system")
+
+
+def shown_reasons(reasons: list[dict] | None, principal: Principal) -> list[dict]:
+    """A decision's reasons as ``principal`` may see them: a party is not shown the
+    shadow rules (trial rules, and what they would have done)."""
+    if principal.sees_everything:
+        return list(reasons or [])
+    return [r for r in reasons or [] if not r.get("shadow")]

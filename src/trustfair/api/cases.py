@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from trustfair.access.roles import Permission, Principal
+from trustfair.access.roles import Permission, Principal, shown_actor, shown_reasons
 from trustfair.api.auth import ensure_may_see, require
 from trustfair.api.schemas import (
     EventSummary,
@@ -201,6 +201,8 @@ def get_cases(
             offset=offset,
         )
         cases = [Case.of(row, now) for row in rows]
+        for case in cases:  # a party sees "reviewer", not the reviewer's name
+            case.assignee = shown_actor(case.assignee, principal)
     return CasePage(total=total, limit=limit, offset=offset, cases=cases)
 
 
@@ -219,18 +221,20 @@ def get_case(request: Request, principal: Reader, case_id: RecordId) -> CaseDeta
         except work.CaseNotFound as exc:
             raise HTTPException(404, str(exc)) from None
         ensure_may_see(principal, detail.party, f"no case {case_id}")
-        return _detail(detail, now)
+        return _detail(detail, now, principal)
 
 
-def _detail(detail: work.CaseDetail, now: datetime) -> CaseDetail:
+def _detail(detail: work.CaseDetail, now: datetime, principal: Principal) -> CaseDetail:
     decision, event = detail.decision, detail.event
+    case = Case.of(detail.case, now).model_dump()
+    case["assignee"] = shown_actor(case["assignee"], principal)
     return CaseDetail(
-        **Case.of(detail.case, now).model_dump(),
+        **case,
         party=Party.of(detail.party),
         timeline=[
             TimelineStep(
                 at=step.at,
-                actor=step.actor,
+                actor=shown_actor(step.actor, principal) or "",
                 action=step.action,
                 from_state=step.from_state,
                 to_state=step.to_state,
@@ -244,7 +248,7 @@ def _detail(detail: work.CaseDetail, now: datetime) -> CaseDetail:
             verdict=decision.verdict,
             policy_version=decision.policy_version,
             decided_at=decision.decided_at,
-            reasons=decision.reasons or [],
+            reasons=shown_reasons(decision.reasons, principal),
         )
         if decision
         else None,

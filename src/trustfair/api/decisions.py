@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from trustfair.access.roles import Permission, Principal
+from trustfair.access.roles import Permission, Principal, shown_reasons
 from trustfair.api.auth import ensure_may_see, require
 from trustfair.api.schemas import (
     EventSummary,
@@ -73,7 +73,7 @@ def get_decision(
             policy_version=row.policy_version,
             verdict=row.verdict,
             decided_at=row.decided_at,
-            reasons=row.reasons or [],
+            reasons=shown_reasons(row.reasons, principal),
             actions=row.actions or [],
             texts=[TextWithSpans(**text) for text in detail.texts],
             points=[PointsEntry.of(entry) for entry in detail.points],

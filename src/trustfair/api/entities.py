@@ -94,7 +94,9 @@ def get_entity(
     with store.reading() as session:
         now = standing(session, entity, when, spec)
         # The newest offset + limit items, of which this page is the last `limit`.
-        items = timeline(session, entity, limit=offset + limit)[offset:]
+        items = timeline(
+            session, entity, limit=offset + limit, as_party=not principal.sees_everything
+        )[offset:]
         sanctions = [Sanction(**record) for record in now.sanctions]
     return Entity(
         entity=Party(type=entity_type, id=entity_id),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.accounts import AccessRefused, TooManyAttempts, sign_out
-from trustfair.access.roles import Permission, Principal
+from trustfair.access.roles import Permission, Principal, shown_reasons
 from trustfair.api.auth import SESSION_COOKIE
 from trustfair.api.session import client_of, open_session, set_session_cookie
 from trustfair.cases import work
@@ -247,7 +247,9 @@ def _case_context(session: Session, viewer: Viewer, case_id: int, now: datetime)
         "party_link": detail.party is not None
         and detail.party.type in ACCOUNT_TYPES
         and viewer.can(P.ENTITIES_READ),
-        "rules": [r for r in (detail.decision.reasons if detail.decision else []) or []],
+        "rules": shown_reasons(
+            detail.decision.reasons if detail.decision else [], viewer.principal
+        ),
     }
 
 
@@ -381,7 +383,7 @@ def _entity_page(
 ) -> HTMLResponse:
     with store_of(request).reading() as session:
         context = _standing_context(request, session, entity, now)
-        items = timeline(session, entity)
+        items = timeline(session, entity, as_party=not viewer.principal.sees_everything)
         return render(request, "entity.html", viewer, status=status, items=items, **context, **more)
 
 

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustfair.access.roles import Permission, Principal
+from trustfair.access.roles import Permission, Principal, shown_actor
 from trustfair.api.auth import optional_principal
 from trustfair.cases.work import highlighted
 from trustfair.console.i18n import (
@@ -274,6 +274,8 @@ def render(
         locale=locale,
         html_lang=HTML_LANG[locale],
         csrf=viewer.principal.csrf_token if viewer else None,
+        # Who took a step, as this viewer may see it (a party: "reviewer", no names).
+        actor_of=(lambda actor: shown_actor(actor, viewer.principal)) if viewer else None,
         here=here,
         page_url=lambda **changes: page_url(request, **changes),
         **context,

@@ -34,6 +34,11 @@ _AUTHOR_FIELD = {
 }
 
 
+def event_types_authored_by(entity_type: str) -> list[str]:
+    """The event types whose content a party of ``entity_type`` is answerable for."""
+    return sorted(t for t, (kind, _) in _AUTHOR_FIELD.items() if kind == entity_type)
+
+
 def author_type_of(event_type: str) -> str | None:
     """The kind of party events of ``event_type`` are attributed to, if any."""
     found = _AUTHOR_FIELD.get(event_type)

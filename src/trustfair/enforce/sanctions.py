@@ -177,8 +177,14 @@ def _copy(
             held.ends_at is None or (ends_at is not None and held.ends_at >= ends_at)
         ):
             return None  # already under as much of it: a copy would add nothing
+    # The linked account is told what it shares and why, not the other account's case:
+    # its evidence, its matter and its points stay with it (staff follow sanction_id).
+    violation = original.statement.get("violation") or {}
     statement = {
-        **original.statement,
+        "policy_version": original.statement.get("policy_version"),
+        "rule": original.statement.get("rule"),
+        "violation": {k: violation[k] for k in ("violation", "class", "basis") if k in violation},
+        "appeal": original.statement.get("appeal"),
         "shared": {
             "from": {"entity_type": original.entity_type, "entity_id": original.entity_id},
             "sanction_id": root,

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from trustfair.cases.work import cases_of
+from trustfair.enforce.authors import event_types_authored_by
 from trustfair.enforce.sanctions import active_sanction_rows, sanction_record
 from trustfair.events.payload import EntityRef
 from trustfair.policy.files import period_end, period_start
@@ -69,18 +70,27 @@ def standing(session: Session, entity: EntityRef, now: datetime, spec: PolicyFil
     return Standing(entity, balance, since, until, in_force)
 
 
-def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[TimelineItem]:
-    """The newest ``limit`` things that happened to ``entity``, newest first."""
+def timeline(
+    session: Session, entity: EntityRef, limit: int = 200, *, as_party: bool = False
+) -> list[TimelineItem]:
+    """The newest ``limit`` things that happened to ``entity``, newest first.
+
+    ``as_party``: the view the account's own people get. Only what the account wrote
+    or said itself (its listings, its live segments, its shop): not who reported it,
+    nor its buyers' tickets, reviews, surveys and orders; and no shadow rule's trial
+    verdict in the decisions' reasons.
+    """
     items: list[TimelineItem] = []
+    about = or_(
+        (EventRow.subject_type == entity.type) & (EventRow.subject_id == entity.id),
+        EventRow.payload[f"{entity.type}_id"].as_string() == entity.id,
+    )
+    if as_party:
+        about = about & EventRow.type.in_(event_types_authored_by(entity.type))
     events = list(
         session.scalars(
             select(EventRow)
-            .where(
-                or_(
-                    (EventRow.subject_type == entity.type) & (EventRow.subject_id == entity.id),
-                    EventRow.payload[f"{entity.type}_id"].as_string() == entity.id,
-                )
-            )
+            .where(about)
             .order_by(EventRow.occurred_at.desc(), EventRow.seq.desc())
             .limit(limit)
         )
@@ -100,13 +110,14 @@ def timeline(session: Session, entity: EntityRef, limit: int = 200) -> list[Time
         .join(EventRow, EventRow.seq == DecisionRow.event_seq)
         .where(DecisionRow.event_seq.in_(seqs), DecisionRow.verdict != "allow")
     ):
-        rules = ", ".join(r["rule"] for r in decision.reasons or [] if not r.get("shadow"))
+        reasons = [r for r in decision.reasons or [] if not (as_party and r.get("shadow"))]
+        rules = ", ".join(r["rule"] for r in reasons if not r.get("shadow"))
         items.append(
             TimelineItem(
                 occurred_at,
                 "decision",
                 f"{decision.verdict}: {rules}",
-                {"decision_id": decision.id, "reasons": decision.reasons},
+                {"decision_id": decision.id, "reasons": reasons},
             )
         )
     for entry in session.scalars(
