@@ -196,3 +196,23 @@ def test_a_party_appeals_only_the_sanctions_it_may_see(store, registry) -> None:
     with store.reading() as session:
         [opened] = session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id))
     assert (opened.actor, opened.note) == ("user:merchant", "误判")
+
+
+def test_only_the_assignee_or_an_admin_releases_a_case_and_an_open_appeal_is_not_dismissed(
+    store, registry
+) -> None:
+    case_id = appeal_of_m1(store, registry)
+    with store.transaction() as session, pytest.raises(work.CaseRefused, match="decided, not"):
+        work.close(session, case_id, REVIEWER, "", at(days=2, minutes=1))
+    with store.transaction() as session:
+        work.assign(session, case_id, REVIEWER, at(days=2, minutes=5))
+    with store.transaction() as session, pytest.raises(work.CaseRefused, match="assigned to"):
+        work.release(session, case_id, "user:wang", at(days=2, minutes=6))
+    with store.transaction() as session:
+        work.release(session, case_id, "user:admin", at(days=2, minutes=7), may_release_others=True)
+    with store.transaction() as session:
+        work.close(
+            session, case_id, "user:admin", "", at(days=2, minutes=8), may_decide_appeals=True
+        )
+    with store.reading() as session:
+        assert session.get(CaseRow, case_id).state == "closed"

@@ -418,3 +418,14 @@ def test_every_page_renders_in_both_languages(app, store, registry, sign_in, loc
         page = browser.get(url)
         assert page.status_code == 200, url
         assert f'<html lang="{"zh-CN" if locale == "zh" else "en"}">' in page.text
+
+
+def test_an_id_or_offset_no_store_can_hold_is_refused_not_a_server_error(
+    app, store, sign_in
+) -> None:  # type: ignore[no-untyped-def]
+    add(store, "li", "reviewer")
+    browser = sign_in("li")
+    huge = "99999999999999999999"
+    for url in (f"/console/cases/{huge}", f"/console/queues?offset={huge}"):
+        assert browser.get(url).status_code == 422, url
+    assert browser.post(f"/console/cases/{huge}/act", {"action": "assign"}).status_code == 422

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from trustfair.access.roles import Permission, Principal, shown_actor, shown_reasons
+from trustfair.access.roles import Permission, Principal, Role, shown_actor, shown_reasons
 from trustfair.api.auth import ensure_may_see, require
 from trustfair.api.schemas import (
     EventSummary,
@@ -316,7 +316,12 @@ def assign(request: Request, principal: Worker, case_id: RecordId) -> Case:
 )
 def release(request: Request, principal: Worker, case_id: RecordId) -> Case:
     return _take_step(
-        request, principal, case_id, lambda s, actor, at: work.release(s, case_id, actor, at)
+        request,
+        principal,
+        case_id,
+        lambda s, actor, at: work.release(
+            s, case_id, actor, at, may_release_others=principal.role == Role.ADMIN
+        ),
     )
 
 
@@ -354,5 +359,12 @@ def close(request: Request, principal: Worker, case_id: RecordId, body: CloseBod
         request,
         principal,
         case_id,
-        lambda s, actor, at: work.close(s, case_id, actor, body.note, at),
+        lambda s, actor, at: work.close(
+            s,
+            case_id,
+            actor,
+            body.note,
+            at,
+            may_decide_appeals=principal.can(Permission.APPEALS_DECIDE),
+        ),
     )

@@ -357,9 +357,14 @@ def assign(session: Session, case_id: int, actor: str, at: datetime) -> CaseRow:
     return case
 
 
-def release(session: Session, case_id: int, actor: str, at: datetime) -> CaseRow:
-    """Put a case in review back in the queue for someone else."""
+def release(
+    session: Session, case_id: int, actor: str, at: datetime, *, may_release_others: bool = False
+) -> CaseRow:
+    """Put a case in review back in the queue: its assignee may, and whoever
+    ``may_release_others`` (an admin taking work from someone who is away)."""
     case = _case_for_update(session, case_id)
+    if case.assignee not in (None, actor) and not may_release_others:
+        raise CaseRefused(f"case {case_id} is assigned to {case.assignee}")
     _step(session, case, "release", actor, "", at)
     case.assignee = None
     return case
@@ -417,9 +422,20 @@ def decide(
     return case
 
 
-def close(session: Session, case_id: int, actor: str, note: str, at: datetime) -> CaseRow:
-    """Close a decided case, or dismiss an open one."""
+def close(
+    session: Session,
+    case_id: int,
+    actor: str,
+    note: str,
+    at: datetime,
+    *,
+    may_decide_appeals: bool = False,
+) -> CaseRow:
+    """Close a decided case, or dismiss an open one. Dismissing an open appeal answers
+    it unheard, so it takes the right to decide appeals."""
     case = _case_for_update(session, case_id)
+    if case.kind == APPEAL and case.state != CaseState.DECIDED and not may_decide_appeals:
+        raise CaseRefused(f"case {case_id} is an appeal not yet decided: it is decided, not closed")
     _step(session, case, "close", actor, note, at)
     return case
 

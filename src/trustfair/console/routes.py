@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.accounts import AccessRefused, TooManyAttempts, sign_out
-from trustfair.access.roles import Permission, Principal, shown_reasons
+from trustfair.access.roles import Permission, Principal, Role, shown_reasons
 from trustfair.api.auth import SESSION_COOKIE
+
+# Ids and offsets bounded as the API bounds them: SQLite overflows on 2**64.
+from trustfair.api.schemas import MAX_ID, Offset, RecordId
 from trustfair.api.session import client_of, open_session, set_session_cookie
 from trustfair.cases import work
 from trustfair.cases.states import ACTIVE_STATES, CaseState
@@ -187,7 +190,7 @@ def queues(
     now: Now,
     queue: str | None = None,
     state: str | None = None,
-    offset: int = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     known_states = [s.value for s in CaseState]
     if state == "any":
@@ -256,7 +259,7 @@ def _case_context(session: Session, viewer: Viewer, case_id: int, now: datetime)
 @router.get("/cases/{case_id}")
 def case_page(
     request: Request,
-    case_id: int,
+    case_id: RecordId,
     viewer: Annotated[Viewer, Depends(viewer_with(P.CASES_READ))],
     now: Now,
 ) -> HTMLResponse:
@@ -281,14 +284,16 @@ def _take_step(
     if action == "assign":
         work.assign(session, case_id, actor, now)
     elif action == "release":
-        work.release(session, case_id, actor, now)
+        admin = viewer.principal.role == Role.ADMIN
+        work.release(session, case_id, actor, now, may_release_others=admin)
     elif action in work.OUTCOMES:
         if case.kind == APPEAL and not viewer.can(P.APPEALS_DECIDE):
             raise Problem(403, "403", viewer.locale)
         # With the registry, a confirmation runs the rule's on_confirm actions.
         work.decide(session, case_id, actor, action, note, now, registry)
     elif action == "close":
-        work.close(session, case_id, actor, note, now)
+        may_decide = viewer.can(P.APPEALS_DECIDE)
+        work.close(session, case_id, actor, note, now, may_decide_appeals=may_decide)
     else:
         raise work.CaseRefused(f"no such step: {action!r}")
 
@@ -296,7 +301,7 @@ def _take_step(
 @router.post("/cases/{case_id}/act")
 def act_on_case(
     request: Request,
-    case_id: int,
+    case_id: RecordId,
     viewer: Annotated[Viewer, Depends(viewer_with(P.CASES_WORK))],
     now: Now,
     action: Annotated[str, Form(max_length=32)] = "",
@@ -405,7 +410,7 @@ def appeal(
     request: Request,
     viewer: Annotated[Viewer, Depends(viewer_with(P.APPEALS_FILE))],
     now: Now,
-    sanction_id: Annotated[int, Form()],
+    sanction_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     reason: Annotated[str, Form(max_length=MAX_NOTE)] = "",
 ) -> Response:
     """File an appeal against a sanction of an account the viewer may see."""
