@@ -137,3 +137,26 @@ def test_a_verdict_on_a_case_judges_only_the_rules_that_opened_it(store, tmp_pat
         work.decide(session, case_id, "user:li", work.OVERTURN_CASE, "", at(minutes=6), held)
     with store.reading() as session:
         assert set(work.rule_precision(session)) == {"marked.held"}
+
+
+def test_confirming_a_case_confirms_the_evidence_added_to_it_too(store, held) -> None:  # type: ignore[no-untyped-def]
+    from tests.enforce.conftest import live_segment
+
+    run(
+        store,
+        held,
+        live_segment("e1", "ls1", "st1", "[[diversion:review]]"),
+        live_segment("e2", "ls1", "st1", "又一次 [[diversion:review]]", at(minutes=3)),
+    )
+    case_id = case_of(store, "ls1")
+    with store.transaction() as session:
+        work.assign(session, case_id, "user:li", at(minutes=5))
+        work.decide(session, case_id, "user:li", work.CONFIRM, "", at(minutes=6), held)
+    with store.reading() as session:
+        blocks = session.scalars(
+            select(OutboxRow.payload).where(OutboxRow.topic == "content.block")
+        ).all()
+        points = session.execute(select(PointsEntryRow.entity_id, PointsEntryRow.points)).all()
+    # Both lines are taken down; the session is one matter, punished once.
+    assert {b["event_id"] for b in blocks} == {"e1", "e2"}
+    assert points == [("st1", 4)]
