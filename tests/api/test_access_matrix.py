@@ -84,6 +84,13 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/cases/{case_id}/close"): Call(
         WORKERS, "/v1/cases/{m1_spare_case}/close", body={"note": ""}, ok=STEP_OK
     ),
+    ("POST", "/v1/cases/{case_id}/appeal"): Call(
+        frozenset({A, C, M}),
+        "/v1/cases/{m1_case}/appeal",
+        body={"reason": "误判"},
+        ok=frozenset({409}),  # the case confirmed nothing yet: nothing to appeal
+        owned=True,
+    ),
     ("POST", "/v1/appeals"): Call(
         frozenset({A, C, M}),
         body={"sanction_id": "{m1_sanction}", "reason": "误判"},

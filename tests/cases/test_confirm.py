@@ -160,3 +160,46 @@ def test_confirming_a_case_confirms_the_evidence_added_to_it_too(store, held) ->
     # Both lines are taken down; the session is one matter, punished once.
     assert {b["event_id"] for b in blocks} == {"e1", "e2"}
     assert points == [("st1", 4)]
+
+
+def test_a_confirmed_case_appealed_and_overturned_undoes_what_the_confirmation_did(
+    store, held
+) -> None:  # type: ignore[no-untyped-def]
+    run(store, held, listing_published("e1", "l1", "m1", "加我 [[diversion:review]]"))
+    case_id = case_of(store, "l1")
+    with store.transaction() as session:
+        work.assign(session, case_id, "user:li", at(minutes=5))
+        work.decide(session, case_id, "user:li", work.CONFIRM, "导流", at(minutes=6), held)
+    with store.transaction() as session, pytest.raises(work.CaseRefused, match="take it into"):
+        work.decide(session, case_id, "user:li", work.OVERTURN_CASE, "", at(minutes=7), held)
+    with store.transaction() as session:
+        work.appeal(session, case_id, "user:m1-owner", "那是客服电话", at(days=1))
+        work.assign(session, case_id, "user:wang", at(days=1, minutes=5))
+        work.decide(session, case_id, "user:wang", work.OVERTURN_CASE, "确是客服", at(days=2), held)
+    with store.reading() as session:
+        points = session.execute(
+            select(PointsEntryRow.points, PointsEntryRow.reverses_id).order_by(PointsEntryRow.id)
+        ).all()
+        steps = session.scalars(
+            select(CaseEventRow.action).where(CaseEventRow.case_id == case_id)
+        ).all()
+        precision = work.rule_precision(session)["marked.held"]
+    assert points == [(4, None), (-4, 1)]  # both entries stay; the balance is back to 0
+    assert steps == [
+        "opened",
+        "assign",
+        "decide",
+        "effects",
+        "appeal",
+        "assign",
+        "decide",
+        "undone",
+    ]
+    assert (precision.confirmed, precision.overturned) == (0, 1)
+
+
+def test_only_a_confirmed_case_can_be_appealed(store, held) -> None:  # type: ignore[no-untyped-def]
+    run(store, held, listing_published("e1", "l1", "m1", "加我 [[diversion:review]]"))
+    case_id = case_of(store, "l1")
+    with store.transaction() as session, pytest.raises(work.CaseRefused, match="nothing to appeal"):
+        work.appeal(session, case_id, "user:m1-owner", "?", at(days=1))

@@ -145,6 +145,10 @@ class CloseBody(BaseModel):
     note: Text = Field(default="", max_length=4000)
 
 
+class AppealBody(BaseModel):
+    reason: Text = Field(min_length=1, max_length=4000)
+
+
 # -- reading ----------------------------------------------------------------------------
 
 
@@ -367,4 +371,29 @@ def close(request: Request, principal: Worker, case_id: RecordId, body: CloseBod
             at,
             may_decide_appeals=principal.can(Permission.APPEALS_DECIDE),
         ),
+    )
+
+
+@router.post(
+    "/cases/{case_id}/appeal",
+    response_model=Case,
+    summary="Appeal a confirmed case: it goes back to the queue to be decided anew",
+    description=(
+        "For the party the case is about (or customer service for it). A reviewer then "
+        "takes it and decides again; an overturn undoes what the confirmation did "
+        "(points reversed, sanctions lifted). To appeal a sanction, `POST /v1/appeals`."
+    ),
+    responses=STEP_ERRORS,
+)
+def appeal(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.APPEALS_FILE))],
+    case_id: RecordId,
+    body: AppealBody,
+) -> Case:
+    return _take_step(
+        request,
+        principal,
+        case_id,
+        lambda s, actor, at: work.appeal(s, case_id, actor, body.reason, at),
     )

@@ -22,7 +22,14 @@ from trustfair.access.roles import Principal
 from trustfair.cases.confirm import apply_confirmation, case_rules
 from trustfair.cases.states import ACTIVE_STATES, CaseState, IllegalTransition
 from trustfair.cases.timeline import note_on, take_step
-from trustfair.enforce.appeals import APPEAL, OVERTURN, UPHOLD, decide_appeal, file_appeal
+from trustfair.enforce.appeals import (
+    APPEAL,
+    OVERTURN,
+    UPHOLD,
+    decide_appeal,
+    file_appeal,
+    undo_decision,
+)
 from trustfair.enforce.authors import author_in
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
@@ -398,8 +405,13 @@ def decide(
         )
         rules = _appealed_rules(session, case)
     else:
+        confirmed_before = case.outcome == CONFIRM  # decided once, appealed, now again
         _step(session, case, "decide", actor, f"{outcome}: {note}".rstrip(": "), at)
         rules = _rules_of_decision(session, case.opening_decision_id)
+        if outcome == OVERTURN_CASE and confirmed_before:
+            for decision_id in _confirmations_of(session, case):
+                undo_decision(session, decision_id, actor, case.id, note, at)
+                note_on(session, case, "undone", actor, at, note, decision_id)
         if outcome == CONFIRM and registry is not None:
             for decision_id in apply_confirmation(session, registry, case, actor, at):
                 note = "the confirmed rules' on_confirm actions"
@@ -420,6 +432,33 @@ def decide(
             )
         )
     return case
+
+
+def appeal(session: Session, case_id: int, appellant: str, reason: str, at: datetime) -> CaseRow:
+    """The party asks for a confirmed case to be looked at again: it goes back to the
+    queue as appealed, for a reviewer to take and decide anew (an overturn then undoes
+    what the confirmation did). An appeal of a sanction is ``enforce.appeals``."""
+    case = _case_for_update(session, case_id)
+    if case.kind == APPEAL:
+        raise CaseRefused(f"case {case_id} is an appeal: it is decided, not appealed again")
+    if case.outcome != CONFIRM:
+        raise CaseRefused(f"case {case_id} confirmed nothing against you: nothing to appeal")
+    _step(session, case, "appeal", appellant, reason, at)
+    case.assignee = None
+    return case
+
+
+def _confirmations_of(session: Session, case: CaseRow) -> list[int]:
+    """The decisions the case's confirmation made (its "effects" entries)."""
+    return [
+        i
+        for i in session.scalars(
+            select(CaseEventRow.decision_id)
+            .where(CaseEventRow.case_id == case.id, CaseEventRow.action == "effects")
+            .order_by(CaseEventRow.id)
+        )
+        if i is not None
+    ]
 
 
 def close(
@@ -470,14 +509,19 @@ class RulePrecision:
 
 
 def rule_precision(session: Session) -> dict[str, RulePrecision]:
-    """Each reviewed rule's confirmed and overturned counts, by rule id."""
-    counts: dict[str, dict[str, int]] = {}
-    for rule, outcome, count in session.execute(
-        select(ReviewOutcomeRow.rule, ReviewOutcomeRow.outcome, func.count()).group_by(
-            ReviewOutcomeRow.rule, ReviewOutcomeRow.outcome
+    """Each reviewed rule's confirmed and overturned counts, by rule id: a case's last
+    verdict on the rule counts (a confirmation overturned on appeal is an overturn)."""
+    last: dict[tuple[int, str], str] = {}
+    for case_id, rule, outcome in session.execute(
+        select(ReviewOutcomeRow.case_id, ReviewOutcomeRow.rule, ReviewOutcomeRow.outcome).order_by(
+            ReviewOutcomeRow.id
         )
     ):
-        counts.setdefault(rule, {})[outcome] = count
+        last[(case_id, rule)] = outcome
+    counts: dict[str, dict[str, int]] = {}
+    for (_, rule), outcome in last.items():
+        tally = counts.setdefault(rule, {})
+        tally[outcome] = tally.get(outcome, 0) + 1
     return {
         rule: RulePrecision(rule, c.get(CONFIRM, 0), c.get(OVERTURN_CASE, 0))
         for rule, c in sorted(counts.items())

@@ -132,6 +132,29 @@ def decide_appeal(
     return AppealOutcome(case_id, outcome, reversed_ids, [row.id for row in lifted])
 
 
+def undo_decision(
+    session: Session, decision_id: int, reviewer: str, case_id: int, note: str, at: datetime
+) -> tuple[list[int], list[int]]:
+    """Undo what one decision did, as an overturn on appeal does: reverse its points
+    (new ledger entries), lift its sanctions, their copies, the nodes the points no
+    longer reach and what stood on them. The ids of the reversals and of the lifts."""
+    reversed_ids = _reverse_points(session, decision_id, reviewer, case_id, at)
+    reason = f"overturned on appeal (case {case_id}): {note}"
+    lifted: list[SanctionRow] = []
+    issued = session.scalars(
+        select(SanctionRow).where(
+            SanctionRow.decision_id == decision_id,
+            SanctionRow.shared_from_id.is_(None),
+            SanctionRow.state == ACTIVE,
+        )
+    )
+    for sanction in list(issued):
+        lifted += lift_sanction(session, sanction, reviewer, reason, at)
+        lifted += _lift_unreached(session, sanction, reviewer, reason, at)
+    lifted += _lift_what_they_caused(session, lifted, reviewer, reason, at)
+    return reversed_ids, [row.id for row in lifted]
+
+
 def _lift_what_they_caused(
     session: Session, lifted: list[SanctionRow], reviewer: str, reason: str, at: datetime
 ) -> list[SanctionRow]:
