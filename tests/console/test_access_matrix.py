@@ -52,6 +52,13 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         form={"action": "assign"},
         ok=frozenset({303, 409}),
     ),
+    ("POST", "/console/cases/{case_id}/appeal"): Page(
+        frozenset({A, C, M}),
+        "/console/cases/{case}/appeal",
+        form={"reason": "误判"},
+        ok=frozenset({409}),  # an appeal case is decided, not appealed
+        owned=True,
+    ),
     ("GET", "/console/entities/{entity_type}/{entity_id}"): Page(
         READERS, "/console/entities/merchant/m1", owned=True
     ),

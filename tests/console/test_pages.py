@@ -429,3 +429,32 @@ def test_an_id_or_offset_no_store_can_hold_is_refused_not_a_server_error(
     for url in (f"/console/cases/{huge}", f"/console/queues?offset={huge}"):
         assert browser.get(url).status_code == 422, url
     assert browser.post(f"/console/cases/{huge}/act", {"action": "assign"}).status_code == 422
+
+
+def test_a_merchant_appeals_a_confirmed_case_from_its_page(app, store, sign_in, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.cases.test_confirm import HELD_FOR_REVIEW
+    from tests.enforce.conftest import listing_published, marker_registry, write_policy
+    from tests.factories import ingest
+    from trustfair.cases import work
+    from trustfair.policy.files import load_policy
+
+    held = marker_registry(load_policy(write_policy(tmp_path, HELD_FOR_REVIEW, "held.yaml")))
+    ingest(store, held, listing_published("e1", "l1", "m1", "加我 [[diversion:review]]"))
+    with store.transaction() as session:
+        [case], _ = work.list_cases(session, _staff())
+        work.assign(session, case.id, "user:li", NOW)
+        work.decide(session, case.id, "user:li", work.CONFIRM, "", NOW, held)
+    add(store, "m1-owner", "merchant", ["merchant:m1"])
+    merchant = sign_in("m1-owner")
+    page = merchant.get(f"/console/cases/{case.id}")
+    assert f'action="/console/cases/{case.id}/appeal"' in page.text
+    assert "user:li" not in page.text  # the reviewer is "reviewer" to the merchant
+    filed = merchant.post(f"/console/cases/{case.id}/appeal", {"reason": "那是客服电话"})
+    assert filed.status_code == 303
+    assert case_state(store, case.id) == "appealed"
+
+
+def _staff():  # type: ignore[no-untyped-def]
+    from trustfair.access.roles import PERMISSIONS, Principal, Role
+
+    return Principal("user", "li", Role.REVIEWER, PERMISSIONS[Role.REVIEWER])

@@ -250,6 +250,11 @@ def _case_context(session: Session, viewer: Viewer, case_id: int, now: datetime)
         "party_link": detail.party is not None
         and detail.party.type in ACCOUNT_TYPES
         and viewer.can(P.ENTITIES_READ),
+        # The party (or customer service) may appeal what a confirmation did to it.
+        "may_appeal": viewer.can(P.APPEALS_FILE)
+        and not is_appeal
+        and case.state == CaseState.DECIDED
+        and case.outcome == work.CONFIRM,
         "rules": shown_reasons(
             detail.decision.reasons if detail.decision else [], viewer.principal
         ),
@@ -330,6 +335,41 @@ def act_on_case(
                 done=None if error else action,
                 **context,
             )
+        return render(
+            request,
+            "case.html",
+            viewer,
+            status=409,
+            here=f"{PREFIX}/cases/{case_id}",
+            error=error,
+            **context,
+        )
+
+
+@router.post("/cases/{case_id}/appeal")
+def appeal_case(
+    request: Request,
+    case_id: RecordId,
+    viewer: Annotated[Viewer, Depends(viewer_with(P.APPEALS_FILE))],
+    now: Now,
+    reason: Annotated[str, Form(max_length=MAX_NOTE)] = "",
+) -> Response:
+    """Appeal a confirmed case about the viewer's account: back to the queue."""
+    error = None
+    try:
+        with store_of(request).transaction() as session:
+            case = session.get(CaseRow, case_id)
+            if case is None or not viewer.principal.may_see(work.party_of(session, case)):
+                raise Problem(404, "404", viewer.locale)
+            if not reason.strip():
+                raise work.CaseRefused(viewer.t("appeal.reason"))
+            work.appeal(session, case_id, viewer.principal.actor, reason.strip(), now)
+    except work.CaseRefused as exc:
+        error = str(exc)
+    if error is None:
+        return redirect(f"{PREFIX}/cases/{case_id}")
+    with store_of(request).reading() as session:
+        context = _case_context(session, viewer, case_id, now)
         return render(
             request,
             "case.html",
