@@ -149,11 +149,23 @@ def test_a_shipment_whose_payment_has_not_arrived_is_left_out(store: Store) -> N
 
 def test_an_order_shipped_twice_over_is_one_shipment(store: Store) -> None:
     orders = Orders()
-    orders.order("o1", T0 - 5 * DAY, late=True)
+    first = orders.order("o1", T0 - 5 * DAY, late=True)
     orders.shipped("o1", T0 - DAY)  # the carrier's second scan, resent
     orders.paid("o2", T0 - 3 * DAY, ship_by=T0 - DAY)
     last = orders.shipped("o2", T0)
-    assert evidence_of(store, orders)[last]["shipments"] == 2
+    found = evidence_of(store, orders)
+    assert found[last]["shipments"] == 2
+    assert set(found) == {first, last}  # the re-scan is not judged again
+
+
+def test_a_resent_shipment_is_not_judged_again_whenever_it_is_dated(store: Store) -> None:
+    orders = Orders()
+    orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)
+    first = orders.shipped("o1", T0 + 4 * DAY)
+    orders.shipped("o1", T0 + 9 * DAY)  # a re-scan days later, in another week
+    orders.shipped("o1", T0 + 3 * DAY)  # one dated earlier, arriving later
+    orders.shipped("o1", T0 + 4 * DAY)  # the same moment again, under a new event id
+    assert set(evidence_of(store, orders)) == {first}
 
 
 def test_other_merchants_orders_are_not_in_the_record(store: Store) -> None:

@@ -10,7 +10,8 @@ record is an offence (the default: at least 5 late and at least 15 %).
 
 Deadlines and shipments come from the ``order_shipping`` projection, written before
 detectors run. An order whose payment (and so whose deadline) has not arrived yet is
-left out of the record rather than guessed at.
+left out of the record rather than guessed at. An order is one shipment however often
+the carrier's scan is re-sent: only its first ``order.shipped`` to arrive is judged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import timedelta
 from trustfair.pipeline.interfaces import Context, Signal, StoredEvent
 from trustfair.pipeline.registry import register_detector
 from trustfair.settings import Settings
+from trustfair.store.models import SHIPPED, SHIPPING_DUE
 
 LABEL = "late_shipment"
 RULE = "fulfilment.shipped_after_deadline"
@@ -39,7 +41,10 @@ class LateShipmentDetector:
         order_id: str = payload.order_id  # type: ignore[attr-defined]
         merchant_id: str = payload.merchant_id  # type: ignore[attr-defined]
         at = event.occurred_at
-        due = context.shipping_due(order_id, event.seq)
+        marks = context.order_shipping(order_id, event.seq)
+        if any(m.kind == SHIPPED and m.seq < event.seq for m in marks):
+            return []  # re-sent (a carrier's re-scan): the order's first shipment is judged
+        due = min((m.at for m in marks if m.kind == SHIPPING_DUE), default=None)
         if due is None or at <= due:
             return []  # most parcels: on time, and the record is not needed
         since = at - self.window

@@ -147,6 +147,16 @@ class Shipment:
     due_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class ShippingMark:
+    """One event of an order's shipping: a payment and the deadline it set (``kind``
+    ``due``), or a shipment (``kind`` ``shipped``), at ``at``; ``seq`` is the event."""
+
+    kind: str
+    at: datetime
+    seq: int
+
+
 class Context(Protocol):
     """Read-only questions detectors and policies may ask of the store.
 
@@ -195,8 +205,9 @@ class Context(Protocol):
         price in force at that moment."""
         ...
 
-    def shipping_due(self, order_id: str, up_to_seq: int) -> datetime | None:
-        """The order's shipping deadline, if its payment has arrived."""
+    def order_shipping(self, order_id: str, up_to_seq: int) -> list[ShippingMark]:
+        """The order's deadlines (one per payment) and shipments (one per dispatch or
+        re-scan) that arrived up to ``up_to_seq``, in the order they arrived."""
         ...
 
     def shipments(
