@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.factories import T0, event, ingest
+from tests.factories import CST, T0, event, ingest
 from trustfair.detect.late_shipment import LABEL, RULE, LateShipmentDetector
 from trustfair.pipeline.registry import Registry, build_projectors
 from trustfair.policy.code import RulePolicy
@@ -112,7 +112,30 @@ def test_a_late_shipment_carries_the_merchants_record_of_30_days(store: Store) -
     assert evidence["late_by_hours"] == 5.0
     assert (evidence["shipments"], evidence["late_shipments"]) == (8, 2)
     assert evidence["late_share"] == 0.25
-    assert evidence["window_days"] == 30
+    window = evidence["window"]
+    assert window["days"] == 30
+    assert datetime.fromisoformat(window["since"]) == T0 + 5 * HOUR - 30 * DAY
+    assert datetime.fromisoformat(window["until"]) == T0 + 5 * HOUR
+    assert "window_days" not in evidence  # said once, in the window
+    # The shop-week it belongs to (ISO week in +08:00; T0 + 5 h is Monday 2 March, 01:00),
+    # and how many late parcels of that week are known: this one alone.
+    assert (evidence["week"], evidence["late_this_week"]) == ("2026-W10", 1)
+
+
+def test_the_weeks_late_parcels_are_counted_over_the_whole_week(store: Store) -> None:
+    orders = Orders()
+    monday = datetime(2026, 3, 9, 10, 0, tzinfo=CST)  # 2026-W11
+    orders.order("before", monday - 3 * DAY - 72 * HOUR, late=True)  # Friday of W10
+    orders.order("ok", monday - 24 * HOUR, late=False)  # Monday of W11, on time
+    tue = orders.order("tue", monday + DAY - 72 * HOUR, late=True)
+    # Saturday's late parcel arrives before Wednesday's: it is of the week all the same.
+    sat = orders.order("sat", monday + 5 * DAY - 72 * HOUR, late=True)
+    wed = orders.order("wed", monday + 2 * DAY - 72 * HOUR, late=True)
+    found = evidence_of(store, orders)
+    assert {found[e]["week"] for e in (tue, sat, wed)} == {"2026-W11"}
+    assert [found[e]["late_this_week"] for e in (tue, sat, wed)] == [1, 2, 3]
+    # The 30 days' record still ends at the parcel: Wednesday's does not hold Saturday's.
+    assert found[wed]["late_shipments"] == 3
 
 
 def test_an_order_paid_without_ship_by_is_due_within_the_default_promise(

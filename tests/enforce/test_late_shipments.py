@@ -1,22 +1,23 @@
 """The default policy's fulfilment rule: a shop that ships a large share of its orders
-late earns points and loses live selling for 7 days, at most once a week; a shop that
-is late now and then does not."""
+late earns points and loses live selling for 7 days, once for each week with late
+parcels of its own; a shop that is late now and then does not."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.detect.test_late_shipment import Orders
-from tests.factories import T0, ingest
+from tests.factories import CST, T0, ingest
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.settings import Settings
 from trustfair.store.database import Store
-from trustfair.store.models import PointsEntryRow, SanctionRow
+from trustfair.store.models import DecisionRow, PointsEntryRow, SanctionRow
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 RULE = "fulfilment.late_shipments"
 
 
@@ -46,6 +47,11 @@ def suspensions(store: Store, merchant: str) -> list[SanctionRow]:
                 .order_by(SanctionRow.id)
             )
         )
+
+
+def ship(orders: Orders, order: str, at: datetime, late: bool) -> str:
+    """An order shipped at ``at``: a day after its deadline if ``late``, else a day early."""
+    return orders.order(f"{orders.merchant}-{order}", at - (72 if late else 24) * HOUR, late)
 
 
 def every_other_late(orders: Orders, count: int, first_day: float) -> None:
@@ -91,3 +97,56 @@ def test_a_few_late_parcels_are_no_offence(store: Store, default_policy: Registr
     for merchant in ("m2", "m3"):
         assert awards(store, merchant) == []
         assert suspensions(store, merchant) == []
+
+
+def test_a_bad_week_is_punished_once_not_again_for_each_later_late_parcel(
+    store: Store, default_policy: Registry
+) -> None:
+    """The 30 days' record of a bad week lingers for a month; a later week is not an
+    offence of its own for one late parcel, however bad the record it falls in."""
+    orders = Orders("m1")
+    monday = datetime(2026, 3, 9, 12, 0, tzinfo=CST)  # 2026-W11
+    for n in range(10):  # W11: 5 late of 10
+        ship(orders, f"w11-{n}", monday + n * 12 * HOUR, late=n % 2 == 1)
+    for week in (1, 2, 3):  # W12, W13, W14: one late parcel of five each
+        for n in range(5):
+            ship(orders, f"w{11 + week}-{n}", monday + week * 7 * DAY + n * DAY, late=n == 2)
+    ingest(store, default_policy, *orders.events)
+    assert awards(store, "m1") == [(4, "late_shipment@shipping:m1:2026-W11")]
+    assert len(suspensions(store, "m1")) == 1
+
+
+def test_a_habitually_late_shop_is_caught_week_after_week_and_a_rarely_late_one_never(
+    store: Store, default_policy: Registry
+) -> None:
+    # Ten orders a week for eight weeks (from Monday 2 March, 2026-W10); one in four
+    # shipped late (2 or 3 a week), or one in fourteen (7 %).
+    habit, rare = Orders("m1"), Orders("m2")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
+    for n in range(80):
+        at = start + n * 16.8 * HOUR
+        ship(habit, f"o{n}", at, late=n % 4 == 1)
+        ship(rare, f"o{n}", at, late=n % 14 == 3)
+    ingest(store, default_policy, *habit.events, *rare.events)
+    # Five late parcels first gather in the second week; every week from then on has
+    # two or more of its own, and is punished once.
+    assert [matter.rsplit(":", 1)[1] for _, matter in awards(store, "m1")] == [
+        f"2026-W{week}" for week in range(11, 18)
+    ]
+    assert awards(store, "m2") == []
+    assert suspensions(store, "m2") == []
+
+
+def test_the_explanation_is_filled_from_the_evidence(
+    store: Store, default_policy: Registry
+) -> None:
+    orders = Orders("m1")
+    every_other_late(orders, 9, first_day=0)
+    ingest(store, default_policy, *orders.events)
+    with store.reading() as session:
+        reasons = session.scalars(select(DecisionRow.reasons)).all()
+    [hit] = [hit for hits in reasons for hit in hits if hit["rule"] == RULE]
+    assert hit["explanation"] == (
+        "5 of 9 orders shipped after their deadline in the 30 days before, and 2 in the"
+        " week 2026-W11 (at least 5 and 15 %, and 2 in the week)"
+    )

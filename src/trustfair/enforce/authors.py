@@ -8,7 +8,7 @@ price change, one shop name, one week of a shop's shipping.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from trustfair.events.payload import EntityRef
@@ -78,8 +78,7 @@ def matter_of(event: StoredEvent, violation: str) -> str:
     elif event.type.startswith("live."):
         matter = f"live_session:{payload.session_id}"
     elif event.type == "order.shipped":
-        year, week, _ = event.occurred_at.astimezone(_CHINA).isocalendar()
-        matter = f"shipping:{payload.merchant_id}:{year}-W{week:02d}"
+        matter = f"shipping:{payload.merchant_id}:{shipping_week(event.occurred_at)[0]}"
     elif event.type in ("merchant.registered", "merchant.updated"):
         matter = f"shop:{payload.merchant_id}"
     elif event.type in ("streamer.registered", "streamer.updated"):
@@ -87,3 +86,14 @@ def matter_of(event: StoredEvent, violation: str) -> str:
     else:
         matter = f"event:{event.envelope.event_id}"
     return f"{violation}@{matter}"
+
+
+def shipping_week(at: datetime) -> tuple[str, datetime]:
+    """The week a shop's shipment at ``at`` is judged in: its ISO week on the platform's
+    calendar (+08:00), named like ``2026-W11``, and the moment it begins (Monday 00:00
+    +08:00; it lasts 7 days). At the turn of a year the ISO year is not the calendar
+    year: 29-31 December 2025 are in 2026-W01, 1-3 January 2027 in 2026-W53."""
+    local = at.astimezone(_CHINA)
+    year, week, weekday = local.isocalendar()
+    monday = datetime.combine(local.date() - timedelta(days=weekday - 1), time(), _CHINA)
+    return f"{year}-W{week:02d}", monday
