@@ -159,15 +159,39 @@ def test_the_default_promise_is_a_setting(store: Store) -> None:
     assert found[shipped]["late_by_hours"] == 6.0
 
 
-def test_a_shipment_whose_payment_has_not_arrived_is_left_out(store: Store) -> None:
+@pytest.mark.parametrize("batch_size", [1, 500])
+def test_a_shipment_whose_payment_arrives_after_it_is_judged_by_the_payment(
+    store: Store, batch_size: int
+) -> None:
     orders = Orders()
     early = orders.shipped("o1", T0 + 72 * HOUR)  # its payment arrives after it
-    orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)
+    paid = orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)
+    orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)  # the payment re-sent: judged once
     orders.paid("o2", T0 + DAY, ship_by=T0 + 2 * DAY)
     later = orders.shipped("o2", T0 + 4 * DAY)
-    found = evidence_of(store, orders)
-    assert early not in found  # no deadline known when it was judged
+    found = evidence_of(store, orders, batch_size=batch_size)
+    assert early not in found  # no deadline known when it arrived
+    assert set(found) == {paid, later}
+    judged = found[paid]
+    assert judged["order_id"] == "o1"
+    # The shipment is what is judged: its time, its record and its week.
+    assert datetime.fromisoformat(judged["shipped_at"]) == T0 + 72 * HOUR
+    assert datetime.fromisoformat(judged["due_at"]) == T0 + 48 * HOUR
+    assert judged["late_by_hours"] == 24.0
+    assert datetime.fromisoformat(judged["window"]["until"]) == T0 + 72 * HOUR
+    assert (judged["shipments"], judged["late_shipments"]) == (1, 1)
+    assert (judged["week"], judged["late_this_week"]) == ("2026-W10", 1)  # Wed 4 March
     assert (found[later]["shipments"], found[later]["late_shipments"]) == (2, 2)
+
+
+def test_a_payment_is_not_judged_for_an_order_judged_or_shipped_on_time(store: Store) -> None:
+    orders = Orders()
+    shipped = orders.order("o1", T0, late=True)  # judged when it shipped
+    orders.paid("o1", T0, ship_by=T0 + 48 * HOUR)  # the payment re-sent afterwards
+    orders.shipped("o2", T0 + 24 * HOUR)
+    orders.paid("o2", T0, ship_by=T0 + 48 * HOUR)  # arrives after an on-time shipment
+    orders.paid("o3", T0, ship_by=T0 + HOUR)  # not shipped yet
+    assert set(evidence_of(store, orders)) == {shipped}
 
 
 def test_an_order_shipped_twice_over_is_one_shipment(store: Store) -> None:

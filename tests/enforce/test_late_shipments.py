@@ -14,7 +14,7 @@ from tests.factories import CST, T0, ingest
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.settings import Settings
 from trustfair.store.database import Store
-from trustfair.store.models import DecisionRow, PointsEntryRow, SanctionRow
+from trustfair.store.models import DecisionRow, EventRow, PointsEntryRow, SanctionRow
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -150,3 +150,34 @@ def test_the_explanation_is_filled_from_the_evidence(
         "5 of 9 orders shipped after their deadline in the 30 days before, and 2 in the"
         " week 2026-W11 (at least 5 and 15 %, and 2 in the week)"
     )
+
+
+def test_a_payment_that_arrives_after_its_late_shipment_judges_it_in_the_shipments_week(
+    store: Store, default_policy: Registry
+) -> None:
+    orders = Orders("m1")
+    monday = datetime(2026, 3, 9, 12, 0, tzinfo=CST)  # 2026-W11
+    for n in range(10):  # W11: 4 late of 10
+        ship(orders, f"w11-{n}", monday + n * 12 * HOUR, late=n in (1, 3, 5, 7))
+    next_monday = datetime(2026, 3, 16, 9, 0, tzinfo=CST)  # 2026-W12
+    ship(orders, "w12-a", next_monday, late=True)  # the 5th late one, alone in its week
+    # The 6th: shipped at 10:00, three days after it was paid (Friday, in W11); its
+    # payment reaches the log only after the shipment.
+    shipped_at = next_monday + HOUR
+    orders.shipped("m1-w12-b", shipped_at)
+    payment = orders.paid("m1-w12-b", shipped_at - 72 * HOUR, ship_by=shipped_at - 24 * HOUR)
+    ingest(store, default_policy, *orders.events)
+    assert awards(store, "m1") == [(4, "late_shipment@shipping:m1:2026-W12")]
+    with store.reading() as session:
+        [entry] = session.scalars(select(PointsEntryRow)).all()
+        assert entry.at == shipped_at  # dated at the late shipment, not at the payment
+        judged_on = session.scalars(
+            select(EventRow.event_id)
+            .join(DecisionRow, DecisionRow.event_seq == EventRow.seq)
+            .where(EventRow.type == "order.paid")
+        ).all()
+    assert judged_on == [payment]  # no other payment was decided on
+    [suspension] = suspensions(store, "m1")
+    assert suspension.node == f"{RULE}@late_shipment@shipping:m1:2026-W12"
+    assert (suspension.starts_at, suspension.ends_at) == (shipped_at, shipped_at + 7 * DAY)
+    assert suspension.statement["violation"]["event_id"] == payment

@@ -22,8 +22,13 @@ fact of the shipping record alone.
 
 Deadlines and shipments come from the ``order_shipping`` projection, written before
 detectors run. An order whose payment (and so whose deadline) has not arrived yet is
-left out of the record rather than guessed at. An order is one shipment however often
-the carrier's scan is re-sent: only its first ``order.shipped`` to arrive is judged.
+left out of the record rather than guessed at, and judged when the payment arrives:
+the detector reads ``order.paid`` too, and reports a parcel shipped late before its
+payment reached the log on that payment, with the shipment's time, record and week
+(enforcement dates the matter by the ``shipped_at`` the report gives). An order is
+judged once: on its first ``order.shipped`` if its payment came first, else on its
+first ``order.paid``; a re-sent shipment (a carrier's re-scan under a new event id) or
+payment is not judged again.
 """
 
 from __future__ import annotations
@@ -52,19 +57,23 @@ class LateShipmentDetector:
     window: timedelta = WINDOW
     name: str = "late_shipment"
     version: str = "2"
-    event_types: frozenset[str] = frozenset({"order.shipped"})
+    event_types: frozenset[str] = frozenset({"order.shipped", "order.paid"})
 
     def detect(self, event: StoredEvent, context: Context) -> list[Signal]:
         payload = event.envelope.payload
         order_id: str = payload.order_id  # type: ignore[attr-defined]
         merchant_id: str = payload.merchant_id  # type: ignore[attr-defined]
-        at = event.occurred_at
         marks = context.order_shipping(order_id, event.seq)
-        if any(m.kind == SHIPPED and m.seq < event.seq for m in marks):
-            return []  # re-sent (a carrier's re-scan): the order's first shipment is judged
+        kind = SHIPPED if event.type == "order.shipped" else SHIPPING_DUE
+        if any(m.kind == kind and m.seq < event.seq for m in marks):
+            return []  # re-sent (a carrier's re-scan, a payment again): judged on the first
+        # Judged once, when both its deadline and its shipment are known: on whichever of
+        # the first payment and the first shipment arrives second. Most payments arrive
+        # before anything shipped, most parcels on time; neither needs the record.
         due = min((m.at for m in marks if m.kind == SHIPPING_DUE), default=None)
-        if due is None or at <= due:
-            return []  # most parcels: on time, and the record is not needed
+        at = min((m.at for m in marks if m.kind == SHIPPED), default=None)
+        if due is None or at is None or at <= due:
+            return []
         week, monday = shipping_week(at)
         week_end = monday + WEEK
         since = at - self.window
