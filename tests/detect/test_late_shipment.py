@@ -4,7 +4,7 @@ orders run through the real pipeline (projection, context, detector) on both sto
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -240,3 +240,51 @@ def test_the_record_does_not_depend_on_how_the_input_was_cut(store: Store, batch
         3,
         4,
     ]
+
+
+def late_at(orders: Orders, order: str, at: datetime) -> str:
+    """An order shipped at ``at``, a day after its deadline."""
+    return orders.order(order, at - 72 * HOUR, late=True)
+
+
+def test_the_week_turns_at_midnight_on_sunday_in_china(store: Store) -> None:
+    orders = Orders()
+    # Sunday 23:30 and Monday 00:30 +08:00 are both Sunday in UTC (15:30 and 16:30),
+    # one ISO week there; on the platform's calendar they are two. Monday's arrives first.
+    monday = late_at(orders, "mon", datetime(2026, 3, 16, 0, 30, tzinfo=CST))
+    sunday = late_at(orders, "sun", datetime(2026, 3, 15, 23, 30, tzinfo=CST))
+    found = evidence_of(store, orders)
+    assert (found[sunday]["week"], found[sunday]["late_this_week"]) == ("2026-W11", 1)
+    assert (found[monday]["week"], found[monday]["late_this_week"]) == ("2026-W12", 1)
+
+
+def test_the_week_at_the_turn_of_the_year_is_the_iso_week(store: Store) -> None:
+    orders = Orders()
+    # 2026 has 53 ISO weeks: 31 December 2026 (a Thursday) and 1-3 January 2027 are in
+    # 2026-W53; 2027-W01 begins on Monday 4 January.
+    dec31 = late_at(orders, "dec31", datetime(2026, 12, 31, 23, 30, tzinfo=CST))
+    jan1 = late_at(orders, "jan1", datetime(2027, 1, 1, 0, 30, tzinfo=CST))
+    jan4 = late_at(orders, "jan4", datetime(2027, 1, 4, 0, 30, tzinfo=CST))
+    # 29-31 December 2025 are in 2026-W01, the ISO year before the calendar's.
+    dec30 = late_at(orders, "dec30", datetime(2025, 12, 30, 12, 0, tzinfo=CST))
+    found = evidence_of(store, orders)
+    weeks = [(found[e]["week"], found[e]["late_this_week"]) for e in (dec31, jan1, jan4, dec30)]
+    assert weeks == [("2026-W53", 1), ("2026-W53", 2), ("2027-W01", 1), ("2026-W01", 1)]
+
+
+def test_shipping_week_names_the_iso_week_and_its_monday_in_china() -> None:
+    from trustfair.enforce.authors import shipping_week
+
+    assert shipping_week(datetime(2026, 3, 15, 23, 59, 59, tzinfo=CST)) == (
+        "2026-W11",
+        datetime(2026, 3, 9, tzinfo=CST),
+    )
+    assert shipping_week(datetime(2026, 3, 15, 16, 0, tzinfo=UTC)) == (
+        "2026-W12",
+        datetime(2026, 3, 16, tzinfo=CST),
+    )
+    assert shipping_week(datetime(2027, 1, 3, 12, 0, tzinfo=CST)) == (
+        "2026-W53",
+        datetime(2026, 12, 28, tzinfo=CST),
+    )
+    assert shipping_week(datetime(2025, 12, 31, 12, 0, tzinfo=CST))[0] == "2026-W01"

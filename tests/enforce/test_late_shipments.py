@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from tests.detect.test_late_shipment import Orders
 from tests.factories import CST, T0, ingest
+from trustfair.enforce.points import class_balance
+from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.settings import Settings
 from trustfair.store.database import Store
@@ -181,3 +183,67 @@ def test_a_payment_that_arrives_after_its_late_shipment_judges_it_in_the_shipmen
     assert suspension.node == f"{RULE}@late_shipment@shipping:m1:2026-W12"
     assert (suspension.starts_at, suspension.ends_at) == (shipped_at, shipped_at + 7 * DAY)
     assert suspension.statement["violation"]["event_id"] == payment
+
+
+def awards_dated(store: Store, merchant: str) -> list[tuple[int, str, datetime]]:
+    with store.reading() as session:
+        return [
+            (r.points, r.matter.rsplit(":", 1)[1], r.at.astimezone(CST))
+            for r in session.scalars(
+                select(PointsEntryRow)
+                .where(PointsEntryRow.entity_id == merchant)
+                .order_by(PointsEntryRow.id)
+            )
+        ]
+
+
+def test_sunday_night_and_monday_morning_are_two_weeks(
+    store: Store, default_policy: Registry
+) -> None:
+    orders = Orders("m1")
+    monday = datetime(2026, 3, 9, 12, 0, tzinfo=CST)  # 2026-W11
+    for n in range(8):  # 4 late of 8, Monday to Thursday
+        ship(orders, f"a{n}", monday + n * 12 * HOUR, late=n % 2 == 1)
+    sunday_night = datetime(2026, 3, 15, 23, 30, tzinfo=CST)
+    ship(orders, "sun", sunday_night, late=True)  # the 5th: W11 is punished
+    # An hour later in UTC's week, but a new week in China's: one late parcel of its
+    # own is no offence; a second makes one.
+    ship(orders, "mon1", sunday_night + HOUR, late=True)
+    ship(orders, "mon2", sunday_night + 2 * HOUR, late=True)
+    ingest(store, default_policy, *orders.events)
+    assert awards_dated(store, "m1") == [
+        (4, "2026-W11", sunday_night),
+        (8, "2026-W12", sunday_night + 2 * HOUR),
+    ]
+
+
+def test_a_week_that_straddles_new_year_is_one_matter_its_points_in_the_year_it_shipped(
+    store: Store, default_policy: Registry
+) -> None:
+    """29-31 December 2025 are in ISO week 2026-W01, with 1-4 January 2026. The matter
+    is the ISO week, punished once; its points are dated at the parcel that made it an
+    offence and count in that parcel's calendar year (+08:00), here 2025."""
+    orders = Orders("m1")
+    start = datetime(2025, 12, 22, 12, 0, tzinfo=CST)  # Monday of 2025-W52
+    for n in range(8):  # 4 late of 8
+        ship(orders, f"a{n}", start + n * 18 * HOUR, late=n % 2 == 1)
+    for day in (29, 30):  # the 5th and 6th late, in 2026-W01 but in 2025
+        ship(orders, f"dec{day}", datetime(2025, 12, day, 10, 0, tzinfo=CST), late=True)
+    for day in (2, 3):  # the same ISO week, the next calendar year: no new matter
+        ship(orders, f"jan{day}", datetime(2026, 1, day, 10, 0, tzinfo=CST), late=True)
+    for day in (5, 6):  # 2026-W02
+        ship(orders, f"jan{day}", datetime(2026, 1, day, 10, 0, tzinfo=CST), late=True)
+    ingest(store, default_policy, *orders.events)
+    assert awards_dated(store, "m1") == [
+        (4, "2026-W01", datetime(2025, 12, 30, 10, 0, tzinfo=CST)),
+        (8, "2026-W02", datetime(2026, 1, 6, 10, 0, tzinfo=CST)),
+    ]
+    with store.reading() as session:
+        balances = [
+            class_balance(session, EntityRef("merchant", "m1"), "general", since, until)
+            for since, until in (
+                (datetime(2025, 1, 1, tzinfo=CST), datetime(2026, 1, 1, tzinfo=CST)),
+                (datetime(2026, 1, 1, tzinfo=CST), datetime(2027, 1, 1, tzinfo=CST)),
+            )
+        ]
+    assert balances == [4, 8]

@@ -94,6 +94,13 @@ def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()
     reached the log after the parcel shipped; then the signal says when the parcel
     shipped (``shipped_at``), and the matter is the shipment's week and is dated at
     the shipment, not at the earlier payment. Any other matter happened at its event.
+
+    The week is named by its ISO year, which at New Year is not the calendar year
+    (29-31 December 2025 are in 2026-W01, 1-3 January 2027 in 2026-W53), while points
+    count in the calendar year (+08:00) of their date. A week that straddles New Year is
+    still one matter, punished once: its points fall in the year of the parcel that
+    made it an offence, and late parcels in the rest of that week, across the new year,
+    are not punished again.
     """
     payload = event.envelope.payload
     at = event.occurred_at
