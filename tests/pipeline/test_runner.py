@@ -126,7 +126,7 @@ def test_an_action_without_an_effect_fails_the_batch_loudly(store) -> None:
 def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert [d.name for d in registry.detectors_for("report.filed")] == ["live_reports", "text"]
     assert [d.name for d in registry.detectors_for("live.chat")] == ["text"]
-    assert registry.detectors_for("order.paid") == []
+    assert [d.name for d in registry.detectors_for("order.paid")] == ["late_shipment"]
     assert "open_case" in registry.effects
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)

@@ -1,18 +1,27 @@
 """Who answers for an event, and which matter it belongs to.
 
 Points and sanctions go to merchants and streamers: a listing's copy and prices are
-the merchant's, what is said in a live stream is the streamer's. A matter is what is
-punished once however many events show it: one listing's copy, one live session, one
-price change, one shop name, one week of a shop's shipping.
+the merchant's, what is said in a live stream is the streamer's, an order's shipping
+(its ``order.shipped``, and its ``order.paid``, which sets the deadline) is the
+merchant's. A matter is what is punished once however many events show it: one
+listing's copy, one live session, one price change, one shop name, one week of a
+shop's shipping; and it is dated when it happened (``Matter.at``).
+
+Attributing an event to an author lets rules with an ``author:`` or ``linked:``
+condition, or without ``events:`` and ``signal:``, fire on it; the default policy's
+rules that may see an ``order.paid`` all need a signal, and only late_shipment gives
+one there.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from trustfair.events.payload import EntityRef
-from trustfair.pipeline.interfaces import StoredEvent
+from trustfair.pipeline.interfaces import Signal, StoredEvent
 
 SANCTIONABLE = frozenset({"merchant", "streamer"})
 _CHINA = timezone(timedelta(hours=8))
@@ -31,6 +40,8 @@ _AUTHOR_FIELD = {
     "live.ended": ("streamer", "streamer_id"),
     "live.chat": ("user", "user_id"),
     "order.shipped": ("merchant", "merchant_id"),
+    # A payment that arrives after its order shipped late completes the late shipment.
+    "order.paid": ("merchant", "merchant_id"),
 }
 
 
@@ -66,29 +77,75 @@ def author_of(event: StoredEvent) -> EntityRef | None:
     return EntityRef(entity_type, str(value)) if value else None
 
 
-def matter_of(event: StoredEvent, violation: str) -> str:
-    """The matter an event's violation belongs to (see the module's docstring).
+@dataclass(frozen=True, slots=True)
+class Matter:
+    """What is punished once (``key``, like ``late_shipment@shipping:m1:2026-W11``),
+    and when it happened (``at``): the points' date and the sanctions' start."""
+
+    key: str
+    at: datetime
+
+
+def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()) -> Matter:
+    """The matter an event's violation belongs to (see the module's docstring), given
+    the signals that found the violation.
 
     A price change is its own matter: two false discounts on one listing are two
     offences. Everything else said in a listing's copy is one matter per listing,
     and everything said in a live session one matter per session. A shop's shipping
-    is judged by the week (ISO week, +08:00): a habit of late parcels is one offence a
-    week, not one per parcel.
+    is judged by the week of the shipment (ISO week, +08:00, ``shipping_week``): a
+    habit of late parcels is one offence a week, not one per parcel. A late shipment
+    is found on its ``order.shipped``, or on its ``order.paid`` when the payment
+    reached the log after the parcel shipped; then the signal says when the parcel
+    shipped (``shipped_at``), and the matter is the shipment's week and is dated at
+    the shipment, not at the earlier payment. Any other matter happened at its event.
+
+    The week is named by its ISO year, which at New Year is not the calendar year
+    (29-31 December 2025 are in 2026-W01, 1-3 January 2027 in 2026-W53), while points
+    count in the calendar year (+08:00) of their date. A week that straddles New Year is
+    still one matter, punished once: its points fall in the year of the parcel that
+    made it an offence, and late parcels in the rest of that week, across the new year,
+    are not punished again.
     """
     payload = event.envelope.payload
+    at = event.occurred_at
+    shipped_at = _shipped_at(event, signals)
     if event.type == "listing.price_changed":
         matter = f"price_change:{event.envelope.event_id}"
     elif event.type.startswith("listing."):
         matter = f"listing:{payload.listing_id}"
     elif event.type.startswith("live."):
         matter = f"live_session:{payload.session_id}"
-    elif event.type == "order.shipped":
-        year, week, _ = event.occurred_at.astimezone(_CHINA).isocalendar()
-        matter = f"shipping:{payload.merchant_id}:{year}-W{week:02d}"
+    elif shipped_at is not None:
+        at = shipped_at
+        matter = f"shipping:{payload.merchant_id}:{shipping_week(at)[0]}"
     elif event.type in ("merchant.registered", "merchant.updated"):
         matter = f"shop:{payload.merchant_id}"
     elif event.type in ("streamer.registered", "streamer.updated"):
         matter = f"profile:{payload.streamer_id}"
     else:
         matter = f"event:{event.envelope.event_id}"
-    return f"{violation}@{matter}"
+    return Matter(f"{violation}@{matter}", at)
+
+
+def _shipped_at(event: StoredEvent, signals: Iterable[Signal]) -> datetime | None:
+    """When the parcel an order event's violation is about shipped: what its signal
+    says, else the ``order.shipped``'s own time; None for any other event."""
+    if event.type not in ("order.shipped", "order.paid"):
+        return None
+    for signal in signals:
+        said = signal.evidence.get("shipped_at")
+        if isinstance(said, str):
+            return datetime.fromisoformat(said)
+    return event.occurred_at if event.type == "order.shipped" else None
+
+
+def shipping_week(at: datetime) -> tuple[str, datetime]:
+    """The week a shop's shipment at ``at`` is judged in: its ISO week on the platform's
+    calendar (+08:00), named like ``2026-W11``, and the moment it begins (Monday 00:00
+    +08:00; it lasts 7 days). At the turn of a year the ISO year is not the calendar
+    year: 29-31 December 2025 are in 2026-W01, 1-3 January 2027 in 2026-W53."""
+    local = at.astimezone(_CHINA)
+    year, week, weekday = local.isocalendar()
+    monday = datetime.combine(local.date() - timedelta(days=weekday - 1), time(), _CHINA)
+    return f"{year}-W{week:02d}", monday

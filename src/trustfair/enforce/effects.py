@@ -44,9 +44,11 @@ class DirectSanction:
         violation = params["violation"]
         kind = spec.violations[violation]
         author = EntityRef(params["author"]["type"], params["author"]["id"])
-        matter = matter_of(event, violation)
         hit = decision.hit_of(action)
-        signals = statement_evidence(hit.signals) if hit is not None else []
+        found = hit.signals if hit is not None else ()
+        matter = matter_of(event, violation, [s for s in found if s.label == violation])
+        at = matter.at
+        signals = statement_evidence(found)
         statement = {
             "policy_version": policy.version,
             "rule": params["rule"],
@@ -54,15 +56,17 @@ class DirectSanction:
                 "violation": violation,
                 "class": kind.violation_class,
                 "basis": kind.basis,
-                "matter": matter,
+                "matter": matter.key,
                 "event_id": event.envelope.event_id,
                 "rule": params["rule"],
                 "evidence": {**params.get("evidence", {}), "signals": signals},
             },
-            "appeal": appeal_terms(spec, decision.takes_effect_at),
+            "appeal": appeal_terms(spec, decision.confirmed_at or at),
         }
-        node = f"{params['rule']}@{matter}"
-        sanction_for(session, decision, author, params["kind"], params.get("days"), node, statement)
+        node = f"{params['rule']}@{matter.key}"
+        sanction_for(
+            session, decision, author, params["kind"], params.get("days"), node, statement, at
+        )
 
 
 class ShareSanctions:

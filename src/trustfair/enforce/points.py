@@ -65,13 +65,15 @@ def award_points(session: Session, decision: Decision, action: Action) -> list[i
     policy: FilePolicy = decision.policy
     spec = policy.spec
     event = decision.event
-    at = event.occurred_at
     author = EntityRef(action.params["author"]["type"], action.params["author"]["id"])
     hit = decision.hit_of(action)
     assert hit is not None, "points are asked for by a rule of the decision"
     awarded = []
     for violation in action.params["violations"]:
         kind = spec.violations[violation]
+        signals = [s for s in hit.signals if s.label == violation]
+        matter = matter_of(event, violation, signals)
+        at = matter.at
         points = kind.points
         escalation = spec.escalation
         repeated = _repeat_of(session, author, violation, at, escalation)
@@ -92,7 +94,7 @@ def award_points(session: Session, decision: Decision, action: Action) -> list[i
                 "violation": violation,
                 "violation_class": kind.violation_class,
                 "points": points,
-                "matter": matter_of(event, violation),
+                "matter": matter.key,
                 "at": at,
                 "decision_id": decision.id,
                 "policy_version": policy.version,
@@ -105,19 +107,20 @@ def award_points(session: Session, decision: Decision, action: Action) -> list[i
             continue  # this matter was punished already
         points_changed(session)
         awarded.append(entry_id)
-        evidence = statement_evidence(s for s in hit.signals if s.label == violation)
+        evidence = statement_evidence(signals)
         _check_nodes(
             session,
             decision,
             author,
             kind.violation_class,
+            at,
             {
                 "entry_id": entry_id,
                 "violation": violation,
                 "class": kind.violation_class,
                 "basis": kind.basis,
                 "points": points,
-                "matter": matter_of(event, violation),
+                "matter": matter.key,
                 "event_id": event.envelope.event_id,
                 "rule": hit.rule,
                 "evidence": evidence,
@@ -173,11 +176,13 @@ def _check_nodes(
     decision: Decision,
     author: EntityRef,
     violation_class: str,
+    at: datetime,
     cause: dict[str, Any],
 ) -> None:
+    """Issue the sanctions of the nodes ``author``'s balance of ``violation_class``
+    reaches in the period holding ``at`` (when the matter awarded happened)."""
     policy: FilePolicy = decision.policy
     spec = policy.spec
-    at = decision.event.occurred_at
     since = period_start(spec, at)
     # The whole period, not only up to this event's time: the ledger holds only what
     # earlier events (by seq) awarded, and one dated later must count the same
@@ -199,11 +204,11 @@ def _check_nodes(
                     "period_from": since.isoformat(),
                     "period_until": period_end(spec, at).isoformat(),
                 },
-                "appeal": appeal_terms(spec, decision.takes_effect_at),
+                "appeal": appeal_terms(spec, decision.confirmed_at or at),
             }
             node_key = f"{violation_class}:{node.points}@{since.astimezone(CHINA).date()}#{number}"
             sanction_for(
-                session, decision, author, sanction.kind, sanction.days, node_key, statement
+                session, decision, author, sanction.kind, sanction.days, node_key, statement, at
             )
 
 
@@ -224,11 +229,15 @@ def sanction_for(
     days: int | None,
     node: str,
     statement: dict[str, Any],
+    at: datetime,
 ) -> SanctionRow | None:
-    """Issue a sanction ``decision`` calls for, and share it with linked accounts when
-    the policy shares its kind; the new row, or None if ``node`` was issued before."""
+    """Issue a sanction ``decision`` calls for, starting ``at`` (when the matter it
+    punishes happened), and share it with linked accounts when the policy shares its
+    kind; the new row, or None if ``node`` was issued before."""
     policy: FilePolicy = decision.policy
-    at = decision.takes_effect_at
+    # A reviewer's confirmation made later than the matter starts the sanction then, or
+    # it would be half served (and past its appeal period) before anyone was told.
+    at = decision.confirmed_at or at
     row = issue_sanction(
         session,
         author,

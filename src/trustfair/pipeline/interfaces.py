@@ -119,13 +119,8 @@ class Decision:
     confirmed_at: datetime | None = None
     confirmed_by: str | None = None
     """Set on a decision a reviewer's confirmation made (``cases.confirm``): who, and
-    when. Its points are dated by the event, like the pipeline's; its sanctions start,
+    when. Its points are dated by the matter, like the pipeline's; its sanctions start,
     and their appeal period runs, from the confirmation."""
-
-    @property
-    def takes_effect_at(self) -> datetime:
-        """When its sanctions start: the event's time, or the reviewer's confirmation."""
-        return self.confirmed_at or self.event.occurred_at
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -155,6 +150,16 @@ class Shipment:
     order_id: str
     shipped_at: datetime
     due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingMark:
+    """One event of an order's shipping: a payment and the deadline it set (``kind``
+    ``due``), or a shipment (``kind`` ``shipped``), at ``at``; ``seq`` is the event."""
+
+    kind: str
+    at: datetime
+    seq: int
 
 
 class Context(Protocol):
@@ -205,8 +210,9 @@ class Context(Protocol):
         price in force at that moment."""
         ...
 
-    def shipping_due(self, order_id: str, up_to_seq: int) -> datetime | None:
-        """The order's shipping deadline, if its payment has arrived."""
+    def order_shipping(self, order_id: str, up_to_seq: int) -> list[ShippingMark]:
+        """The order's deadlines (one per payment) and shipments (one per dispatch or
+        re-scan) that arrived up to ``up_to_seq``, in the order they arrived."""
         ...
 
     def shipments(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
-from trustfair.pipeline.interfaces import PricePoint, Shipment
+from trustfair.pipeline.interfaces import PricePoint, Shipment, ShippingMark
 from trustfair.store.models import (
     POINTS_GENERATION,
     SHIPPED,
@@ -135,9 +135,9 @@ class StoreContext:
         ).first()
         return PricePoint(row[0], row[1], row[2]) if row else None
 
-    def shipping_due(self, order_id: str, up_to_seq: int) -> datetime | None:
-        due = self._session.execute(_DUE_OF, {"order_id": order_id, "seq": up_to_seq}).scalar()
-        return None if due is None else _aware(due)
+    def order_shipping(self, order_id: str, up_to_seq: int) -> list[ShippingMark]:
+        rows = self._session.execute(_MARKS_OF, {"order_id": order_id, "seq": up_to_seq})
+        return [ShippingMark(kind, _aware(at), seq) for kind, at, seq in rows]
 
     def shipments(
         self, merchant_id: str, since: datetime, until: datetime, up_to_seq: int
@@ -160,10 +160,13 @@ class StoreContext:
         return list(found.values())
 
 
-_DUE_OF = select(func.min(OrderShippingRow.at)).where(
-    OrderShippingRow.order_id == bindparam("order_id"),
-    OrderShippingRow.kind == SHIPPING_DUE,
-    OrderShippingRow.event_seq <= bindparam("seq"),
+_MARKS_OF = (
+    select(OrderShippingRow.kind, OrderShippingRow.at, OrderShippingRow.event_seq)
+    .where(
+        OrderShippingRow.order_id == bindparam("order_id"),
+        OrderShippingRow.event_seq <= bindparam("seq"),
+    )
+    .order_by(OrderShippingRow.event_seq)
 )
 _SHIPPED = aliased(OrderShippingRow)
 _DUE = aliased(OrderShippingRow)
