@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from trustfair.access.accounts import add_key, add_user, sign_in
+from trustfair.store.models import ApiKeyRow
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 GOOD = "a long enough password"
@@ -41,12 +44,19 @@ def test_a_username_is_taken_once_and_the_password_is_kept_only_hashed(sqlite_st
         assert sign_in(session, "li", GOOD + "!", "127.0.0.1", NOW) is None
 
 
-def test_a_key_cannot_be_scoped_beyond_its_role(sqlite_store) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_cannot_be_scoped_beyond_its_role_and_its_secret_is_kept_only_hashed(
+    sqlite_store,
+) -> None:  # type: ignore[no-untyped-def]
     with sqlite_store.transaction() as session, pytest.raises(ValueError, match="beyond"):
         add_key(session, "k", "service", NOW, scopes=["users:manage"])
     with sqlite_store.transaction() as session, pytest.raises(ValueError, match="scope 'x'"):
         add_key(session, "k", "service", NOW, scopes=["x"])
     with sqlite_store.transaction() as session:
         new = add_key(session, "k", "service", NOW, scopes=["events:write"])
-        assert new.key.startswith(f"tf_{new.row.key_id}_")
-        assert new.key.rsplit("_", 1)[1] not in new.row.secret_hash
+    prefix = f"tf_{new.row.key_id}_"
+    assert new.key.startswith(prefix)
+    secret = new.key.removeprefix(prefix)
+    assert new.row.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    with sqlite_store.reading() as session:
+        stored = session.execute(select(ApiKeyRow.__table__)).one()
+    assert not any(secret in str(value) for value in stored)
