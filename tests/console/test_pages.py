@@ -105,6 +105,8 @@ def test_too_many_failed_sign_ins_are_refused_for_a_while(app, store) -> None:
     assert int(refused.headers["retry-after"]) > 0
     assert re.search(r"Too many failed sign-ins|登录失败次数过多", refused.text)
     assert "tf_session" not in refused.cookies
+    elsewhere = TestClient(app, client=("203.0.113.7", 50000))
+    assert sign_in_with(elsewhere, "li").status_code == 303  # only that client is refused
 
 
 def test_signing_out_needs_the_csrf_token_and_ends_the_session(app, store, sign_in) -> None:

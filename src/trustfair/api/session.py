@@ -46,9 +46,8 @@ def me_of(principal: Principal) -> Me:
 
 def open_session(store: Store, username: str, password: str, client: str) -> SignedIn:
     """Sign in (rate-limited); raises AccessRefused or TooManyAttempts."""
-    with store.transaction() as session:
-        signed = sign_in(session, username, password, client, datetime.now(UTC))
-    if signed is None:  # raised after the commit, so the failed attempt counts
+    signed = sign_in(store, username, password, client, datetime.now(UTC))
+    if signed is None:
         raise AccessRefused("wrong username or password")
     return signed
 
