@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.accounts import AccessRefused, TooManyAttempts, sign_out
 from trustfair.access.roles import Permission, Principal
-from trustfair.api.auth import SESSION_COOKIE
+from trustfair.api.auth import SESSION_COOKIE, cookies_secure
 from trustfair.api.session import client_of, open_session, set_session_cookie
 from trustfair.cases import work
 from trustfair.cases.states import ACTIVE_STATES, CaseState
@@ -104,7 +104,7 @@ def _login_page(
         max_age=3600,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=cookies_secure(request),
         path=f"{PREFIX}/login",
     )
     return response
@@ -141,7 +141,9 @@ async def login(
         return _login_page(request, next_url, 401, "login.wrong", username=username)
     response = redirect(next_url or landing(signed.principal))
     set_session_cookie(request, response, signed)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=f"{PREFIX}/login")
+    response.delete_cookie(
+        LOGIN_CSRF_COOKIE, path=f"{PREFIX}/login", secure=cookies_secure(request)
+    )
     return response
 
 
@@ -157,7 +159,7 @@ async def logout(request: Request, viewer: Annotated[Viewer, Depends(current_vie
 
         await run_in_threadpool(end)
     response = redirect(f"{PREFIX}/login?out=1")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=cookies_secure(request))
     return response
 
 
