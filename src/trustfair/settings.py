@@ -34,6 +34,15 @@ def _float_env(name: str, default: float) -> float:
     return value
 
 
+def _auto_bool_env(name: str) -> bool | None:
+    """auto (None, also when unset), true or false."""
+    raw = os.environ.get(name, "").strip().lower()
+    choices = {"": None, "auto": None, "true": True, "false": False}
+    if raw not in choices:
+        raise ValueError(f"{name}={os.environ[name]!r}: expected auto, true or false")
+    return choices[raw]
+
+
 @dataclass(frozen=True)
 class Settings:
     live_report_window: timedelta = timedelta(minutes=10)
@@ -55,6 +64,10 @@ class Settings:
     """Deliveries tried before a command is given up (left undelivered, marked)."""
     ship_within: timedelta = timedelta(hours=48)
     """An order paid without a ship_by must ship within this (the common 48-hour promise)."""
+    cookie_secure: bool | None = None
+    """Mark the session and console cookies Secure (TRUSTFAIR_COOKIE_SECURE): True,
+    False, or None (auto) when the request came over HTTPS, by its scheme or by a
+    proxy's X-Forwarded-Proto."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,4 +85,5 @@ class Settings:
             webhook_secret=os.environ.get("TRUSTFAIR_WEBHOOK_SECRET") or None,
             outbox_max_attempts=_int_env("TRUSTFAIR_OUTBOX_MAX_ATTEMPTS", 10),
             ship_within=timedelta(hours=_int_env("TRUSTFAIR_SHIP_WITHIN_HOURS", 48)),
+            cookie_secure=_auto_bool_env("TRUSTFAIR_COOKIE_SECURE"),
         )

@@ -16,8 +16,12 @@ from tests.console.conftest import NOW, PASSWORD, add, form_token, sign_in_with
 from tests.enforce.conftest import at, live_segment, marker_registry, write_policy
 from tests.enforce.test_appeals import suspended_m1
 from tests.enforce.test_points import run
+from trustfair.api.app import create_app
+from trustfair.console.routes import LOGIN_CSRF_COOKIE
 from trustfair.enforce.appeals import file_appeal
+from trustfair.pipeline.registry import build_registry
 from trustfair.policy.files import load_policy
+from trustfair.settings import Settings
 from trustfair.store.models import CaseRow, LiveRiskRow, PointsEntryRow, SanctionRow
 
 
@@ -105,6 +109,31 @@ def test_too_many_failed_sign_ins_are_refused_for_a_while(app, store) -> None:
     assert int(refused.headers["retry-after"]) > 0
     assert re.search(r"Too many failed sign-ins|登录失败次数过多", refused.text)
     assert "tf_session" not in refused.cookies
+    elsewhere = TestClient(app, client=("203.0.113.7", 50000))
+    assert sign_in_with(elsewhere, "li").status_code == 303  # only that client is refused
+
+
+@pytest.mark.parametrize(("setting", "secure"), [("auto", False), ("true", True)])
+def test_the_console_marks_its_cookies_secure_as_trustfair_cookie_secure_says(
+    store, monkeypatch, setting: str, secure: bool
+) -> None:  # type: ignore[no-untyped-def]
+    add(store, "li", "reviewer")
+    monkeypatch.setenv("TRUSTFAIR_COOKIE_SECURE", setting)
+    client = TestClient(create_app(store, build_registry(Settings.from_env())))
+    page = client.get("/console/login")
+    token = form_token(page.text)
+    signed = client.post(  # a Secure cookie is not sent back over http: send it here
+        "/console/login",
+        data={"username": "li", "password": PASSWORD, "csrf_token": token},
+        headers={"Cookie": f"{LOGIN_CSRF_COOKIE}={token}"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    for response in (page, signed):  # the form's token, the session
+        cookies = response.headers.get_list("set-cookie")
+        assert cookies and all(("; secure" in c.lower()) is secure for c in cookies), cookies
+    behind_a_proxy = TestClient(client.app, headers={"X-Forwarded-Proto": "https"})
+    assert "; secure" in behind_a_proxy.get("/console/login").headers["set-cookie"].lower()
 
 
 def test_signing_out_needs_the_csrf_token_and_ends_the_session(app, store, sign_in) -> None:

@@ -2,8 +2,12 @@
 
 Passwords are hashed with Argon2 (pwdlib's recommended settings). Keys and session
 tokens are random 256-bit secrets: the store keeps their SHA-256, so a copy of the
-database opens nothing. Sign-in is rate-limited per username and per client from the
-attempts recorded in the store, so the limit holds across server processes.
+database opens nothing.
+
+Sign-in is rate-limited from the attempts recorded in the store, so the limit holds
+across server processes: 5 failures for one username from one client, and 20 from one
+client whatever the usernames, in 15 minutes. The limit is per client, not per username
+alone, so that guessing from one place cannot lock an admin out everywhere.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import (
@@ -27,12 +31,17 @@ from trustfair.access.roles import (
     Role,
     parse_owned,
 )
+from trustfair.store.database import Store
 from trustfair.store.models import ApiKeyRow, LoginAttemptRow, SessionRow, UserRow
 
 SESSION_LIFETIME = timedelta(hours=12)
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5
-"""Failed sign-ins per username, and per client, within LOGIN_WINDOW before refusing."""
+"""Failed sign-ins for one username from one client within LOGIN_WINDOW before that
+client is refused for that username (others may still sign in as it)."""
+LOGIN_FAILURES_ALLOWED_PER_CLIENT = 20
+"""Failed sign-ins from one client, whatever the usernames, within LOGIN_WINDOW before
+the client is refused."""
 MIN_PASSWORD_LENGTH = 10
 KEY_PREFIX = "tf"
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -40,8 +49,6 @@ KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 """What ``add_key`` makes (``secrets.token_hex(8)``)."""
 
 _hasher = PasswordHash.recommended()
-# Verifying against this when the user does not exist costs the same as a real check,
-# so the time taken does not tell an attacker which usernames exist.
 _DUMMY_HASH = _hasher.hash("trustfair: no such user")
 
 
@@ -129,49 +136,96 @@ class SignedIn:
     expires_at: datetime
 
 
-def _recent_failures(session: Session, column: object, value: str, since: datetime) -> list:
-    return list(
-        session.scalars(
-            select(LoginAttemptRow.at)
-            .where(column == value, LoginAttemptRow.at >= since, ~LoginAttemptRow.succeeded)
-            .order_by(LoginAttemptRow.at)
-        )
+def _failures(
+    session: Session, since: datetime, client: str, username: str | None, own: int | None
+) -> tuple[int, list[datetime]]:
+    """How many attempts since ``since`` failed (or are still being checked) from
+    ``client``, and for ``username`` if given; and when they were made, oldest first,
+    without the attempt ``own``."""
+    query = select(LoginAttemptRow.id, LoginAttemptRow.at).where(
+        LoginAttemptRow.client == client, LoginAttemptRow.at >= since, ~LoginAttemptRow.succeeded
     )
+    if username is not None:
+        query = query.where(LoginAttemptRow.username == username)
+    rows = session.execute(query.order_by(LoginAttemptRow.at)).all()
+    return len(rows), [at for id_, at in rows if id_ != own]
+
+
+def _over_the_limit(
+    session: Session, username: str, client: str, at: datetime, own: int | None = None
+) -> TooManyAttempts | None:
+    """TooManyAttempts if an attempt at ``at`` is one too many, else None. ``own``: the
+    id of the attempt's row if it is recorded already (then it is among those counted)."""
+    since = at - LOGIN_WINDOW
+    limits = ((username, LOGIN_FAILURES_ALLOWED), (None, LOGIN_FAILURES_ALLOWED_PER_CLIENT))
+    for of, allowed in limits:
+        counted, others = _failures(session, since, client, of, own)
+        if counted + (own is None) > allowed:
+            # Allowed again once the oldest of the last ``allowed`` leaves the window.
+            wait = others[-allowed] + LOGIN_WINDOW - at
+            return TooManyAttempts(max(int(wait.total_seconds()) + 1, 1))
+    return None
 
 
 def sign_in(
-    session: Session, username: str, password: str, client: str, at: datetime
+    store: Store, username: str, password: str, client: str, at: datetime
 ) -> SignedIn | None:
-    """Check the password and open a session; None if it is wrong (the failed attempt
-    is recorded: commit the session), TooManyAttempts if there were too many."""
+    """Check the password and open a session: None if it is wrong (the failed attempt is
+    recorded), TooManyAttempts if there were too many.
+
+    The check (Argon2, 50-200 ms by design) runs with no transaction open: on SQLite a
+    write transaction holds the process's write turn, and every guess would stall event
+    ingestion. Around it, short steps: the attempt is recorded first, as failed, and
+    committed; then the failures in the window are counted, this one among them, so that
+    of N concurrent attempts each sees at least those committed before it, and no more
+    than the limit reach the check (overlapping attempts may count one another and all
+    be refused: the limit errs on the safe side). An attempt refused is taken back: it
+    checked nothing. A right password then marks it succeeded and opens the session.
+    """
     # A NUL cannot be stored or even compared in PostgreSQL text; no username holds
     # one (add_user), so the attempt fails as any unknown name does, and is recorded.
     username = username[:64].replace("\x00", "\N{REPLACEMENT CHARACTER}")
     client = client[:64].replace("\x00", "\N{REPLACEMENT CHARACTER}")
-    since = at - LOGIN_WINDOW
-    for column, value in ((LoginAttemptRow.username, username), (LoginAttemptRow.client, client)):
-        failures = _recent_failures(session, column, value, since)
-        if len(failures) >= LOGIN_FAILURES_ALLOWED:
-            oldest = failures[-LOGIN_FAILURES_ALLOWED]
-            wait = int((oldest + LOGIN_WINDOW - at).total_seconds()) + 1
-            raise TooManyAttempts(max(wait, 1))
-    user = session.scalar(select(UserRow).where(UserRow.username == username))
-    ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
-    ok = ok and user is not None and user.disabled_at is None
-    session.add(LoginAttemptRow(username=username, client=client, at=at, succeeded=ok))
-    if not ok or user is None:
+    with store.reading() as session:  # refused already: no write turn for it
+        refused = _over_the_limit(session, username, client, at)
+    if refused is not None:
+        raise refused
+    with store.transaction() as session:
+        attempt = LoginAttemptRow(username=username, client=client, at=at, succeeded=False)
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    with store.reading() as session:
+        refused = _over_the_limit(session, username, client, at, own=attempt_id)
+        user = session.scalar(select(UserRow).where(UserRow.username == username))
+        checked_hash = user.password_hash if user is not None else None
+    if refused is not None:
+        with store.transaction() as session:
+            session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.id == attempt_id))
+        raise refused
+    # Verifying against the dummy hash when the user does not exist costs the same as a
+    # real check, so the time taken does not tell which usernames exist.
+    if not _hasher.verify(password, checked_hash or _DUMMY_HASH) or checked_hash is None:
         return None
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    row = SessionRow(
-        token_hash=digest(token),
-        user_id=user.id,
-        csrf_token=csrf,
-        created_at=at,
-        expires_at=at + SESSION_LIFETIME,
-    )
-    session.add(row)
-    session.flush()
-    return SignedIn(token, csrf, user_principal(user, row), row.expires_at)
+    with store.transaction() as session:
+        user = session.scalar(select(UserRow).where(UserRow.username == username))
+        # Disabled, or given a new password, while the old one was being checked: no.
+        if user is None or user.disabled_at is not None or user.password_hash != checked_hash:
+            return None
+        session.execute(
+            update(LoginAttemptRow).where(LoginAttemptRow.id == attempt_id).values(succeeded=True)
+        )
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        row = SessionRow(
+            token_hash=digest(token),
+            user_id=user.id,
+            csrf_token=csrf,
+            created_at=at,
+            expires_at=at + SESSION_LIFETIME,
+        )
+        session.add(row)
+        session.flush()
+        return SignedIn(token, csrf, user_principal(user, row), row.expires_at)
 
 
 def session_principal(session: Session, token: str, at: datetime) -> Principal | None:

@@ -33,6 +33,20 @@ hundreds of requests a second with one key. A revoked key stops within that time
 _key_cache: dict[str, tuple[float, Principal | None]] = {}
 
 
+def cookies_secure(request: Request) -> bool:
+    """Whether the cookies set in answer to ``request`` are marked Secure, as
+    TRUSTFAIR_COOKIE_SECURE says; when auto, if the browser reached us over HTTPS: the
+    request's scheme, or behind a TLS-terminating proxy, its X-Forwarded-Proto. (Anyone
+    may send that header, but it can only make a cookie stricter, for themselves.)"""
+    setting = request.app.state.registry.settings.cookie_secure
+    if setting is not None:
+        return bool(setting)
+    if request.url.scheme == "https":
+        return True
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return any(proto.strip().lower() == "https" for proto in forwarded.split(","))
+
+
 _MISSING = object()
 
 

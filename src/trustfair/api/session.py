@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.accounts import AccessRefused, SignedIn, TooManyAttempts, sign_in, sign_out
 from trustfair.access.roles import Principal
-from trustfair.api.auth import SESSION_COOKIE, current_principal
+from trustfair.api.auth import SESSION_COOKIE, cookies_secure, current_principal
 from trustfair.api.schemas import errors
 from trustfair.store.database import Store
 
@@ -46,9 +46,8 @@ def me_of(principal: Principal) -> Me:
 
 def open_session(store: Store, username: str, password: str, client: str) -> SignedIn:
     """Sign in (rate-limited); raises AccessRefused or TooManyAttempts."""
-    with store.transaction() as session:
-        signed = sign_in(session, username, password, client, datetime.now(UTC))
-    if signed is None:  # raised after the commit, so the failed attempt counts
+    signed = sign_in(store, username, password, client, datetime.now(UTC))
+    if signed is None:
         raise AccessRefused("wrong username or password")
     return signed
 
@@ -60,7 +59,7 @@ def set_session_cookie(request: Request, response: Response, signed: SignedIn) -
         max_age=int((signed.expires_at - datetime.now(UTC)).total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=cookies_secure(request),
         path="/",
     )
 
@@ -105,7 +104,7 @@ async def delete_session(
 
         await run_in_threadpool(end)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=cookies_secure(request))
     return response
 
 

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.accounts import AccessRefused, TooManyAttempts, sign_out
 from trustfair.access.roles import Permission, Principal, Role, shown_reasons
-from trustfair.api.auth import SESSION_COOKIE
+from trustfair.api.auth import SESSION_COOKIE, cookies_secure
 
 # Ids and offsets bounded as the API bounds them: SQLite overflows on 2**64.
 from trustfair.api.schemas import MAX_ID, Offset, RecordId
@@ -107,7 +107,7 @@ def _login_page(
         max_age=3600,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=cookies_secure(request),
         path=f"{PREFIX}/login",
     )
     return response
@@ -144,7 +144,9 @@ async def login(
         return _login_page(request, next_url, 401, "login.wrong", username=username)
     response = redirect(next_url or landing(signed.principal))
     set_session_cookie(request, response, signed)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=f"{PREFIX}/login")
+    response.delete_cookie(
+        LOGIN_CSRF_COOKIE, path=f"{PREFIX}/login", secure=cookies_secure(request)
+    )
     return response
 
 
@@ -160,7 +162,7 @@ async def logout(request: Request, viewer: Annotated[Viewer, Depends(current_vie
 
         await run_in_threadpool(end)
     response = redirect(f"{PREFIX}/login?out=1")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=cookies_secure(request))
     return response
 
 

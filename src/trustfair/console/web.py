@@ -28,7 +28,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustfair.access.roles import Permission, Principal, shown_actor
-from trustfair.api.auth import optional_principal
+from trustfair.api.auth import cookies_secure, optional_principal
 from trustfair.cases.work import highlighted
 from trustfair.console.i18n import (
     HTML_LANG,
@@ -289,7 +289,7 @@ def render(
             max_age=LANG_COOKIE_AGE,
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
+            secure=cookies_secure(request),
             path=PREFIX,
         )
     return response
