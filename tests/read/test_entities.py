@@ -93,15 +93,28 @@ def test_live_risk_is_decayed_to_the_later_of_the_wall_clock_and_the_newest_scor
 
 
 def test_the_partys_own_view_leaves_out_other_peoples_events(store, registry) -> None:
-    from tests.factories import ingest, order_paid, report_on_live
+    from tests.factories import event, ingest, order_paid
 
     suspended_m1(store, registry)
-    ingest(store, registry, order_paid("o-e1", "o1"), report_on_live("r-e1", "ls1", at(days=1)))
+    report = event(
+        "r-e1",
+        "report.filed",
+        {
+            "report_id": "r1",
+            "reporter_id": "whistleblower-7",
+            "target": {"type": "merchant", "id": "m1"},
+            "reason": "counterfeit",
+        },
+        at(days=1),
+    )
+    ingest(store, registry, order_paid("o-e1", "o1"), report)
     with store.reading() as session:
         staff = {i.summary for i in timeline(session, M1) if i.kind == "event"}
         own = {i.summary for i in timeline(session, M1, as_party=True) if i.kind == "event"}
-    assert "order.paid" in staff  # the buyer's order names m1
-    assert own == {"merchant.registered", "listing.published"}
+    assert "report.filed" in staff  # staff see who reported m1
+    # m1 sees what it wrote and its own orders (what its shipping is judged on), not
+    # who reported it.
+    assert own == {"merchant.registered", "listing.published", "order.paid"}
 
 
 def test_a_shared_sanction_tells_the_linked_account_what_and_why_not_the_others_case(
