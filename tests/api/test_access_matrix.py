@@ -113,6 +113,24 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/v1/webhooks/deliveries"): Call(frozenset({A, U})),
     # Staff only: the list names every streamer at risk.
     ("GET", "/v1/live/at-risk"): Call(frozenset({A, P, R, U, C})),
+    ("GET", "/v1/users"): Call(frozenset({A})),
+    ("POST", "/v1/users"): Call(
+        frozenset({A}),
+        body={"username": "added", "password": PASSWORD, "role": "auditor"},
+        ok=frozenset({201, 409}),  # the first admin adds it; it exists for the rest
+    ),
+    ("POST", "/v1/users/{username}/disable"): Call(
+        frozenset({A}), "/v1/users/nobody-here/disable", ok=frozenset({404})
+    ),
+    ("POST", "/v1/users/{username}/enable"): Call(
+        frozenset({A}), "/v1/users/nobody-here/enable", ok=frozenset({404})
+    ),
+    ("POST", "/v1/users/{username}/password"): Call(
+        frozenset({A}),
+        "/v1/users/nobody-here/password",
+        body={"password": PASSWORD},
+        ok=frozenset({404}),
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),

@@ -323,5 +323,53 @@ def revoke_key(session: Session, key_id: str, at: datetime) -> bool:
     return True
 
 
+def _user_named(session: Session, username: str) -> UserRow:
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    if user is None:
+        raise LookupError(f"no user {username!r}")
+    return user
+
+
+def end_sessions(session: Session, user: UserRow, at: datetime) -> int:
+    """End every live session of ``user``; how many were live."""
+    live = session.scalars(
+        select(SessionRow).where(
+            SessionRow.user_id == user.id, SessionRow.ended_at.is_(None), SessionRow.expires_at > at
+        )
+    ).all()
+    for row in live:
+        row.ended_at = at
+    return len(live)
+
+
+def disable_user(session: Session, username: str, at: datetime) -> UserRow:
+    """Stop ``username`` signing in, and end the sessions it has (LookupError if none)."""
+    user = _user_named(session, username)
+    if user.disabled_at is None:
+        user.disabled_at = at
+    end_sessions(session, user, at)
+    return user
+
+
+def enable_user(session: Session, username: str) -> UserRow:
+    user = _user_named(session, username)
+    user.disabled_at = None
+    return user
+
+
+def set_password(session: Session, username: str, password: str, at: datetime) -> UserRow:
+    """A new password; the sessions opened with the old one end (LookupError, ValueError)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user = _user_named(session, username)
+    user.password_hash = _hasher.hash(password)
+    end_sessions(session, user, at)
+    return user
+
+
+def list_users(session: Session) -> list[UserRow]:
+    return list(session.scalars(select(UserRow).order_by(UserRow.username)))
+
+
 def count_users(session: Session) -> int:
     return int(session.scalar(select(func.count(UserRow.id))) or 0)

@@ -27,6 +27,7 @@ from trustfair.api import (
     reports,
     restrictions,
     session,
+    users,
     webhooks,
 )
 from trustfair.api.observability import Metrics, RequestObserver
@@ -98,6 +99,7 @@ def create_app(
         reports,
         webhooks,
         live,
+        users,
     ):
         app.include_router(module.router)
     console.mount(app)
