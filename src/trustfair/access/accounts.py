@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import (
@@ -369,7 +369,3 @@ def set_password(session: Session, username: str, password: str, at: datetime) -
 
 def list_users(session: Session) -> list[UserRow]:
     return list(session.scalars(select(UserRow).order_by(UserRow.username)))
-
-
-def count_users(session: Session) -> int:
-    return int(session.scalar(select(func.count(UserRow.id))) or 0)

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from trustfair.access.roles import Permission
 from trustfair.api.auth import require
 from trustfair.api.schemas import errors
+from trustfair.api.session import client_of
 from trustfair.events.ingest import (
     DEFAULT_BATCH_SIZE,
     UTF8_BOM,
@@ -137,7 +138,7 @@ async def post_events(request: Request) -> BatchResult:
             413, f"{len(lines)} events in one batch; the limit is {MAX_EVENTS_PER_BATCH}"
         )
     state = request.app.state
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     if len(lines) <= DEFAULT_BATCH_SIZE:
         # Small batches (one event, often) are committed together with whatever
         # other requests arrived meanwhile: see trustfair.events.group_commit.

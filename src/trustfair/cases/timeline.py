@@ -20,18 +20,7 @@ def note_on(
     decision_id: int | None = None,
 ) -> None:
     """An entry that leaves the state as it is (evidence added, effects run)."""
-    session.add(
-        CaseEventRow(
-            case_id=case.id,
-            at=at,
-            actor=actor,
-            action=action,
-            from_state=case.state,
-            to_state=case.state,
-            decision_id=decision_id,
-            note=note,
-        )
-    )
+    _add_entry(session, case, action, actor, at, note, decision_id, case.state)
 
 
 def take_step(
@@ -39,7 +28,21 @@ def take_step(
 ) -> None:
     """Move ``case`` by ``action`` (IllegalTransition if the state machine has no such
     step) and write the step to its timeline."""
-    to = next_state(case.state, action)
+    to = next_state(case.state, action).value
+    _add_entry(session, case, action, actor, at, note, None, to)
+    case.state, case.updated_at = to, max(case.updated_at, at)
+
+
+def _add_entry(
+    session: Session,
+    case: CaseRow,
+    action: str,
+    actor: str,
+    at: datetime,
+    note: str,
+    decision_id: int | None,
+    to_state: str,
+) -> None:
     session.add(
         CaseEventRow(
             case_id=case.id,
@@ -47,9 +50,8 @@ def take_step(
             actor=actor,
             action=action,
             from_state=case.state,
-            to_state=to.value,
-            decision_id=None,
+            to_state=to_state,
+            decision_id=decision_id,
             note=note,
         )
     )
-    case.state, case.updated_at = to.value, max(case.updated_at, at)

@@ -38,7 +38,7 @@ from trustfair.console.i18n import (
     pick_locale,
     translator,
 )
-from trustfair.policy.files import CHINA
+from trustfair.events.fields import CHINA
 from trustfair.store.database import Store
 from trustfair.store.models import UserRow
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from trustfair.events.fields import CHINA
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Signal, StoredEvent
 
 SANCTIONABLE = frozenset({"merchant", "streamer"})
-_CHINA = timezone(timedelta(hours=8))
 
 _AUTHOR_FIELD = {
     "listing.published": ("merchant", "merchant_id"),
@@ -145,7 +145,7 @@ def shipping_week(at: datetime) -> tuple[str, datetime]:
     calendar (+08:00), named like ``2026-W11``, and the moment it begins (Monday 00:00
     +08:00; it lasts 7 days). At the turn of a year the ISO year is not the calendar
     year: 29-31 December 2025 are in 2026-W01, 1-3 January 2027 in 2026-W53."""
-    local = at.astimezone(_CHINA)
+    local = at.astimezone(CHINA)
     year, week, weekday = local.isocalendar()
-    monday = datetime.combine(local.date() - timedelta(days=weekday - 1), time(), _CHINA)
+    monday = datetime.combine(local.date() - timedelta(days=weekday - 1), time(), CHINA)
     return f"{year}-W{week:02d}", monday

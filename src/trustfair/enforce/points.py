@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from trustfair.enforce.authors import matter_of
 from trustfair.enforce.sanctions import issue_sanction, share_with_linked
+from trustfair.events.fields import CHINA
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import Action, Decision, Signal
-from trustfair.policy.files import CHINA, FilePolicy, period_end, period_start
+from trustfair.policy.files import FilePolicy, period_end, period_start
 from trustfair.policy.schema import PolicyFile
 from trustfair.store.event_log import insert_ignoring_conflicts
 from trustfair.store.models import (

@@ -8,10 +8,14 @@ reason rather than stored as something the sender did not mean.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+
+CHINA = timezone(timedelta(hours=8))
+"""The platform's calendar (China Standard Time): points periods, shop-weeks, the
+console's clock."""
 
 # Limits on text: generous for real content, small enough that one line cannot fill
 # the store. A longer value is "oversized" and the whole event is rejected.

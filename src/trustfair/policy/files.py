@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from trustfair.enforce.authors import SANCTIONABLE, author_of, author_type_of
+from trustfair.events.fields import CHINA
 from trustfair.events.payload import PAYLOAD_TYPES
 from trustfair.pipeline.interfaces import (
     Action,
@@ -36,7 +37,6 @@ from trustfair.yaml_files import FileError, load_yaml_model, read_yaml
 LIVE_RISK_EVENTS = frozenset({"live.segment", "live.chat", "report.filed"})
 """Events that concern a live session, whose risk score an action may raise."""
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "default.yaml"
-CHINA = timezone(timedelta(hours=8))
 EPOCH = datetime(1970, 1, 1, tzinfo=CHINA)
 """Periods of N days start at midnight on the platform's calendar (+08:00)."""
 
