@@ -22,6 +22,7 @@ PLUGIN_PACKAGES = (
     "trustfair.cases.effects",
     "trustfair.enforce.effects",
     "trustfair.enforce.live_risk",
+    "trustfair.protect.coverage",
 )
 
 T = TypeVar("T")

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from trustfair.pipeline.interfaces import Verdict
+from trustfair.protect.terms import Protection
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.:-]{0,127}$")]
 """An identifier a policy author writes: lower case, digits, _ . : -"""
@@ -252,6 +253,8 @@ class PolicyFile(Strict):
     linked_accounts: LinkedAccounts | None = None
     appeals: Appeals
     rules: list[RuleSpec] = Field(min_length=1, max_length=500)
+    protection: Protection = Field(default_factory=Protection)
+    """The guarantees' terms and how the protection fund adjudicates claims."""
 
     @field_validator("nodes")
     @classmethod

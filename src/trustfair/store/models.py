@@ -437,3 +437,172 @@ class ReviewOutcomeRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     reviewer: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- consumer protection: guarantees, claims and the money ledger ---------------------
+
+REVERSAL_CONDITION = "reverses_id IS NOT NULL"
+LIVE_CLAIM_CONDITION = "state <> 'rejected'"
+"""Claims that stand (filed, in review, approved, paid): one per order and kind."""
+
+
+class LedgerTransactionRow(Base):
+    """One posting of the money ledger: balanced entries, written together, never
+    changed. ``key`` says what the posting is for (``claim:7:payout``), once: a second
+    posting for the same purpose is refused by the store, whoever asks for it. A
+    correction is a new posting that ``reverses`` an earlier one."""
+
+    __tablename__ = "ledger_transactions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(256), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    ref_type: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(128))
+    memo: Mapped[str] = mapped_column(Text, default="")
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    """The decision whose effect this posting is, when the pipeline made it."""
+    rule: Mapped[str | None] = mapped_column(String(128))
+    """The rule (policy rule or guarantee term) that set the amount."""
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+
+    __table_args__ = (
+        Index("ix_ledger_transactions_ref", "ref_type", "ref_id"),
+        Index(
+            "uq_ledger_reversal",
+            "reverses_id",
+            unique=True,
+            sqlite_where=text(REVERSAL_CONDITION),
+            postgresql_where=text(REVERSAL_CONDITION),
+        ),
+    )
+
+
+class LedgerEntryRow(Base):
+    """One line of a posting: ``amount_fen`` > 0 debits ``account``, < 0 credits it.
+    A posting's lines sum to zero. Rows are only ever added."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account: Mapped[str] = mapped_column(String(160), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerBalanceRow(Base):
+    """Each account's balance (debits − credits), kept with every posting in its
+    transaction, so a posting can check and lock the balances it moves. ``ledger
+    check`` proves it equal to the sum of the entries."""
+
+    __tablename__ = "ledger_balances"
+
+    account: Mapped[str] = mapped_column(String(160), primary_key=True)
+    balance_fen: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EntitlementRow(Base):
+    """A guarantee a merchant opted into, for the whole shop (``listing_id`` None) or
+    one listing, from ``starts_at`` until it opts out (``ends_at``)."""
+
+    __tablename__ = "entitlements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    listing_id: Mapped[str | None] = mapped_column(String(128))
+    guarantee: Mapped[str] = mapped_column(String(32))
+    terms: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    """The guarantee's own terms, e.g. {"n": 3} for fake-one-pay-N."""
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), unique=True)
+    ended_seq: Mapped[int | None] = mapped_column(BigId)
+
+    __table_args__ = (Index("ix_entitlements_merchant", "merchant_id", "guarantee", "starts_at"),)
+
+
+class OrderCoverageRow(Base):
+    """What an order was paid and which guarantees covered it when it was paid."""
+
+    __tablename__ = "order_coverage"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128), index=True)
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    listing_id: Mapped[str] = mapped_column(String(128))
+    buyer_id: Mapped[str] = mapped_column(String(128))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    guarantees: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    """{guarantee: terms} in force for the listing or its shop when it was paid."""
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), unique=True)
+
+    __table_args__ = (Index("ix_order_coverage_merchant", "merchant_id", "paid_at"),)
+
+
+class ClaimRow(Base):
+    """A buyer's claim on the protection fund, worked through its states
+    (``protect.claims.TRANSITIONS``)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    claim_ref: Mapped[str] = mapped_column(String(128), unique=True)
+    """The marketplace's id for the claim (its customer-service ticket)."""
+    order_id: Mapped[str] = mapped_column(String(128))
+    buyer_id: Mapped[str] = mapped_column(String(128))
+    merchant_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    requested_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    """What was awarded, once approved."""
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    filed_by: Mapped[str] = mapped_column(String(128))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rule: Mapped[str | None] = mapped_column(String(128))
+    """The adjudication rule that decided it, or sent it to review."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    """The pipeline's decision that filed it (a ``claim.filed`` event), if any."""
+
+    __table_args__ = (
+        Index(
+            "uq_claims_live_order_kind",
+            "order_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(LIVE_CLAIM_CONDITION),
+            postgresql_where=text(LIVE_CLAIM_CONDITION),
+        ),
+    )
+
+
+class IdempotencyKeyRow(Base):
+    """A money-moving request's Idempotency-Key: what was asked (``fingerprint``) and,
+    once answered, the answer, which a retry with the same key gets again.
+
+    While ``state`` is ``in_flight`` the request holds a lease; a retry after the lease
+    ran out (its server died) takes the request over as ``attempt`` + 1."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(160))
+    """Who sent it: keys of different callers never meet."""
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column()
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    status_code: Mapped[int | None] = mapped_column()
+    response: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_idempotency_keys", "scope", "key", unique=True),)
