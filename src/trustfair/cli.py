@@ -39,6 +39,8 @@ key_app = typer.Typer(help="API keys for services.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 outbox_app = typer.Typer(help="Commands waiting to go out by webhook.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
+ledger_app = typer.Typer(help="The money ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -540,6 +542,40 @@ def serve(
         # Ours replaces uvicorn's: a JSON line with the route, request id and principal.
         access_log=False,
     )
+
+
+EXIT_LEDGER_BREACH = 1
+
+
+@ledger_app.command("check")
+def ledger_check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Prove the money ledger's invariants; exit 1 naming each breach."""
+    from trustfair.protect.check import check_ledger
+
+    store = _open_store()
+    try:
+        with store.reading() as session:
+            report = check_ledger(session)
+    finally:
+        store.close()
+    if as_json:
+        out.print_json(data=report.to_record())
+    else:
+        out.print(
+            f"{report.postings} postings, {report.entries} entries, {report.accounts} accounts; "
+            f"fund {report.fund_fen} fen = contributions {report.contributions_fen} − payouts "
+            f"{report.payouts_fen} + recoveries {report.recoveries_fen}",
+            highlight=False,
+        )
+        for breach in report.breaches:
+            out.print(f"BREACH {breach.invariant}: {breach.detail}", highlight=False, markup=False)
+        if report.ok:
+            out.print("ledger check: every invariant holds", highlight=False)
+    if not report.ok:
+        err.print(f"ledger check: {len(report.breaches)} breach(es)", highlight=False)
+        raise typer.Exit(EXIT_LEDGER_BREACH)
 
 
 @outbox_app.command("deliver")

@@ -68,6 +68,9 @@ class Settings:
     """Mark the session and console cookies Secure (TRUSTFAIR_COOKIE_SECURE): True,
     False, or None (auto) when the request came over HTTPS, by its scheme or by a
     proxy's X-Forwarded-Proto."""
+    idempotency_lease: timedelta = timedelta(seconds=20)
+    """How long a money-moving request holds its Idempotency-Key; a retry after its
+    server died waits this long at most before taking the request over."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,4 +89,7 @@ class Settings:
             outbox_max_attempts=_int_env("TRUSTFAIR_OUTBOX_MAX_ATTEMPTS", 10),
             ship_within=timedelta(hours=_int_env("TRUSTFAIR_SHIP_WITHIN_HOURS", 48)),
             cookie_secure=_auto_bool_env("TRUSTFAIR_COOKIE_SECURE"),
+            idempotency_lease=timedelta(
+                seconds=_int_env("TRUSTFAIR_IDEMPOTENCY_LEASE_SECONDS", 20)
+            ),
         )

@@ -53,6 +53,8 @@ class Call:
     state machine refuses the later ones."""
     owned: bool = False
     """About merchant m1's records: other parties get 404."""
+    moves_money: bool = False
+    """Sent with an Idempotency-Key of its own, as money-moving calls must be."""
 
 
 STEP_OK = frozenset({200, 409})
@@ -131,6 +133,62 @@ ROUTES: dict[tuple[str, str], Call] = {
         body={"password": PASSWORD},
         ok=frozenset({404}),
     ),
+    # Money: claims, the protection fund, deposits and the ledger.
+    ("POST", "/v1/claims"): Call(
+        frozenset({A, C, S}),
+        body={
+            "claim_ref": "cs-1",
+            "order_id": "no-such-order",
+            "buyer_id": "b1",
+            "kind": "not_delivered",
+            "requested_fen": 100,
+        },
+        ok=frozenset({422}),  # the order is unknown: refused, with the reason
+        moves_money=True,
+    ),
+    ("GET", "/v1/claims"): Call(frozenset({A, R, U, C, M})),
+    ("GET", "/v1/claims/{claim_id}"): Call(
+        frozenset({A, R, U, C, M}), "/v1/claims/999999", ok=frozenset({404})
+    ),
+    ("POST", "/v1/claims/{claim_id}/decision"): Call(
+        WORKERS,
+        "/v1/claims/999999/decision",
+        body={"outcome": "reject", "reason": "no"},
+        ok=frozenset({404}),
+        moves_money=True,
+    ),
+    ("POST", "/v1/fund/contributions"): Call(
+        frozenset({A}),
+        body={"contribution_ref": "matrix", "amount_fen": 100},
+        ok=frozenset({201}),
+        moves_money=True,
+    ),
+    ("POST", "/v1/merchants/{merchant_id}/deposits"): Call(
+        frozenset({A, S}),
+        "/v1/merchants/m1/deposits",
+        body={"payment_id": "matrix", "amount_fen": 100},
+        ok=frozenset({201}),
+        moves_money=True,
+    ),
+    ("POST", "/v1/merchants/{merchant_id}/settlements"): Call(
+        frozenset({A, S}),
+        "/v1/merchants/m1/settlements",
+        body={"settlement_ref": "matrix", "amount_fen": 100},
+        moves_money=True,
+    ),
+    ("GET", "/v1/merchants/{merchant_id}/money"): Call(
+        frozenset({A, R, U, C, M}), "/v1/merchants/m1/money", owned=True
+    ),
+    ("GET", "/v1/fund"): Call(frozenset({A, U})),
+    ("GET", "/v1/ledger/postings"): Call(frozenset({A, U})),
+    ("GET", "/v1/ledger/check"): Call(frozenset({A, U})),
+    ("POST", "/v1/ledger/postings/{posting_id}/reversal"): Call(
+        frozenset({A}),
+        "/v1/ledger/postings/999999/reversal",
+        body={"reason": "typo"},
+        ok=frozenset({404}),
+        moves_money=True,
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),
@@ -176,6 +234,8 @@ def call(api: Api, route: tuple[str, str], headers: dict[str, str]) -> int:
     method, template = route
     spec = ROUTES[route]
     api.client.cookies.clear()  # a session a previous call signed in must not carry over
+    if spec.moves_money:
+        headers = {**headers, "Idempotency-Key": f"matrix {method} {template} {headers}"}
     response = api.client.request(
         method,
         _filled(spec.path or template, api),

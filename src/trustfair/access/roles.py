@@ -41,6 +41,15 @@ class Permission(StrEnum):
     REPORTS_READ = "reports:read"
     WEBHOOKS_READ = "webhooks:read"
     USERS_MANAGE = "users:manage"
+    CLAIMS_READ = "claims:read"
+    CLAIMS_FILE = "claims:file"
+    CLAIMS_DECIDE = "claims:decide"
+    DEPOSITS_WRITE = "deposits:write"
+    """Record a merchant's deposit payment, and settlements the fund recovers from."""
+    FUND_CONTRIBUTE = "fund:contribute"
+    LEDGER_READ = "ledger:read"
+    LEDGER_CORRECT = "ledger:correct"
+    """Reverse a posting (a correction is a reversing entry, never an edit)."""
 
 
 P = Permission
@@ -50,16 +59,37 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.POLICY_EDITOR: frozenset({*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ}),
     Role.REVIEWER: frozenset(
-        {*_READ_ALL, P.CASES_WORK, P.APPEALS_DECIDE, P.MODERATE, P.POLICY_READ, P.RULES_READ}
+        {
+            *_READ_ALL,
+            P.CASES_WORK,
+            P.APPEALS_DECIDE,
+            P.MODERATE,
+            P.POLICY_READ,
+            P.RULES_READ,
+            P.CLAIMS_READ,
+            P.CLAIMS_DECIDE,
+        }
     ),
     Role.AUDITOR: frozenset(
-        {*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ, P.WEBHOOKS_READ}
+        {
+            *_READ_ALL,
+            P.POLICY_READ,
+            P.RULES_READ,
+            P.REPORTS_READ,
+            P.WEBHOOKS_READ,
+            P.CLAIMS_READ,
+            P.LEDGER_READ,
+        }
     ),
-    Role.CUSTOMER_SERVICE: frozenset({*_READ_ALL, P.MODERATE, P.APPEALS_FILE}),
+    Role.CUSTOMER_SERVICE: frozenset(
+        {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE}
+    ),
     # A party's own records only (see Principal.may_see).
-    Role.MERCHANT: frozenset({*_READ_ALL, P.APPEALS_FILE}),
+    Role.MERCHANT: frozenset({*_READ_ALL, P.APPEALS_FILE, P.CLAIMS_READ}),
     Role.BRAND: frozenset({P.CASES_READ}),
-    Role.SERVICE: frozenset({P.EVENTS_WRITE, P.MODERATE, P.RESTRICTIONS_READ}),
+    Role.SERVICE: frozenset(
+        {P.EVENTS_WRITE, P.MODERATE, P.RESTRICTIONS_READ, P.CLAIMS_FILE, P.DEPOSITS_WRITE}
+    ),
 }
 
 PARTY_ROLES = frozenset({Role.MERCHANT, Role.BRAND})

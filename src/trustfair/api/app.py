@@ -24,6 +24,7 @@ from trustfair.api import (
     live,
     moderate,
     policies,
+    protection,
     reports,
     restrictions,
     session,
@@ -100,6 +101,7 @@ def create_app(
         webhooks,
         live,
         users,
+        protection,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -49,10 +49,12 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
+    400: "A header is missing or malformed (a money-moving call's Idempotency-Key).",
     401: "No credentials, or credentials that are not valid.",
     403: "The caller's role may not do this (or a CSRF token is missing).",
     404: "No such record, or one that is not the caller's to see.",
     409: "The step is not possible in the record's present state; the detail says why.",
+    422: "The request is not valid, or its Idempotency-Key was used for another request.",
     503: "The server is not set up for this.",
 }
 

@@ -1,0 +1,306 @@
+"""``trustfair ledger check``: proves the money ledger's invariants from the stored
+rows alone, and names every breach it finds.
+
+1. every posting balances (its lines sum to zero), has two lines or more, and no zero
+   line; every account is of a known kind;
+2. the kept balances equal the sums of the entries;
+3. no account is where it may never be (an overdrawn fund, deposit, payable …);
+4. each claim, and each order's compensation under each guarantee, is awarded and paid
+   at most once, and every payout pays exactly what its award owed;
+5. claims agree with the ledger: a paid claim has its payout, an approved one its
+   award for the amount approved, an undecided or rejected one none;
+6. the fund holds contributions − payouts + recoveries, and nothing else moves it;
+7. a reversal is the exact negation of the posting it reverses, which is not itself
+   a reversal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trustfair.protect.accounts import FUND, FUND_CONTRIBUTIONS, kind_of, normal_balance, overdrawn
+from trustfair.protect.fund import AWARD, CONTRIBUTION, PAYOUT, RECOVERY, REVERSAL
+from trustfair.store.models import (
+    ClaimRow,
+    LedgerBalanceRow,
+    LedgerEntryRow,
+    LedgerTransactionRow,
+)
+
+MAX_NAMED = 20
+"""Breaches of one invariant named one by one; the rest are counted."""
+
+
+@dataclass
+class Breach:
+    invariant: str
+    detail: str
+
+
+@dataclass
+class LedgerReport:
+    postings: int = 0
+    entries: int = 0
+    accounts: int = 0
+    fund_fen: int = 0
+    contributions_fen: int = 0
+    payouts_fen: int = 0
+    recoveries_fen: int = 0
+    breaches: list[Breach] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "postings": self.postings,
+            "entries": self.entries,
+            "accounts": self.accounts,
+            "fund_fen": self.fund_fen,
+            "contributions_fen": self.contributions_fen,
+            "payouts_fen": self.payouts_fen,
+            "recoveries_fen": self.recoveries_fen,
+            "breaches": [{"invariant": b.invariant, "detail": b.detail} for b in self.breaches],
+        }
+
+
+class _Findings:
+    def __init__(self) -> None:
+        self.breaches: list[Breach] = []
+        self._count: Counter[str] = Counter()
+
+    def add(self, invariant: str, detail: str) -> None:
+        self._count[invariant] += 1
+        if self._count[invariant] <= MAX_NAMED:
+            self.breaches.append(Breach(invariant, detail))
+
+    def close(self) -> list[Breach]:
+        for invariant, count in sorted(self._count.items()):
+            if count > MAX_NAMED:
+                self.breaches.append(
+                    Breach(invariant, f"… and {count - MAX_NAMED} more of this kind")
+                )
+        return self.breaches
+
+
+def check_ledger(session: Session) -> LedgerReport:
+    """Every invariant, over the whole ledger; the report lists what breaks them."""
+    found = _Findings()
+    postings = {row.id: row for row in session.scalars(select(LedgerTransactionRow))}
+    lines: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for transaction_id, account, amount in session.execute(
+        select(
+            LedgerEntryRow.transaction_id, LedgerEntryRow.account, LedgerEntryRow.amount_fen
+        ).order_by(LedgerEntryRow.id)
+    ):
+        lines[transaction_id].append((account, amount))
+    report = LedgerReport(postings=len(postings), entries=sum(len(v) for v in lines.values()))
+
+    sums = _balanced(postings, lines, found)
+    report.accounts = len(sums)
+    _balances_agree(session, sums, found)
+    for account, total in sorted(sums.items()):
+        if _known(account) and overdrawn(account, total):
+            found.add(
+                "no_forbidden_negative",
+                f"{account} stands at {normal_balance(account, total)} fen; it may not go below 0",
+            )
+    reversed_ids = _reversals(postings, lines, found)
+    _at_most_once(postings, lines, reversed_ids, found)
+    _claims_agree(session, postings, lines, reversed_ids, found)
+    _fund_adds_up(postings, lines, sums, report, found)
+    report.breaches = found.close()
+    return report
+
+
+def _known(account: str) -> bool:
+    try:
+        kind_of(account)
+    except ValueError:
+        return False
+    return True
+
+
+def _balanced(
+    postings: dict[int, LedgerTransactionRow],
+    lines: dict[int, list[tuple[str, int]]],
+    found: _Findings,
+) -> dict[str, int]:
+    sums: dict[str, int] = defaultdict(int)
+    for transaction_id in sorted(set(postings) | set(lines)):
+        posting = postings.get(transaction_id)
+        its_lines = lines.get(transaction_id, [])
+        name = f"posting {transaction_id} ({posting.key if posting else 'missing'})"
+        if posting is None:
+            found.add("every_posting_balanced", f"{name}: entries with no posting")
+        total = sum(amount for _, amount in its_lines)
+        if total != 0:
+            found.add("every_posting_balanced", f"{name}: debits and credits differ by {total} fen")
+        if len(its_lines) < 2:
+            found.add("every_posting_balanced", f"{name}: {len(its_lines)} line(s), not 2 or more")
+        for account, amount in its_lines:
+            if amount == 0:
+                found.add("every_posting_balanced", f"{name}: a zero line on {account}")
+            if not _known(account):
+                found.add("known_accounts", f"{name}: account {account!r} is of no known kind")
+            sums[account] += amount
+    return sums
+
+
+def _balances_agree(session: Session, sums: dict[str, int], found: _Findings) -> None:
+    kept = {
+        account: amount
+        for account, amount in session.execute(
+            select(LedgerBalanceRow.account, LedgerBalanceRow.balance_fen)
+        )
+    }
+    for account in sorted(set(kept) | set(sums)):
+        if kept.get(account, 0) != sums.get(account, 0):
+            found.add(
+                "balances_equal_entries",
+                f"{account}: kept balance {kept.get(account, 0)} fen, entries sum to "
+                f"{sums.get(account, 0)} fen",
+            )
+
+
+def _reversals(
+    postings: dict[int, LedgerTransactionRow],
+    lines: dict[int, list[tuple[str, int]]],
+    found: _Findings,
+) -> set[int]:
+    """The ids of postings that stand reversed; breaches of the reversal rules."""
+    reversed_ids: set[int] = set()
+    for posting in postings.values():
+        if posting.reverses_id is None:
+            continue
+        original = postings.get(posting.reverses_id)
+        name = f"reversal {posting.id} of posting {posting.reverses_id}"
+        if original is None:
+            found.add("reversals_exact", f"{name}: the original is missing")
+            continue
+        if original.reverses_id is not None:
+            found.add("reversals_exact", f"{name}: the original is itself a reversal")
+        negated = Counter((a, -v) for a, v in lines.get(original.id, []))
+        if Counter(lines.get(posting.id, [])) != negated:
+            found.add("reversals_exact", f"{name}: its lines are not the original's, negated")
+        reversed_ids.add(original.id)
+    return reversed_ids
+
+
+def _purpose_base(posting: LedgerTransactionRow) -> str:
+    return posting.key.rsplit(":", 1)[0]
+
+
+def _at_most_once(
+    postings: dict[int, LedgerTransactionRow],
+    lines: dict[int, list[tuple[str, int]]],
+    reversed_ids: set[int],
+    found: _Findings,
+) -> None:
+    standing: dict[tuple[str, str], list[LedgerTransactionRow]] = defaultdict(list)
+    for posting in postings.values():
+        if posting.kind in (AWARD, PAYOUT) and posting.id not in reversed_ids:
+            standing[(posting.kind, _purpose_base(posting))].append(posting)
+    for (kind, base), rows in sorted(standing.items()):
+        if len(rows) > 1:
+            found.add(
+                "paid_at_most_once",
+                f"{base}: {len(rows)} standing {kind}s (postings {[r.id for r in rows]})",
+            )
+    for (kind, base), rows in sorted(standing.items()):
+        if kind != PAYOUT:
+            continue
+        awards = standing.get((AWARD, base), [])
+        if not awards:
+            found.add("paid_at_most_once", f"{base}: a payout with no standing award")
+            continue
+        owed = _payable_credit(lines[awards[0].id])
+        paid = _payable_credit(lines[rows[0].id], debit=True)
+        if owed != paid:
+            found.add("paid_at_most_once", f"{base}: awarded {owed} fen, paid {paid} fen")
+
+
+def _payable_credit(its_lines: list[tuple[str, int]], *, debit: bool = False) -> int:
+    total = sum(amount for account, amount in its_lines if account.startswith("payable:"))
+    return total if debit else -total
+
+
+def _claims_agree(
+    session: Session,
+    postings: dict[int, LedgerTransactionRow],
+    lines: dict[int, list[tuple[str, int]]],
+    reversed_ids: set[int],
+    found: _Findings,
+) -> None:
+    by_claim: dict[tuple[str, str], LedgerTransactionRow] = {}
+    for posting in postings.values():
+        if posting.ref_type == "claim" and posting.id not in reversed_ids:
+            by_claim[(posting.kind, posting.ref_id)] = posting
+    for claim in session.scalars(select(ClaimRow).order_by(ClaimRow.id)):
+        award = by_claim.get((AWARD, str(claim.id)))
+        payout = by_claim.get((PAYOUT, str(claim.id)))
+        name = f"claim {claim.id} ({claim.claim_ref}, {claim.state})"
+        if claim.state in ("approved", "paid"):
+            if award is None:
+                found.add("claims_agree", f"{name}: no award in the ledger")
+            elif _payable_credit(lines[award.id]) != claim.amount_fen:
+                found.add(
+                    "claims_agree",
+                    f"{name}: approved {claim.amount_fen} fen, awarded "
+                    f"{_payable_credit(lines[award.id])} fen",
+                )
+        elif award is not None:
+            found.add("claims_agree", f"{name}: has an award (posting {award.id})")
+        if (claim.state == "paid") != (payout is not None):
+            found.add(
+                "claims_agree",
+                f"{name}: "
+                + ("no payout in the ledger" if payout is None else "paid in the ledger"),
+            )
+
+
+def _fund_adds_up(
+    postings: dict[int, LedgerTransactionRow],
+    lines: dict[int, list[tuple[str, int]]],
+    sums: dict[str, int],
+    report: LedgerReport,
+    found: _Findings,
+) -> None:
+    moved: dict[str, int] = defaultdict(int)
+    for posting in postings.values():
+        kind = posting.kind
+        if kind == REVERSAL and posting.reverses_id in postings:
+            kind = postings[posting.reverses_id].kind
+        for account, amount in lines.get(posting.id, []):
+            if account != FUND:
+                continue
+            if kind not in (CONTRIBUTION, PAYOUT, RECOVERY):
+                found.add(
+                    "fund_adds_up",
+                    f"posting {posting.id} ({posting.key}): a {kind} may not move the fund",
+                )
+            moved[kind] += amount
+    report.contributions_fen = moved[CONTRIBUTION]
+    report.payouts_fen = -moved[PAYOUT]
+    report.recoveries_fen = moved[RECOVERY]
+    report.fund_fen = sums.get(FUND, 0)
+    expected = report.contributions_fen - report.payouts_fen + report.recoveries_fen
+    if report.fund_fen != expected:
+        found.add(
+            "fund_adds_up",
+            f"the fund holds {report.fund_fen} fen; contributions {report.contributions_fen} − "
+            f"payouts {report.payouts_fen} + recoveries {report.recoveries_fen} = {expected}",
+        )
+    contributed = normal_balance(FUND_CONTRIBUTIONS, sums.get(FUND_CONTRIBUTIONS, 0))
+    if contributed != report.contributions_fen:
+        found.add(
+            "fund_adds_up",
+            f"{FUND_CONTRIBUTIONS} stands at {contributed} fen; the fund received "
+            f"{report.contributions_fen} fen of contributions",
+        )
