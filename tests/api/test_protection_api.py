@@ -1,0 +1,259 @@
+"""Claims and the fund over HTTP, on the real app and both stores: adjudicated on the
+facts, paid by the fund first, recovered from the merchant, and every money-moving
+call made once per Idempotency-Key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from tests.factories import api_key, event, ingest, order_paid
+from trustfair.api.app import create_app
+from trustfair.api.idempotency import _claim
+from trustfair.protect.check import check_ledger
+from trustfair.store.models import IdempotencyKeyRow, SanctionRow
+
+PAID = datetime.now(UTC) - timedelta(days=20)
+
+
+@pytest.fixture
+def money(store, registry):  # type: ignore[no-untyped-def]
+    ingest(
+        store,
+        registry,
+        event(
+            "g1",
+            "guarantee.opted_in",
+            {"merchant_id": "m1", "guarantee": "fake_one_pay_n", "n": 3},
+            PAID - timedelta(days=1),
+        ),
+        order_paid("p1", "o1", 9_900, PAID),
+        order_paid("p2", "o2", 9_900, PAID),
+        order_paid("p3", "o3", 4_000, datetime.now(UTC) - timedelta(days=2)),
+    )
+    client = TestClient(create_app(store, registry, access_log=False))
+    keys = {
+        role: {"Authorization": f"Bearer {api_key(store, role)}"}
+        for role in ("admin", "customer_service", "reviewer", "service")
+    }
+    return client, keys, store
+
+
+def send(client, path, body, headers, key):  # type: ignore[no-untyped-def]
+    return client.post(path, json=body, headers={**headers, "Idempotency-Key": key})
+
+
+def claim(ref: str, order: str, kind: str, fen: int) -> dict:
+    return {
+        "claim_ref": ref,
+        "order_id": order,
+        "buyer_id": "b1",
+        "kind": kind,
+        "requested_fen": fen,
+    }
+
+
+def test_a_not_delivered_claim_is_paid_once_however_often_it_is_sent(money) -> None:
+    client, keys, store = money
+    assert (
+        send(
+            client,
+            "/v1/fund/contributions",
+            {"contribution_ref": "c1", "amount_fen": 100_000},
+            keys["admin"],
+            "k-c1",
+        ).status_code
+        == 201
+    )
+    first = send(
+        client,
+        "/v1/claims",
+        claim("cs-1", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "k-1",
+    )
+    assert first.status_code == 201, first.text
+    assert first.json()["state"] == "paid" and first.json()["rule"] == "claims.not_delivered"
+    again = send(
+        client,
+        "/v1/claims",
+        claim("cs-1", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "k-1",
+    )
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # The same claim under a new key is the same claim, not a second payment.
+    new_key = send(
+        client,
+        "/v1/claims",
+        claim("cs-1", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "k-2",
+    )
+    assert new_key.status_code == 201 and new_key.json()["id"] == first.json()["id"]
+    other_body = send(
+        client,
+        "/v1/claims",
+        claim("cs-1", "o2", "not_delivered", 100),
+        keys["customer_service"],
+        "k-1",
+    )
+    assert other_body.status_code == 422 and "another request" in other_body.json()["detail"]
+    no_key = client.post(
+        "/v1/claims", json=claim("cs-9", "o2", "not_delivered", 1), headers=keys["customer_service"]
+    )
+    assert no_key.status_code == 400 and "Idempotency-Key" in no_key.json()["detail"]
+    fund = client.get("/v1/fund", headers=keys["admin"]).json()
+    assert fund["payouts_fen"] == 9_900 and fund["fund_fen"] == 100_000 - 9_900
+    with store.reading() as session:
+        assert check_ledger(session).ok
+
+
+def test_claims_the_facts_refuse_are_refused_with_the_reason(money) -> None:
+    client, keys, _ = money
+    cs = keys["customer_service"]
+    unknown = send(client, "/v1/claims", claim("cs-2", "o-none", "not_delivered", 100), cs, "a")
+    assert unknown.status_code == 422 and "o-none" in unknown.json()["detail"]
+    too_much = send(client, "/v1/claims", claim("cs-3", "o2", "not_delivered", 99_999), cs, "b")
+    assert too_much.status_code == 422 and "at most 9900 fen" in too_much.json()["detail"]
+    early = send(client, "/v1/claims", claim("cs-4", "o3", "not_delivered", 4_000), cs, "c")
+    assert early.status_code == 201
+    assert (early.json()["state"], early.json()["rule"]) == ("rejected", "claims.too_early")
+    # A refusal is the key's answer too: the same key gets it again.
+    assert (
+        send(
+            client, "/v1/claims", claim("cs-2", "o-none", "not_delivered", 100), cs, "a"
+        ).status_code
+        == 422
+    )
+
+
+def test_a_confirmed_counterfeit_pays_n_times_and_is_recovered_from_the_merchant(money) -> None:
+    client, keys, store = money
+    send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c1", "amount_fen": 100_000},
+        keys["admin"],
+        "c1",
+    )
+    send(
+        client,
+        "/v1/merchants/m1/deposits",
+        {"payment_id": "dep-1", "amount_fen": 10_000},
+        keys["service"],
+        "d1",
+    )
+    filed = send(
+        client,
+        "/v1/claims",
+        claim("cs-5", "o1", "counterfeit", 9_900),
+        keys["customer_service"],
+        "f1",
+    )
+    assert filed.json()["state"] == "in_review"
+    decided = send(
+        client,
+        f"/v1/claims/{filed.json()['id']}/decision",
+        {"outcome": "approve", "reason": "鉴定为假货"},
+        keys["reviewer"],
+        "r1",
+    )
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["state"], decided.json()["amount_fen"]) == ("paid", 29_700)
+    assert decided.json()["rule"] == "guarantee.fake_one_pay_n"
+    twice = send(
+        client,
+        f"/v1/claims/{filed.json()['id']}/decision",
+        {"outcome": "approve", "reason": "again"},
+        keys["reviewer"],
+        "r2",
+    )
+    assert twice.status_code == 409
+    money_of_m1 = client.get("/v1/merchants/m1/money", headers=keys["admin"]).json()
+    assert (money_of_m1["deposit_fen"], money_of_m1["owed_fen"]) == (0, 19_700)
+    with store.reading() as session:
+        frozen = session.scalars(select(SanctionRow).where(SanctionRow.entity_id == "m1")).all()
+        assert [(s.kind, s.state) for s in frozen] == [("settlement_freeze", "active")]
+    settled = send(
+        client,
+        "/v1/merchants/m1/settlements",
+        {"settlement_ref": "s1", "amount_fen": 5_000},
+        keys["service"],
+        "s1",
+    )
+    assert (settled.json()["withheld_fen"], settled.json()["pay_merchant_fen"]) == (5_000, 0)
+    topped = send(
+        client,
+        "/v1/merchants/m1/deposits",
+        {"payment_id": "dep-2", "amount_fen": 20_000},
+        keys["service"],
+        "d2",
+    )
+    assert (topped.json()["deposit_fen"], topped.json()["owed_fen"]) == (5_300, 0)
+    with store.reading() as session:
+        states = session.scalars(
+            select(SanctionRow.state).where(SanctionRow.entity_id == "m1")
+        ).all()
+        assert states == ["lifted"]
+        report = check_ledger(session)
+    assert report.ok, report.breaches
+    assert report.fund_fen == 100_000 - 29_700 + 10_000 + 5_000 + 14_700
+
+
+def test_an_award_waits_for_money_and_is_paid_when_the_fund_is_topped_up(money) -> None:
+    client, keys, store = money
+    paid = send(
+        client,
+        "/v1/claims",
+        claim("cs-6", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "w1",
+    )
+    assert paid.json()["state"] == "approved"  # awarded; the fund is empty
+    assert client.get("/v1/fund", headers=keys["admin"]).json()["waiting_awards"] == 1
+    send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c1", "amount_fen": 50_000},
+        keys["admin"],
+        "c1",
+    )
+    assert (
+        client.get(f"/v1/claims/{paid.json()['id']}", headers=keys["admin"]).json()["state"]
+        == "paid"
+    )
+    with store.reading() as session:
+        assert check_ledger(session).ok
+
+
+def test_a_key_in_flight_is_409_and_taken_over_once_its_lease_runs_out(money) -> None:
+    client, keys, store = money
+    body = {"contribution_ref": "c1", "amount_fen": 1_000, "memo": ""}
+    # A request holding the key, as if its server were still working on it (or dead).
+    from trustfair.api.idempotency import fingerprint
+
+    held = fingerprint("POST", "/v1/fund/contributions", body)
+    actor = client.get("/v1/me", headers=keys["admin"]).json()
+    scope = f"key:{actor['name']}"
+    assert _claim(store, scope, "k", held, timedelta(minutes=5)) == 1
+    busy = send(client, "/v1/fund/contributions", body, keys["admin"], "k")
+    assert busy.status_code == 409 and int(busy.headers["Retry-After"]) >= 1
+    with store.transaction() as session:
+        session.execute(
+            update(IdempotencyKeyRow).values(lease_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    taken = send(client, "/v1/fund/contributions", body, keys["admin"], "k")
+    assert taken.status_code == 201, taken.text
+    with store.reading() as session:
+        row = session.scalars(select(IdempotencyKeyRow)).one()
+        assert (row.state, row.attempt) == ("done", 2)
+    # The dead attempt cannot write its answer over the one that stands.
+    from trustfair.api.idempotency import Answer, KeyProblem, _finish
+
+    with pytest.raises(KeyProblem), store.transaction() as session:
+        _finish(session, scope, "k", 1, Answer(201, {}))
