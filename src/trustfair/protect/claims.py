@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from trustfair.events.payload import EntityRef
 from trustfair.protect.coverage import order_cover
 from trustfair.protect.fund import Award, award
+from trustfair.protect.ledger import lock_ledger
 from trustfair.protect.terms import ClaimKind, Guarantee, Protection
 from trustfair.store.models import ClaimRow, EventRow
 
@@ -68,6 +69,9 @@ def file_claim(
 ) -> ClaimRow:
     """File a claim and adjudicate it on its facts: approved and paid, rejected, or
     sent to review. Filing the same claim again returns it as it stands."""
+    # Filings queue on the ledger lock: two requests filing one claim_ref at once (with
+    # different idempotency keys) then meet as "filed before", not as a unique-index error.
+    lock_ledger(session)
     earlier = session.scalars(
         select(ClaimRow).where(ClaimRow.claim_ref == request.claim_ref)
     ).first()
@@ -141,7 +145,9 @@ def decide_claim(
     amount_fen: int | None = None,
 ) -> ClaimRow:
     """A reviewer's decision on a claim in review: approve (and pay) or reject."""
-    claim = session.get(ClaimRow, claim_id)
+    # Locked and read fresh: of two reviewers deciding at once, the second sees the
+    # first's decision and is refused, instead of deciding it again.
+    claim = session.get(ClaimRow, claim_id, with_for_update=True, populate_existing=True)
     if claim is None:
         raise LookupError(f"no claim {claim_id}")
     if claim.state != IN_REVIEW:

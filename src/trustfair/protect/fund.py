@@ -22,7 +22,15 @@ from trustfair.protect.accounts import (
     FUND,
     FUND_CONTRIBUTIONS,
 )
-from trustfair.protect.ledger import LedgerError, Purpose, balance, post, posted
+from trustfair.protect.ledger import (
+    LedgerError,
+    Purpose,
+    balance,
+    lines_of,
+    lock_ledger,
+    post,
+    posted,
+)
 from trustfair.protect.terms import Protection
 from trustfair.store.models import ClaimRow, LedgerTransactionRow
 
@@ -200,6 +208,7 @@ def recover_from_deposit(
 ) -> int:
     """Move what the merchant owes the fund out of its deposit, as far as the deposit
     goes; restrict the merchant if debt is left, lift that once none is. Fen moved."""
+    lock_ledger(session)
     owed = balance(session, accounts.receivable(merchant_id))
     held = balance(session, accounts.deposit(merchant_id))
     amount = min(owed, held)
@@ -234,6 +243,7 @@ def withhold_from_settlement(
     """The marketplace is about to settle ``settlement_fen`` to the merchant: keep back
     what the merchant owes the fund (at most the settlement). Fen kept back."""
     _positive(settlement_fen, "a settlement")
+    lock_ledger(session)  # what is owed is read, then spent: no one else may spend it between
     key = f"settlement:{settlement_ref}"
     earlier = posted(session, key)
     if earlier is not None:
@@ -294,8 +304,6 @@ def _payout_key(award_key: str) -> str:
 
 
 def _payable_line(session: Session, award_row: LedgerTransactionRow) -> tuple[str, int]:
-    from trustfair.protect.ledger import lines_of
-
     for account, amount in lines_of(session, award_row.id):
         if account.startswith("payable:"):
             return account, -amount
@@ -303,8 +311,6 @@ def _payable_line(session: Session, award_row: LedgerTransactionRow) -> tuple[st
 
 
 def _fund_line(session: Session, row: LedgerTransactionRow) -> int:
-    from trustfair.protect.ledger import lines_of
-
     return sum(amount for account, amount in lines_of(session, row.id) if account == FUND)
 
 
