@@ -179,6 +179,15 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/v1/merchants/{merchant_id}/money"): Call(
         frozenset({A, R, U, C, M}), "/v1/merchants/m1/money", owned=True
     ),
+    ("POST", "/v1/merchants/{merchant_id}/guarantees"): Call(
+        frozenset({A, M}),
+        "/v1/merchants/m1/guarantees",
+        body={"guarantee": "return_shipping", "offered": True, "request_id": "matrix"},
+        owned=True,
+    ),
+    ("GET", "/v1/merchants/{merchant_id}/guarantees"): Call(
+        frozenset({A, R, U, C, M}), "/v1/merchants/m1/guarantees", owned=True
+    ),
     ("GET", "/v1/fund"): Call(frozenset({A, U})),
     ("GET", "/v1/ledger/postings"): Call(frozenset({A, U})),
     ("GET", "/v1/ledger/check"): Call(frozenset({A, U})),

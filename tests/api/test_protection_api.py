@@ -257,3 +257,37 @@ def test_a_key_in_flight_is_409_and_taken_over_once_its_lease_runs_out(money) ->
 
     with pytest.raises(KeyProblem), store.transaction() as session:
         _finish(session, scope, "k", 1, Answer(201, {}))
+
+
+def test_a_merchant_opts_its_shop_into_a_guarantee_through_the_event_log(money) -> None:
+    client, _, store = money
+    merchant = {"Authorization": f"Bearer {api_key(store, 'merchant', ['merchant:m1'])}"}
+    choice = {"guarantee": "return_shipping", "offered": True, "request_id": "r1"}
+    first = client.post("/v1/merchants/m1/guarantees", json=choice, headers=merchant)
+    assert first.status_code == 200, first.text
+    assert first.json()["stored"] is True
+    assert [g["guarantee"] for g in first.json()["in_force"]] == [
+        "fake_one_pay_n",
+        "return_shipping",
+    ]
+    again = client.post("/v1/merchants/m1/guarantees", json=choice, headers=merchant)
+    assert again.json()["stored"] is False  # the same request_id: nothing changes
+    # Another merchant's shop is not this merchant's to change (and looks absent).
+    other = client.post("/v1/merchants/m2/guarantees", json=choice, headers=merchant)
+    assert other.status_code == 404
+    wrong_n = {"guarantee": "return_shipping", "offered": True, "request_id": "r2", "n": 3}
+    assert (
+        client.post("/v1/merchants/m1/guarantees", json=wrong_n, headers=merchant).status_code
+        == 422
+    )
+    out = {"guarantee": "fake_one_pay_n", "offered": False, "request_id": "r3"}
+    client.post("/v1/merchants/m1/guarantees", json=out, headers=merchant)
+    listed = client.get("/v1/merchants/m1/guarantees", headers=merchant).json()
+    assert [g["guarantee"] for g in listed] == ["return_shipping"]
+    with store.reading() as session:
+        from trustfair.store.models import EventRow
+
+        types = session.scalars(
+            select(EventRow.type).where(EventRow.type.like("guarantee.%")).order_by(EventRow.seq)
+        ).all()
+    assert types == ["guarantee.opted_in", "guarantee.opted_in", "guarantee.opted_out"]

@@ -48,6 +48,8 @@ class Permission(StrEnum):
     """Record a merchant's deposit payment, and settlements the fund recovers from."""
     FUND_CONTRIBUTE = "fund:contribute"
     LEDGER_READ = "ledger:read"
+    GUARANTEES_WRITE = "guarantees:write"
+    """Opt a shop or listing into a guarantee (a merchant, for its own shop)."""
     LEDGER_CORRECT = "ledger:correct"
     """Reverse a posting (a correction is a reversing entry, never an edit)."""
 
@@ -85,7 +87,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE}
     ),
     # A party's own records only (see Principal.may_see).
-    Role.MERCHANT: frozenset({*_READ_ALL, P.APPEALS_FILE, P.CLAIMS_READ}),
+    Role.MERCHANT: frozenset({*_READ_ALL, P.APPEALS_FILE, P.CLAIMS_READ, P.GUARANTEES_WRITE}),
     Role.BRAND: frozenset({P.CASES_READ}),
     Role.SERVICE: frozenset(
         {P.EVENTS_WRITE, P.MODERATE, P.RESTRICTIONS_READ, P.CLAIMS_FILE, P.DEPOSITS_WRITE}

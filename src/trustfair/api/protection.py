@@ -8,6 +8,8 @@ nothing again. Handlers parse and authorise, then call the ``protect`` use cases
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -30,6 +32,7 @@ from trustfair.api.idempotency import (
     run_once,
 )
 from trustfair.api.schemas import Limit, Offset, RecordId, Text, errors
+from trustfair.events.ingest import Line as EventLine
 from trustfair.events.payload import EntityRef
 from trustfair.protect import accounts, fund
 from trustfair.protect.check import check_ledger
@@ -41,8 +44,9 @@ from trustfair.protect.claims import (
     decide_claim,
     file_claim,
 )
+from trustfair.protect.coverage import entitlements_in_force
 from trustfair.protect.ledger import LedgerError, balance, lines_of, reverse
-from trustfair.protect.terms import ClaimKind, Protection
+from trustfair.protect.terms import ClaimKind, Guarantee, Protection
 from trustfair.store.database import Store
 from trustfair.store.models import ClaimRow, LedgerEntryRow, LedgerTransactionRow
 
@@ -641,3 +645,101 @@ def _money_of(session: Session, merchant_id: str) -> dict[str, Any]:
         "deposit_fen": balance(session, accounts.deposit(merchant_id)),
         "owed_fen": balance(session, accounts.receivable(merchant_id)),
     }
+
+
+# -- guarantees a merchant offers --------------------------------------------------------
+
+
+class GuaranteeChoice(BaseModel):
+    guarantee: Guarantee
+    offered: bool = Field(description="true opts in, false opts out.")
+    listing_id: PartyId | None = Field(
+        default=None, description="One listing; without it, the whole shop."
+    )
+    n: int | None = Field(
+        default=None, ge=1, le=10, description="fake_one_pay_n only: N times the price."
+    )
+    request_id: Ref = Field(
+        description="The caller's id for this change: sending it again changes nothing."
+    )
+
+
+class Entitlement(BaseModel):
+    guarantee: str
+    listing_id: str | None
+    terms: dict[str, Any]
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+class GuaranteeChange(BaseModel):
+    event_id: str
+    stored: bool = Field(description="false when this request_id was sent before.")
+    in_force: list[Entitlement]
+
+
+@router.post(
+    "/merchants/{merchant_id}/guarantees",
+    response_model=GuaranteeChange,
+    summary="Opt a shop or a listing into a guarantee, or out of it",
+    description=(
+        "Written to the event log as guarantee.opted_in / guarantee.opted_out, like the "
+        "marketplace's own events, so coverage can be rebuilt from the log. Orders paid "
+        "from now on are covered; orders paid before keep the cover they had."
+    ),
+    responses=errors(401, 403, 404, 422),
+)
+async def post_guarantee(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.GUARANTEES_WRITE))],
+    merchant_id: MerchantId,
+    body: GuaranteeChoice,
+) -> GuaranteeChange:
+    ensure_may_see(principal, EntityRef("merchant", merchant_id), f"no merchant {merchant_id}")
+    if body.n is not None and (body.guarantee != Guarantee.FAKE_ONE_PAY_N or not body.offered):
+        raise HTTPException(422, "n is for opting into fake_one_pay_n only")
+    payload: dict[str, Any] = {"merchant_id": merchant_id, "guarantee": body.guarantee.value}
+    if body.listing_id is not None:
+        payload["listing_id"] = body.listing_id
+    if body.n is not None:
+        payload["n"] = body.n
+    event_id = f"guarantee:{merchant_id}:{body.request_id}"
+    envelope = {
+        "event_id": event_id,
+        "type": "guarantee.opted_in" if body.offered else "guarantee.opted_out",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "source": f"api:{principal.actor}",
+        "payload": payload,
+    }
+    raw = json.dumps(envelope, ensure_ascii=False).encode()
+    state = request.app.state
+    result = await asyncio.wrap_future(
+        state.committer.submit([EventLine(1, raw, len(raw))], f"api:{principal.actor}")
+    )
+    if result.rejections:
+        raise HTTPException(422, result.rejections[0].reason)
+    with state.store.reading() as session:
+        in_force = entitlements_in_force(session, merchant_id, datetime.now(UTC))
+    return GuaranteeChange(
+        event_id=event_id,
+        stored=bool(result.stored_seqs),
+        in_force=[Entitlement(**row) for row in in_force],
+    )
+
+
+@router.get(
+    "/merchants/{merchant_id}/guarantees",
+    response_model=list[Entitlement],
+    summary="The guarantees a merchant offers now, shop-wide and per listing",
+    responses=errors(401, 403, 404),
+)
+def get_guarantees(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.CLAIMS_READ))],
+    merchant_id: MerchantId,
+) -> list[Entitlement]:
+    ensure_may_see(principal, EntityRef("merchant", merchant_id), f"no merchant {merchant_id}")
+    store: Store = request.app.state.store
+    with store.reading() as session:
+        rows = entitlements_in_force(session, merchant_id, datetime.now(UTC))
+    return [Entitlement(**row) for row in rows]

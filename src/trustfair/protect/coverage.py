@@ -72,6 +72,33 @@ def guarantees_in_force(
     return {row.guarantee: dict(row.terms) for row in rows}
 
 
+def entitlements_in_force(session: Session, merchant_id: str, at: datetime) -> list[dict[str, Any]]:
+    """The merchant's guarantees in force at ``at``: shop-wide first, then by listing."""
+    rows = session.scalars(
+        select(EntitlementRow)
+        .where(
+            EntitlementRow.merchant_id == merchant_id,
+            EntitlementRow.starts_at <= at,
+            or_(EntitlementRow.ends_at.is_(None), EntitlementRow.ends_at > at),
+        )
+        .order_by(
+            EntitlementRow.listing_id.is_not(None),
+            EntitlementRow.listing_id,
+            EntitlementRow.guarantee,
+        )
+    )
+    return [
+        {
+            "guarantee": row.guarantee,
+            "listing_id": row.listing_id,
+            "terms": dict(row.terms),
+            "starts_at": row.starts_at,
+            "ends_at": row.ends_at,
+        }
+        for row in rows
+    ]
+
+
 @dataclass(frozen=True)
 class CoverageProjector:
     name: str = "coverage"
