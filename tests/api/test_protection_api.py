@@ -291,3 +291,66 @@ def test_a_merchant_opts_its_shop_into_a_guarantee_through_the_event_log(money) 
             select(EventRow.type).where(EventRow.type.like("guarantee.%")).order_by(EventRow.seq)
         ).all()
     assert types == ["guarantee.opted_in", "guarantee.opted_in", "guarantee.opted_out"]
+
+
+def test_a_deposit_entered_wrongly_is_corrected_by_a_reversing_posting(money) -> None:
+    client, keys, store = money
+    admin = keys["admin"]
+    deposit = send(
+        client,
+        "/v1/merchants/m1/deposits",
+        {"payment_id": "typo", "amount_fen": 100_000},
+        keys["service"],
+        "d-typo",
+    ).json()["posting"]
+    undone = send(
+        client,
+        f"/v1/ledger/postings/{deposit['id']}/reversal",
+        {"reason": "多打了一个零"},
+        admin,
+        "u1",
+    )
+    assert undone.status_code == 201, undone.text
+    assert undone.json()["reverses_id"] == deposit["id"]
+    assert sorted((line["account"], line["amount_fen"]) for line in undone.json()["lines"]) == [
+        ("deposit:m1", 100_000),
+        ("deposit_cash", -100_000),
+    ]
+    twice = send(
+        client, f"/v1/ledger/postings/{deposit['id']}/reversal", {"reason": "again"}, admin, "u2"
+    )
+    assert twice.status_code == 409 and "was reversed by" in twice.json()["detail"]
+    assert client.get("/v1/merchants/m1/money", headers=admin).json()["deposit_fen"] == 0
+    # Money already paid out cannot be taken back by reversing what funded it.
+    send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c1", "amount_fen": 9_900},
+        admin,
+        "c1",
+    )
+    paid = send(
+        client,
+        "/v1/claims",
+        claim("cs-7", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "f",
+    )
+    assert paid.json()["state"] == "paid"
+    contribution = client.get(
+        "/v1/ledger/postings", params={"ref_type": "fund"}, headers=admin
+    ).json()[0]
+    refused = send(
+        client, f"/v1/ledger/postings/{contribution['id']}/reversal", {"reason": "x"}, admin, "u3"
+    )
+    assert refused.status_code == 422 and "fund holds 0 fen" in refused.json()["detail"]
+    payout = client.get("/v1/ledger/postings", params={"ref_type": "claim"}, headers=admin).json()[
+        0
+    ]
+    assert payout["kind"] == "payout"
+    not_by_hand = send(
+        client, f"/v1/ledger/postings/{payout['id']}/reversal", {"reason": "x"}, admin, "u4"
+    )
+    assert not_by_hand.status_code == 409
+    with store.reading() as session:
+        assert check_ledger(session).ok
