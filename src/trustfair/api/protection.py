@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trustfair.access.roles import Permission, Principal
+from trustfair.access.roles import PARTY_ROLES, Permission, Principal
 from trustfair.api.auth import ensure_may_see, require
 from trustfair.api.idempotency import (
     HEADER,
@@ -483,7 +483,7 @@ def get_claims(
     offset: Offset = 0,
 ) -> ClaimPage:
     query = select(ClaimRow)
-    if principal.role.value in ("merchant", "brand"):
+    if principal.role in PARTY_ROLES:  # a party sees its own shops' claims only
         own = sorted(p.id for p in principal.owns if p.type == "merchant")
         query = query.where(ClaimRow.merchant_id.in_(own))
     if state is not None:
