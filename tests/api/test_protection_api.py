@@ -354,3 +354,18 @@ def test_a_deposit_entered_wrongly_is_corrected_by_a_reversing_posting(money) ->
     assert not_by_hand.status_code == 409
     with store.reading() as session:
         assert check_ledger(session).ok
+
+
+def test_a_merchant_sees_its_own_claims_and_not_another_shops(money) -> None:
+    client, keys, store = money
+    send(
+        client, "/v1/claims", claim("cs-8", "o1", "counterfeit", 100), keys["customer_service"], "x"
+    )
+    own = {"Authorization": f"Bearer {api_key(store, 'merchant', ['merchant:m1'])}"}
+    other = {"Authorization": f"Bearer {api_key(store, 'merchant', ['merchant:m2'])}"}
+    mine = client.get("/v1/claims", headers=own).json()
+    assert mine["total"] == 1 and mine["claims"][0]["claim_ref"] == "cs-8"
+    assert client.get("/v1/claims", headers=other).json() == {"total": 0, "claims": []}
+    claim_id = mine["claims"][0]["id"]
+    assert client.get(f"/v1/claims/{claim_id}", headers=other).status_code == 404
+    assert client.get("/v1/merchants/m1/money", headers=other).status_code == 404
