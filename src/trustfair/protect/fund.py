@@ -22,7 +22,7 @@ from trustfair.protect.accounts import (
     FUND,
     FUND_CONTRIBUTIONS,
 )
-from trustfair.protect.ledger import LedgerError, Purpose, balance, post, posted
+from trustfair.protect.ledger import LedgerError, Purpose, balance, lock_ledger, post, posted
 from trustfair.protect.terms import Protection
 from trustfair.store.models import ClaimRow, LedgerTransactionRow
 
@@ -234,6 +234,9 @@ def withhold_from_settlement(
     """The marketplace is about to settle ``settlement_fen`` to the merchant: keep back
     what the merchant owes the fund (at most the settlement). Fen kept back."""
     _positive(settlement_fen, "a settlement")
+    # Queue for the ledger before reading what is owed: a settlement read beside
+    # another's would keep back what that one already took (PostgreSQL).
+    lock_ledger(session)
     key = f"settlement:{settlement_ref}"
     earlier = posted(session, key)
     if earlier is not None:
