@@ -265,7 +265,7 @@ class Run:
         path = op.url_path(resolved)
         headers = {"Authorization": f"Bearer {self.keys[op.role]}", "Idempotency-Key": op.key}
         deadline = time.monotonic() + 120
-        first = True
+        first, down = True, 0
         while True:
             assert time.monotonic() < deadline, f"{op.key} never got an answer"
             with self.lock:
@@ -282,8 +282,10 @@ class Run:
                 response = client.post(f"{base}{path}", json=op.body, headers=headers)
             except httpx.TransportError:
                 self.count("connection errors")
-                time.sleep(0.1)
+                down += 1
+                time.sleep(min(0.5, 0.02 * 2**down))
                 continue
+            down = 0
             if response.status_code == 409 and "retry-after" in response.headers:
                 self.count("409 in flight")
                 time.sleep(random.uniform(0.02, 0.15))
@@ -559,3 +561,51 @@ def test_a_server_killed_mid_run_and_restarted_ends_where_the_plan_says(
     assert 0 < run.counts["claims answered before the kill"] < claims
     assert run.counts["retries after the kill"] > 0
     assert run.settled_after_kill
+
+
+@pytest.mark.postgres
+def test_two_settlements_at_once_keep_back_what_is_owed_once(postgres_store: Store) -> None:
+    """Found by the parallel run: a settlement read what the merchant owed before it
+    queued for the ledger, so one beside another kept back what that one already had
+    — refused (422, kept for its key) as an overdrawn receivable. Here the second
+    settlement starts while the first holds the ledger, and must keep back the rest."""
+    from sqlalchemy import text
+
+    from trustfair.protect.fund import Award, award, contribute, withhold_from_settlement
+    from trustfair.protect.terms import Protection
+
+    store, terms, at = postgres_store, Protection(), datetime.now(UTC)
+    with store.transaction() as session:
+        contribute(session, "c", 100_000, at, "test")
+        owed = Award("order", "o-1", "b-1", "m-1", 10_000, True, "late_shipment")
+        award(session, owed, at, "test", terms=terms, rule="test")
+
+    holding, release = threading.Event(), threading.Event()
+    kept: dict[str, int | Exception] = {}
+
+    def settle(ref: str, hold: bool) -> None:
+        try:
+            with store.transaction() as session:
+                kept[ref] = withhold_from_settlement(
+                    session, "m-1", ref, 6_000, at, "test", terms=terms
+                )
+                if hold:
+                    holding.set()
+                    release.wait(timeout=60)
+        except Exception as exc:
+            kept[ref] = exc
+
+    first = threading.Thread(target=settle, args=("s-1", True))
+    first.start()
+    assert holding.wait(timeout=60)
+    second = threading.Thread(target=settle, args=("s-2", False))
+    second.start()
+    waiting = "select count(*) from pg_locks where locktype = 'advisory' and not granted"
+    with store.reading() as session:
+        while not session.scalar(text(waiting)) and second.is_alive():
+            session.rollback()
+            time.sleep(0.01)
+    release.set()
+    first.join()
+    second.join()
+    assert kept == {"s-1": 6_000, "s-2": 4_000}
