@@ -131,6 +131,7 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)
     assert [p.name for p in registry.projectors] == [
+        "coverage",
         "identity_keys",
         "listing_prices",
         "order_shipping",

@@ -243,7 +243,9 @@ def withhold_from_settlement(
     """The marketplace is about to settle ``settlement_fen`` to the merchant: keep back
     what the merchant owes the fund (at most the settlement). Fen kept back."""
     _positive(settlement_fen, "a settlement")
-    lock_ledger(session)  # what is owed is read, then spent: no one else may spend it between
+    # Queue for the ledger before reading what is owed: a settlement read beside
+    # another's would keep back what that one already took (PostgreSQL).
+    lock_ledger(session)
     key = f"settlement:{settlement_ref}"
     earlier = posted(session, key)
     if earlier is not None:
