@@ -202,7 +202,7 @@ def test_a_merchant_appeals_and_a_reviewer_overturns_the_sanction_in_the_browser
     assert in_force(url) == ({"general": 0, "serious": 0}, set())
 
 
-def test_a_reviewer_approves_a_claim_with_a_double_click_and_it_is_paid_once(
+def test_a_reviewer_approves_a_claim_and_the_form_sent_again_pays_nothing_more(
     chromium, marketplace, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
@@ -270,10 +270,22 @@ def test_a_reviewer_approves_a_claim_with_a_double_click_and_it_is_paid_once(
         reviewer.wait_for_url(f"**/console/claims/{claim_id}")
         expect(reviewer.locator("#claim-state")).to_have_text("in review")
         reviewer.locator("textarea[name=reason]").fill("Confirmed counterfeit by the brand.")
-        # Twice, as an impatient reviewer does: one payment all the same.
-        reviewer.locator("button.action-approve").dblclick()
+        form = {
+            name: reviewer.locator(f"#claim-decision input[name={name}]").input_value()
+            for name in ("csrf_token", "request_token", "amount")
+        }
+        reviewer.locator("button.action-approve").click()
         reviewer.wait_for_url(f"**/console/claims/{claim_id}?done=1")
         expect(reviewer.locator("#claim-state")).to_have_text("paid")
+        # The same form sent again (a double click, a resend), in the same session: the
+        # first answer, and no second payment.
+        again = context.request.post(
+            f"{base}/console/claims/{claim_id}/decision",
+            form={**form, "outcome": "approve", "reason": "Confirmed counterfeit by the brand."},
+            max_redirects=0,
+        )
+        assert again.status == 303 and again.headers["location"].endswith("?done=1")
+        reviewer.reload()
         expect(reviewer.locator('tr[data-kind="award"]')).to_have_count(1)
         expect(reviewer.locator('tr[data-kind="payout"]')).to_have_count(1)
     except Exception:
