@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.console.conftest import add
+from tests.console.test_claims import counterfeit_claim
 from tests.console.test_pages import appeal_case
 from trustfair.access.roles import USER_ROLES, Role
 
@@ -23,6 +24,7 @@ A, P, R = Role.ADMIN, Role.POLICY_EDITOR, Role.REVIEWER
 B, M, C, U = Role.BRAND, Role.MERCHANT, Role.CUSTOMER_SERVICE, Role.AUDITOR
 PEOPLE = frozenset(USER_ROLES)
 READERS = frozenset({A, P, R, U, C, M})
+CLAIM_READERS = frozenset({A, R, U, C, M})
 PUBLIC = None
 
 
@@ -68,6 +70,17 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         ok=frozenset({303, 409}),
         owned=True,
     ),
+    ("GET", "/console/claims"): Page(CLAIM_READERS),
+    ("GET", "/console/claims/{claim_id}"): Page(
+        CLAIM_READERS, "/console/claims/{claim}", owned=True
+    ),
+    ("POST", "/console/claims/{claim_id}/decision"): Page(
+        frozenset({A, R}),
+        "/console/claims/{claim}/decision",
+        form={"outcome": "reject", "reason": "正品", "request_token": "matrix"},
+        ok=frozenset({303}),
+        owned=True,
+    ),
     ("GET", "/console/live"): Page(READERS),
     ("GET", "/console/live/rows"): Page(READERS),
     ("GET", "/console/policy"): Page(frozenset({A, P, R, U})),
@@ -90,7 +103,8 @@ GUARDED = [r for r in CALLED if CONSOLE_ROUTES[r].allowed is not PUBLIC]
 @pytest.fixture
 def ids(store, registry) -> dict[str, int]:  # type: ignore[no-untyped-def]
     sanction_id, case_id = appeal_case(store, registry)
-    return {"case": case_id, "sanction": sanction_id}
+    claim_id = counterfeit_claim(store, registry)  # merchant m1's, in review
+    return {"case": case_id, "sanction": sanction_id, "claim": claim_id}
 
 
 def _fill(text: str, ids: dict[str, int]) -> str:

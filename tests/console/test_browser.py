@@ -200,3 +200,99 @@ def test_a_merchant_appeals_and_a_reviewer_overturns_the_sanction_in_the_browser
         reviewer_context.close()
     assert problems == []
     assert in_force(url) == ({"general": 0, "serious": 0}, set())
+
+
+def test_a_reviewer_approves_a_claim_and_the_form_sent_again_pays_nothing_more(
+    chromium, marketplace, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    base, url = marketplace
+    store = Store.open(url, migrate=False)
+    try:
+        service, admin = api_key(store), api_key(store, "admin")
+    finally:
+        store.close()
+    now = datetime.now(UTC)
+    paid = {
+        "order_id": "o1",
+        "buyer_id": "b1",
+        "merchant_id": "m1",
+        "listing_id": "l1",
+        "unit_price_fen": 9_900,
+        "amount_fen": 9_900,
+    }
+    for path, body, key, headers in [
+        ("/v1/events", [event("p1", "order.paid", paid, now - timedelta(days=1))], service, {}),
+        (
+            "/v1/fund/contributions",
+            {"contribution_ref": "c1", "amount_fen": 100_000},
+            admin,
+            {"Idempotency-Key": "k-c1"},
+        ),
+        (
+            "/v1/claims",
+            {
+                "claim_ref": "cs-1",
+                "order_id": "o1",
+                "buyer_id": "b1",
+                "kind": "counterfeit",
+                "requested_fen": 9_900,
+            },
+            service,
+            {"Idempotency-Key": "k-cs-1"},
+        ),
+    ]:
+        answer = httpx.post(
+            f"{base}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {key}", **headers},
+            timeout=30,
+        )
+        assert answer.status_code in (200, 201), answer.text
+    claim_id = answer.json()["id"]
+    assert answer.json()["state"] == "in_review"
+
+    problems: list[str] = []
+    context = chromium.new_context(locale="en-US")  # type: ignore[attr-defined]
+    reviewer = context.new_page()
+    reviewer.set_default_timeout(15_000)
+    reviewer.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    reviewer.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        sign_in(reviewer, base, "li")
+        reviewer.wait_for_url("**/console/queues")
+        reviewer.locator("#claims-in-review a").click()
+        reviewer.wait_for_url("**/console/claims")
+        row = reviewer.locator(f'tr[data-claim="{claim_id}"]')
+        expect(row).to_contain_text("99.00")
+        row.locator("a").click()
+        reviewer.wait_for_url(f"**/console/claims/{claim_id}")
+        expect(reviewer.locator("#claim-state")).to_have_text("in review")
+        reviewer.locator("textarea[name=reason]").fill("Confirmed counterfeit by the brand.")
+        form = {
+            name: reviewer.locator(f"#claim-decision input[name={name}]").input_value()
+            for name in ("csrf_token", "request_token", "amount")
+        }
+        reviewer.locator("button.action-approve").click()
+        reviewer.wait_for_url(f"**/console/claims/{claim_id}?done=1")
+        expect(reviewer.locator("#claim-state")).to_have_text("paid")
+        # The same form sent again (a double click, a resend), in the same session: the
+        # first answer, and no second payment.
+        again = context.request.post(
+            f"{base}/console/claims/{claim_id}/decision",
+            form={**form, "outcome": "approve", "reason": "Confirmed counterfeit by the brand."},
+            max_redirects=0,
+        )
+        assert again.status == 303 and again.headers["location"].endswith("?done=1")
+        reviewer.reload()
+        expect(reviewer.locator('tr[data-kind="award"]')).to_have_count(1)
+        expect(reviewer.locator('tr[data-kind="payout"]')).to_have_count(1)
+    except Exception:
+        reviewer.screenshot(path=str(tmp_path / "claim.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+    assert problems == []
+    fund = httpx.get(f"{base}/v1/fund", headers={"Authorization": f"Bearer {admin}"}, timeout=30)
+    assert fund.json()["payouts_fen"] == 9_900, fund.text

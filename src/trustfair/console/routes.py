@@ -9,26 +9,40 @@ parties own (``Principal.may_see``): anything else answers 404, as if it did not
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
+import time
+from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trustfair.access.accounts import AccessRefused, TooManyAttempts, sign_out
 from trustfair.access.roles import Permission, Principal, Role, shown_reasons
 from trustfair.api.auth import SESSION_COOKIE, cookies_secure
+from trustfair.api.idempotency import (
+    Answer,
+    KeyProblem,
+    Refusal,
+    checked_key,
+    fingerprint,
+    run_once,
+)
+from trustfair.api.protection import _terms as protection_terms
 
 # Ids and offsets bounded as the API bounds them: SQLite overflows on 2**64.
 from trustfair.api.schemas import MAX_ID, Offset, RecordId
 from trustfair.api.session import client_of, open_session, set_session_cookie
 from trustfair.cases import work
 from trustfair.cases.states import ACTIVE_STATES, CaseState
+from trustfair.console.i18n import Translator
 from trustfair.console.web import (
     PREFIX,
     STATIC_DIR,
@@ -50,8 +64,17 @@ from trustfair.console.web import (
 from trustfair.enforce.appeals import APPEAL, AppealRefused, file_appeal
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
+from trustfair.protect import claims
+from trustfair.protect.claims import ClaimConflict, ClaimRefused, claim_record, decide_claim
+from trustfair.protect.ledger import LedgerError, lines_of
 from trustfair.read.entities import ACCOUNT_TYPES, live_sessions_at_risk, standing, timeline
-from trustfair.store.models import CaseRow, DecisionRow, SanctionRow
+from trustfair.store.models import (
+    CaseRow,
+    ClaimRow,
+    DecisionRow,
+    LedgerTransactionRow,
+    SanctionRow,
+)
 
 P = Permission
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -213,10 +236,20 @@ def queues(
         cases, total = work.list_cases(
             session, principal, queue=queue or None, states=states, limit=PAGE_SIZE, offset=offset
         )
+        claims_in_review = (
+            session.scalar(
+                select(func.count()).select_from(
+                    _visible_claims(principal).where(ClaimRow.state == claims.IN_REVIEW).subquery()
+                )
+            )
+            if viewer.can(P.CLAIMS_READ)
+            else None
+        )
         return render(
             request,
             "queues.html",
             viewer,
+            claims_in_review=claims_in_review,
             summaries=summaries,
             queue_names=queue_names,
             queue=queue or "",
@@ -599,3 +632,239 @@ def rule_statistics(
         rules=[(rule, measured.get(rule.id)) for rule in rules],
         retired=[m for rule_id, m in measured.items() if rule_id not in active],
     )
+
+
+# -- claims on the protection fund ------------------------------------------------------
+
+CLAIM_STATES = (claims.FILED, claims.IN_REVIEW, claims.APPROVED, claims.REJECTED, claims.PAID)
+MAX_YUAN_DIGITS = 10
+"""At most 9 999 999 999.99 yuan: well above any claim, and far below 2**63 fen."""
+IN_FLIGHT_WAITS, IN_FLIGHT_WAIT_SECONDS = 20, 0.25
+_YUAN = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
+class AmountRefused(ValueError):
+    """An amount in yuan that is not a whole number of fen (the message says why)."""
+
+
+def fen_of_yuan(text: str, t: Translator) -> int | None:
+    """The fen in ``text``, an amount in yuan such as ``12.34``; None if blank.
+
+    Exact: the digits are read as a Decimal, never a float, and more than two decimals
+    (a fraction of a fen) are refused rather than rounded."""
+    text = text.strip()
+    if not text:
+        return None
+    found = _YUAN.fullmatch(text)
+    if found is None:
+        raise AmountRefused(t("claim.amount_not_a_number", amount=text))
+    if found[2] is not None and len(found[2]) > 2:
+        raise AmountRefused(t("claim.amount_too_precise", amount=text))
+    if len(found[1].lstrip("0")) > MAX_YUAN_DIGITS:
+        raise AmountRefused(t("claim.amount_too_large", amount=text))
+    fen = int(Decimal(text).scaleb(2))
+    if fen <= 0:
+        raise AmountRefused(t("claim.amount_not_positive", amount=text))
+    return fen
+
+
+def _visible_claims(principal: Principal) -> Select[tuple[ClaimRow]]:
+    """The claims ``principal`` may see: every one, or a party's own merchants'."""
+    query = select(ClaimRow)
+    if not principal.sees_everything:
+        own = sorted(p.id for p in principal.owns if p.type == "merchant")
+        query = query.where(ClaimRow.merchant_id.in_(own))
+    return query
+
+
+def _claim_or_404(session: Session, viewer: Viewer, claim_id: int) -> ClaimRow:
+    claim = session.get(ClaimRow, claim_id)
+    if claim is None or not viewer.principal.may_see(EntityRef("merchant", claim.merchant_id)):
+        raise Problem(404, "404", viewer.locale)
+    return claim
+
+
+def _once(
+    request: Request,
+    scope: str,
+    key: str,
+    request_fingerprint: str,
+    work: Callable[[Session], Answer],
+) -> Answer:
+    """``run_once``, waiting a little for a submission still worked on (the first of a
+    double click): the second then shows the first's outcome instead of "in flight"."""
+    lease = request.app.state.registry.settings.idempotency_lease
+    store = store_of(request)
+    for _ in range(IN_FLIGHT_WAITS):
+        try:
+            return run_once(store, scope, key, request_fingerprint, work, lease=lease)[0]
+        except KeyProblem as problem:
+            if problem.status != 409:
+                raise
+            time.sleep(IN_FLIGHT_WAIT_SECONDS)
+    return run_once(store, scope, key, request_fingerprint, work, lease=lease)[0]
+
+
+@router.get("/claims")
+def claim_list(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(viewer_with(P.CLAIMS_READ))],
+    state: str | None = None,
+    offset: Offset = 0,
+) -> HTMLResponse:
+    """Claims newest first: those waiting for a reviewer unless another state is asked."""
+    if state not in (*CLAIM_STATES, "any"):
+        state = claims.IN_REVIEW
+    query = _visible_claims(viewer.principal)
+    if state != "any":
+        query = query.where(ClaimRow.state == state)
+    offset = max(0, offset)
+    with store_of(request).reading() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = list(
+            session.scalars(
+                query.order_by(ClaimRow.filed_at.desc(), ClaimRow.id.desc())
+                .limit(PAGE_SIZE)
+                .offset(offset)
+            )
+        )
+        return render(
+            request,
+            "claims.html",
+            viewer,
+            claims=rows,
+            state=state,
+            states=CLAIM_STATES,
+            total=total,
+            offset=offset,
+            page_size=PAGE_SIZE,
+        )
+
+
+def _claim_page(
+    request: Request,
+    viewer: Viewer,
+    claim_id: int,
+    status: int = 200,
+    **more: Any,
+) -> HTMLResponse:
+    with store_of(request).reading() as session:
+        claim = _claim_or_404(session, viewer, claim_id)
+        postings = [
+            (row, lines_of(session, row.id))
+            for row in session.scalars(
+                select(LedgerTransactionRow)
+                .where(
+                    LedgerTransactionRow.ref_type == "claim",
+                    LedgerTransactionRow.ref_id == str(claim.id),
+                )
+                .order_by(LedgerTransactionRow.id)
+            )
+        ]
+        may_decide = viewer.can(P.CLAIMS_DECIDE) and claim.state == claims.IN_REVIEW
+        return render(
+            request,
+            "claim.html",
+            viewer,
+            status=status,
+            here=f"{PREFIX}/claims/{claim.id}",
+            claim=claim,
+            postings=postings,
+            may_decide=may_decide,
+            # A fresh token per form shown: its submissions (a double click, a resend)
+            # are one request to ``run_once``.
+            request_token=secrets.token_urlsafe(24) if may_decide else "",
+            **more,
+        )
+
+
+@router.get("/claims/{claim_id}")
+def claim_page(
+    request: Request,
+    claim_id: RecordId,
+    viewer: Annotated[Viewer, Depends(viewer_with(P.CLAIMS_READ))],
+    done: int = 0,
+) -> HTMLResponse:
+    return _claim_page(request, viewer, claim_id, done=bool(done))
+
+
+@router.post("/claims/{claim_id}/decision")
+def decide_claim_page(
+    request: Request,
+    claim_id: RecordId,
+    viewer: Annotated[Viewer, Depends(viewer_with(P.CLAIMS_DECIDE))],
+    now: Now,
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=MAX_NOTE)] = "",
+    amount: Annotated[str, Form(max_length=32)] = "",
+    request_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """A reviewer approves (the fund pays) or rejects a claim in review, through
+    ``decide_claim`` as the API does. The form's token makes its submissions one
+    request: a double click or a resend gets the first answer and pays once."""
+    t = viewer.t
+    with store_of(request).reading() as session:
+        _claim_or_404(session, viewer, claim_id)
+    reason = reason.strip()
+    form = {"reason": reason, "amount": amount.strip(), "outcome": outcome}
+    try:
+        if outcome not in ("approve", "reject"):
+            raise AmountRefused(t("claim.no_outcome"))
+        if not reason:
+            raise AmountRefused(t("claim.reason_required"))
+        amount_fen = fen_of_yuan(amount, t)
+        if outcome == "reject" and amount_fen is not None:
+            raise AmountRefused(t("claim.amount_for_approval"))
+        if not request_token:
+            raise AmountRefused(t("claim.no_token"))
+    except AmountRefused as exc:
+        return _claim_page(request, viewer, claim_id, status=422, error=str(exc), form=form)
+    terms = protection_terms(request)
+    actor = viewer.principal.actor
+
+    def decide(session: Session) -> Answer:
+        try:
+            claim = decide_claim(
+                session,
+                claim_id,
+                outcome == "approve",
+                reason,
+                now,
+                actor,
+                terms=terms,
+                amount_fen=amount_fen,
+            )
+        except LookupError as exc:
+            raise Refusal(404, str(exc).strip("'\"")) from None
+        except ClaimConflict as exc:
+            raise Refusal(409, str(exc)) from None
+        except (ClaimRefused, LedgerError) as exc:
+            raise Refusal(422, str(exc)) from None
+        return Answer(200, claim_record(claim))
+
+    path = f"{PREFIX}/claims/{claim_id}/decision"
+    try:
+        answer = _once(
+            request,
+            actor,
+            checked_key(f"console:{request_token}"),
+            fingerprint(
+                "POST", path, {"outcome": outcome, "reason": reason, "amount_fen": amount_fen}
+            ),
+            decide,
+        )
+    except KeyProblem as problem:
+        # The same form sent again while its first submission is worked on (409), or
+        # sent again with other contents (422): nothing more is done.
+        key = "claim.in_flight" if problem.status == 409 else "claim.token_reused"
+        return _claim_page(request, viewer, claim_id, status=problem.status, error=t(key))
+    if answer.status != 200:
+        return _claim_page(
+            request,
+            viewer,
+            claim_id,
+            status=answer.status,
+            error=str(answer.body.get("detail", "")),
+            form=form,
+        )
+    return redirect(f"{PREFIX}/claims/{claim_id}?done=1")

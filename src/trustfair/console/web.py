@@ -199,6 +199,16 @@ def _when(value: datetime | str | None, seconds: bool = False) -> str:
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
+def yuan(fen: int | None) -> str:
+    """Integer fen as yuan with two decimals (``12345`` → ``123.45``), by integer
+    arithmetic only: no float ever rounds money."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
 def _marked(text: str, spans: list[dict[str, Any]]) -> Markup:
     """``text`` with each evidence span in a ``<mark data-labels="…">``; every piece of
     the text is escaped, so markup in the evidence is shown, never run."""
@@ -226,6 +236,7 @@ _env = Environment(
 )
 _env.filters["when"] = _when
 _env.filters["pretty_json"] = _pretty_json
+_env.filters["yuan"] = yuan
 _env.globals["marked"] = _marked
 _env.globals["P"] = Permission
 _env.globals["prefix"] = PREFIX
