@@ -193,7 +193,9 @@ class LedgerCheck(BaseModel):
 # -- the money-moving calls ------------------------------------------------------------
 
 
-def _terms(request: Request) -> Protection:
+def protection_terms(request: Request) -> Protection:
+    """The protection terms of the policy the server runs (the defaults for a policy
+    without them)."""
     policy = request.app.state.registry.policy
     spec = getattr(policy, "spec", None)
     return getattr(spec, "protection", None) or Protection()
@@ -284,7 +286,7 @@ def post_deposit(
     body: DepositPayment,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    terms = _terms(request)
+    terms = protection_terms(request)
 
     def work(session: Session, now: datetime) -> Answer:
         row = _refusing(
@@ -323,7 +325,7 @@ def post_settlement(
     body: Settlement,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    terms = _terms(request)
+    terms = protection_terms(request)
 
     def work(session: Session, now: datetime) -> Answer:
         withheld = _refusing(
@@ -369,7 +371,7 @@ def post_claim(
     body: ClaimFiling,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    terms = _terms(request)
+    terms = protection_terms(request)
     claim_request = ClaimRequest(
         body.claim_ref,
         body.order_id,
@@ -405,7 +407,7 @@ def post_claim_decision(
     body: ClaimDecision,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    terms = _terms(request)
+    terms = protection_terms(request)
     if body.outcome == "reject" and body.amount_fen is not None:
         raise HTTPException(422, "amount_fen is for an approval only")
 

@@ -35,7 +35,7 @@ from trustfair.api.idempotency import (
     fingerprint,
     run_once,
 )
-from trustfair.api.protection import _terms as protection_terms
+from trustfair.api.protection import protection_terms
 
 # Ids and offsets bounded as the API bounds them: SQLite overflows on 2**64.
 from trustfair.api.schemas import MAX_ID, Offset, RecordId
