@@ -35,6 +35,21 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     assert figures(report)["events_stored"] == len(events)
     assert "Events by type" in html
     assert "Penalties and sanctions" in html and "Sanctions by kind" in html
+    # Money moved: the fund was topped up, paid buyers first and recovered from deposits.
+    values = figures(report)
+    assert "Consumer protection" in html and "Payouts by kind" in html
+    assert values["fund_contributions_fen"] == 20_000_000
+    assert values["fund_payouts"] > 0 and values["fund_recovered_from_deposits_fen"] > 0
+    assert values["fund_balance_fen"] == (
+        values["fund_contributions_fen"]
+        - values["fund_payouts_fen"]
+        + values["fund_recovered_from_deposits_fen"]
+        + values["fund_recovered_from_settlements_fen"]
+    )
+    paid_kinds = {b["key"]: b["rows"] for s in report["sections"] for b in s["breakdowns"]}[
+        "payouts_by_kind"
+    ]
+    assert {"guarantee: return_shipping", "claim: merchant_unreachable"} <= set(paid_kinds)
 
     truth = [
         json.loads(line)

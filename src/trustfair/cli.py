@@ -233,6 +233,7 @@ def demo(
     summary = run_simulation(seed=seed, scale="small", out_dir=sim_dir)
     out.print(f"simulated {summary.events:,} events → {sim_dir / 'events.jsonl'}")
     store = _open_store()
+    _fund_the_demo(store, seed)
     events_file = sim_dir / "events.jsonl"
     with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
         result = ingest_lines(
@@ -244,6 +245,32 @@ def demo(
         )
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
     publish_report(store, out_dir, out)
+
+
+DEMO_FUND_FEN = 20_000_000
+"""¥200,000: what the demo's platform puts into the protection fund before trading."""
+
+
+def _fund_the_demo(store, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """The platform tops up the protection fund when the simulated market opens.
+
+    A contribution is the platform's own decision, not a marketplace event (no event
+    type says it), so it is made through the use case ``protect.fund.contribute`` and
+    recorded as a ledger posting (Dr fund / Cr fund_contributions), dated at the
+    market's opening and keyed by the seed: a second demo run on the same store puts
+    nothing in twice. Without it the fund could pay no buyer first."""
+    from trustfair.protect.fund import contribute
+    from trustfair.sim.writer import START
+
+    with store.transaction() as session:
+        contribute(
+            session,
+            f"demo:{seed}",
+            DEMO_FUND_FEN,
+            START,
+            "demo",
+            memo="the demo platform's opening contribution to the protection fund",
+        )
 
 
 def _open_live_store_read_only():  # type: ignore[no-untyped-def]

@@ -126,15 +126,21 @@ def test_an_action_without_an_effect_fails_the_batch_loudly(store) -> None:
 def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert [d.name for d in registry.detectors_for("report.filed")] == ["live_reports", "text"]
     assert [d.name for d in registry.detectors_for("live.chat")] == ["text"]
-    assert [d.name for d in registry.detectors_for("order.paid")] == ["late_shipment"]
+    assert [d.name for d in registry.detectors_for("order.paid")] == [
+        "late_shipment",
+        "protection",
+    ]
+    assert [d.name for d in registry.detectors_for("claim.filed")] == ["protection", "text"]
     assert "open_case" in registry.effects
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)
+    assert {"file_claim", "take_deposit", "compensate"} <= set(registry.effects)
     assert [p.name for p in registry.projectors] == [
         "coverage",
         "identity_keys",
         "listing_prices",
         "order_shipping",
     ]
-    assert [d.name for d in registry.detectors_for("order.shipped")] == ["late_shipment"]
+    shipped = registry.detectors_for("order.shipped")
+    assert [d.name for d in shipped] == ["late_shipment", "protection"]
     assert "raise_live_risk" in registry.effects

@@ -221,3 +221,30 @@ def test_report_bursts_only_against_offending_sessions(run) -> None:
     }
     nature = {t["entity_id"]: t["nature"] for t in truth if t["kind"] == "entity"}
     assert all(nature[streamer_of[s]] != "honest" for s in bursts)
+
+
+def test_merchants_offer_guarantees_pay_deposits_and_buyers_claim(run) -> None:
+    _, _, events, _ = run
+    opt_ins = [e["payload"] for e in events if e["type"] == "guarantee.opted_in"]
+    assert any("listing_id" not in p for p in opt_ins), "shop-wide guarantees"
+    assert any("listing_id" in p for p in opt_ins), "a listing's own guarantee"
+    assert any(p["guarantee"] == "fake_one_pay_n" and p["n"] >= 2 for p in opt_ins)
+    assert any(
+        e["payload"]["deposit_fen"] > 0 for e in events if e["type"] == "merchant.registered"
+    )
+    claims = [e["payload"] for e in events if e["type"] == "claim.filed"]
+    assert {c["kind"] for c in claims} == {
+        "counterfeit",
+        "not_as_described",
+        "not_delivered",
+        "merchant_unreachable",
+    }
+    # Each claim is on an order its buyer paid.
+    payers = {
+        e["payload"]["order_id"]: e["payload"]["buyer_id"]
+        for e in events
+        if e["type"] == "order.paid"
+    }
+    assert all(payers[c["order_id"]] == c["buyer_id"] for c in claims)
+    returns = [e["payload"] for e in events if e["type"] == "order.returned"]
+    assert any(r.get("tracking_no") and r["shipping_fee_fen"] > 0 for r in returns)

@@ -111,3 +111,37 @@ def test_sanctions_and_points_export_with_statements_states_and_reversals(store,
     assert reversal["matter"] == points[2]["matter"] and reversal["rule"]
     # Stable: a second export is the same, line for line.
     assert list(export_records(store, "points")) == points
+
+
+def test_the_ledger_exports_postings_with_their_balanced_lines_and_claims(store, registry) -> None:
+    from tests.factories import ingest as ingest_events
+    from tests.protect.builders import at, claim, fund, paid, registered
+
+    fund(store, 50_000)
+    ingest_events(
+        store,
+        registry,
+        registered("m1", deposit_fen=20_000),
+        paid("p1", "o1", amount_fen=9_900, when=at()),
+        claim("c1", "cs-1", "o1", "not_delivered", 9_900, at(days=20)),
+    )
+    postings = list(export_records(store, "ledger"))
+    assert [p["kind"] for p in postings] == [
+        "contribution",
+        "deposit",
+        "award",
+        "payout",
+        "recovery",
+    ]
+    for posting in postings:
+        assert sum(line["amount_fen"] for line in posting["lines"]) == 0
+        assert len(posting["lines"]) >= 2
+    award = postings[2]
+    assert award["key"].endswith(":award") and award["decision_id"] is not None
+    assert {line["account"]: line["amount_fen"] for line in award["lines"]} == {
+        "receivable:m1": 9_900,
+        "payable:b1": -9_900,
+    }
+    [record] = export_records(store, "claims")
+    assert (record["claim_ref"], record["state"], record["amount_fen"]) == ("cs-1", "paid", 9_900)
+    assert record["filed_at"].endswith("Z")

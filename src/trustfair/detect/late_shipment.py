@@ -34,7 +34,7 @@ payment is not judged again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from trustfair.enforce.authors import shipping_week
 from trustfair.pipeline.interfaces import Context, Shipment, Signal, StoredEvent
@@ -52,6 +52,29 @@ def _late(shipment: Shipment) -> bool:
     return shipment.due_at is not None and shipment.shipped_at > shipment.due_at
 
 
+def judged_late(event: StoredEvent, context: Context) -> tuple[datetime, datetime] | None:
+    """(due_at, shipped_at) when ``event`` (an ``order.paid`` or ``order.shipped``) is
+    the one an order shipped late is judged on, else None.
+
+    An order is judged once, when both its deadline and its shipment are known: on
+    whichever of its first payment and its first shipment arrives second. A re-sent
+    shipment (a carrier's re-scan) or payment is not judged again. Other detectors
+    that act on a late order (the late-shipment guarantee's compensation) ask this, so
+    that an order is late for all of them on the same event."""
+    order_id: str = event.envelope.payload.order_id  # type: ignore[attr-defined]
+    marks = context.order_shipping(order_id, event.seq)
+    kind = SHIPPED if event.type == "order.shipped" else SHIPPING_DUE
+    if any(m.kind == kind and m.seq < event.seq for m in marks):
+        return None  # re-sent (a carrier's re-scan, a payment again): judged on the first
+    # Most payments arrive before anything shipped, most parcels on time; neither needs
+    # more than this one question.
+    due = min((m.at for m in marks if m.kind == SHIPPING_DUE), default=None)
+    at = min((m.at for m in marks if m.kind == SHIPPED), default=None)
+    if due is None or at is None or at <= due:
+        return None
+    return due, at
+
+
 @dataclass(frozen=True)
 class LateShipmentDetector:
     window: timedelta = WINDOW
@@ -63,17 +86,10 @@ class LateShipmentDetector:
         payload = event.envelope.payload
         order_id: str = payload.order_id  # type: ignore[attr-defined]
         merchant_id: str = payload.merchant_id  # type: ignore[attr-defined]
-        marks = context.order_shipping(order_id, event.seq)
-        kind = SHIPPED if event.type == "order.shipped" else SHIPPING_DUE
-        if any(m.kind == kind and m.seq < event.seq for m in marks):
-            return []  # re-sent (a carrier's re-scan, a payment again): judged on the first
-        # Judged once, when both its deadline and its shipment are known: on whichever of
-        # the first payment and the first shipment arrives second. Most payments arrive
-        # before anything shipped, most parcels on time; neither needs the record.
-        due = min((m.at for m in marks if m.kind == SHIPPING_DUE), default=None)
-        at = min((m.at for m in marks if m.kind == SHIPPED), default=None)
-        if due is None or at is None or at <= due:
+        judged = judged_late(event, context)
+        if judged is None:
             return []
+        due, at = judged
         week, monday = shipping_week(at)
         week_end = monday + WEEK
         since = at - self.window

@@ -221,6 +221,12 @@ class Context(Protocol):
         """The merchant's orders shipped in [since, until], with their deadlines."""
         ...
 
+    def order_cover(self, order_id: str, up_to_seq: int) -> Any:
+        """The order as paid (its latest payment up to ``up_to_seq``) with the guarantees
+        that covered it then: a ``protect.coverage.OrderCover``, or None if no payment
+        of it has arrived."""
+        ...
+
 
 class Detector(Protocol):
     """A pure function of (event, read-only context) → signals."""

@@ -1,9 +1,9 @@
 """Where detectors, projectors and effects are registered and found.
 
 Plug-ins register a factory with a decorator in their own module; ``build_registry``
-imports the plug-in packages (``trustfair.project``, ``trustfair.detect``,
-``trustfair.cases.effects``, ``trustfair.enforce.effects``) and builds one instance of
-each from the settings. Rules are not plug-ins: they are data, in the policy file.
+imports the plug-in packages (``PLUGIN_PACKAGES``: ``trustfair.project``,
+``trustfair.detect``, the effects of ``cases``, ``enforce`` and ``protect`` …) and builds
+one instance of each from the settings. Rules are not plug-ins: they are data, in the policy file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ PLUGIN_PACKAGES = (
     "trustfair.enforce.effects",
     "trustfair.enforce.live_risk",
     "trustfair.protect.coverage",
+    "trustfair.protect.effects",
 )
 
 T = TypeVar("T")

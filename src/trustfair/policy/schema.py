@@ -37,7 +37,15 @@ RESTRICTING_KINDS = frozenset({"traffic_limit", "live_suspension", "settlement_f
 """Sanctions that restrict what an account may do while they last."""
 IDENTITY_KEYS = get_args(IdentityKey)
 ActionKind = Literal[
-    "points", "sanction", "open_case", "raise_live_risk", "send_command", "share_sanctions"
+    "points",
+    "sanction",
+    "open_case",
+    "raise_live_risk",
+    "send_command",
+    "share_sanctions",
+    "file_claim",
+    "take_deposit",
+    "compensate",
 ]
 ACTION_KINDS = get_args(ActionKind)
 """What a rule may ask for; each is carried out by the effect of the same name."""
@@ -193,6 +201,12 @@ class NoParams(Strict):
     pass
 
 
+class CompensateParams(Strict):
+    guarantee: Literal["return_shipping", "late_shipment"]
+    """Which guarantee's terms (the file's ``protection`` section) set the amount; the
+    matched signals must be that guarantee's (``return_shipping_due`` …)."""
+
+
 ACTION_PARAMS: dict[str, type[Strict]] = {
     "points": PointsParams,
     "sanction": SanctionParams,
@@ -200,6 +214,9 @@ ACTION_PARAMS: dict[str, type[Strict]] = {
     "raise_live_risk": LiveRiskParams,
     "send_command": CommandParams,
     "share_sanctions": NoParams,
+    "file_claim": NoParams,
+    "take_deposit": NoParams,
+    "compensate": CompensateParams,
 }
 """What each action kind's params may say: a typo is refused, not ignored."""
 

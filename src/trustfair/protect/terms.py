@@ -12,7 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-FenAmount = Annotated[int, Field(ge=0, le=10**12, strict=True)]
+FenAmount = Annotated[int, Field(ge=0, le=10**12)]
+"""Whole fen. Not strict: a policy file's YAML hands every plain scalar over as text
+("5000"), and the schema turns it into the number; "12.5" is still refused."""
 
 
 class Guarantee(StrEnum):
@@ -42,6 +44,13 @@ class Strict(BaseModel):
 class Tier(Strict):
     order_up_to_fen: FenAmount | None
     """Orders paid up to this much (None: any larger order) …"""
+
+    @field_validator("order_up_to_fen", mode="before")
+    @classmethod
+    def _null_is_none(cls, value: object) -> object:
+        # The policy file's YAML keeps plain scalars as text: its null arrives as "null".
+        return None if value in ("null", "~", "Null", "NULL") else value
+
     pays_up_to_fen: FenAmount
     """… get their return shipping paid up to this much."""
 
@@ -86,7 +95,7 @@ class LateShipment(Strict):
     paid by the merchant (the fund pays first), once per order."""
 
     borne_by: Literal["platform", "merchant"] = "merchant"
-    percent_of_order: Annotated[int, Field(ge=0, le=100, strict=True)] = 10
+    percent_of_order: Annotated[int, Field(ge=0, le=100)] = 10
     min_fen: FenAmount = 300
     max_fen: FenAmount = 5_000
 
@@ -99,8 +108,8 @@ class FakeOnePayN(Strict):
     """Fake-one-pay-N: a counterfeit confirmed on a covered order pays N times what the
     buyer paid (the refund included)."""
 
-    default_n: Annotated[int, Field(ge=1, le=10, strict=True)] = 3
-    max_n: Annotated[int, Field(ge=1, le=10, strict=True)] = 10
+    default_n: Annotated[int, Field(ge=1, le=10)] = 3
+    max_n: Annotated[int, Field(ge=1, le=10)] = 10
 
 
 class Claims(Strict):
@@ -108,7 +117,7 @@ class Claims(Strict):
 
     auto_approve_up_to_fen: FenAmount = 50_000
     """A claim asking more goes to review, whatever its facts."""
-    not_delivered_after_days: Annotated[int, Field(ge=1, le=365, strict=True)] = 15
+    not_delivered_after_days: Annotated[int, Field(ge=1, le=365)] = 15
     """An order paid this long ago with no delivery is not delivered, on its facts."""
     reviewed: list[ClaimKind] = Field(
         default_factory=lambda: [ClaimKind.COUNTERFEIT, ClaimKind.NOT_AS_DESCRIBED]

@@ -45,6 +45,7 @@ class Breakdown:
     label: str
     rows: dict[str, int]
     source: str
+    unit: str = ""
 
 
 @dataclass
@@ -421,6 +422,8 @@ def _event_log(session: Session) -> Section:
 
 def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """The whole report as plain data (what ``out/report.json`` holds)."""
+    from trustfair.report.protection import protection_section
+
     with store.reading() as session:
         first, last = session.execute(
             select(func.min(EventRow.occurred_at), func.max(EventRow.occurred_at))
@@ -429,6 +432,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             _governance(session),
             _enforcement(session),
             _marketplace(session),
+            protection_section(session),
             _event_log(session),
         ]
     return {

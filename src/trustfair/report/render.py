@@ -20,6 +20,8 @@ def format_value(value: int | float | None, unit: str = "") -> str:
         sign = "-" if value < 0 else ""
         yuan, fen = divmod(abs(value), 100)
         return f"{sign}¥{yuan:,}.{fen:02d}"
+    if unit == "‰":
+        return f"{value:,} ‰"
     if isinstance(value, int):
         return f"{value:,}"
     return f"{value:,.2f}"
@@ -55,5 +57,7 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
             table.add_row(figure["label"], format_value(figure["value"], figure["unit"]))
         for breakdown in section["breakdowns"]:
             for key, count in breakdown["rows"].items():
-                table.add_row(f"{breakdown['label']}: {key}", format_value(count))
+                table.add_row(
+                    f"{breakdown['label']}: {key}", format_value(count, breakdown.get("unit", ""))
+                )
         console.print(table)

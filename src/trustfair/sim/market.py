@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from random import Random
 from typing import Any
 
-from trustfair.sim import copy, violations
+from trustfair.sim import copy, protection, violations
 from trustfair.sim.violations import Context
 from trustfair.sim.vocab import (
     BRANDS,
@@ -63,8 +63,18 @@ SCALES = {
 
 
 class Market:
-    def __init__(self, rng: Random, scale: Scale, sink: EventSink, truth: Truth) -> None:
+    def __init__(
+        self,
+        rng: Random,
+        scale: Scale,
+        sink: EventSink,
+        truth: Truth,
+        prng: Random | None = None,
+    ) -> None:
         self.rng = rng
+        self.prng = prng or Random("protection")
+        """Consumer protection's own stream (``sim.protection``): drawing from it leaves
+        every draw of ``rng`` where it was."""
         self.scale = scale
         self.sink = sink
         self.truth = truth
@@ -174,6 +184,7 @@ class Market:
         self.truth.entity(
             "merchant", m.merchant_id, nature, [linked.merchant_id] if linked else None
         )
+        protection.shop_opt_ins(self, t, m)
         # Streamers: most shops have one, some two; a bad shop hires bad streamers.
         old = linked.streamers if linked else []
         for i in range(1 if rng.random() < 0.8 else 2):
@@ -318,6 +329,7 @@ class Market:
             )
         m.listings.append(listing)
         self.after_publish(t, listing, bool(labels))
+        protection.listing_opt_ins(self, t, listing)
         return listing
 
     def after_publish(self, t: int, listing: Listing, violating: bool) -> None:
@@ -476,6 +488,15 @@ class Market:
             self.refund(t_ref, order_id, buyer, m.merchant_id, amount, "not_shipped")
             if rng.random() < 0.5:
                 self.ticket(t_ref - HOUR, buyer, "late", listing, order_id)
+            protection.order_claims(
+                self,
+                order_id=order_id,
+                buyer=buyer,
+                listing=listing,
+                amount=amount,
+                paid_at=t,
+                delivered_at=None,
+            )
             return
         late = rng.random() < b.late_shipment
         if late:
@@ -512,6 +533,15 @@ class Market:
             t_del, "order.delivered", "logistics-service", {"order_id": order_id, "buyer_id": buyer}
         )
         unhappy = listing.counterfeit or late or (bad and rng.random() < 0.3)
+        protection.order_claims(
+            self,
+            order_id=order_id,
+            buyer=buyer,
+            listing=listing,
+            amount=amount,
+            paid_at=t,
+            delivered_at=t_del,
+        )
         # Returns and refunds.
         if rng.random() < (0.25 if listing.counterfeit else 0.1 if bad else 0.04):
             reason = rng.choice(

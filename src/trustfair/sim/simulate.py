@@ -8,7 +8,7 @@ from pathlib import Path
 from random import Random
 from typing import Any, Literal
 
-from trustfair.sim import copy, violations
+from trustfair.sim import copy, protection, violations
 from trustfair.sim.live import live_session
 from trustfair.sim.market import HOUR, MINUTE, SCALES, Market
 from trustfair.sim.violations import Context
@@ -47,7 +47,9 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
     truth = Truth()
     with events_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
         sink = EventSink(out)
-        market = Market(rng, config, sink, truth)
+        # Consumer protection draws from a stream of its own: the rest of the market
+        # draws exactly what it drew before guarantees and claims were simulated.
+        market = Market(rng, config, sink, truth, prng=Random(f"protection:{seed}"))
         market.setup()
         for day in range(config.days):
             _run_day(market, day)
@@ -124,6 +126,7 @@ def _run_day(mk: Market, day: int) -> None:
     for m in mk.merchants:
         if not m.active:
             continue
+        protection.daily(mk, t0, m)
         for listing in m.listings:
             if listing.active and rng.random() < mk.scale.offline_order_chance:
                 mk.order(t0 + rng.randint(8 * HOUR, 24 * HOUR - 10 * MINUTE), listing)

@@ -12,6 +12,7 @@ from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.interfaces import PricePoint, Shipment, ShippingMark
+from trustfair.protect.coverage import OrderCover, order_cover
 from trustfair.store.models import (
     POINTS_GENERATION,
     SHIPPED,
@@ -158,6 +159,9 @@ class StoreContext:
             elif due is not None and (seen.due_at is None or due < seen.due_at):
                 found[order_id] = Shipment(order_id, seen.shipped_at, due)
         return list(found.values())
+
+    def order_cover(self, order_id: str, up_to_seq: int) -> OrderCover | None:
+        return order_cover(self._session, order_id, up_to_seq)
 
 
 _MARKS_OF = (

@@ -13,15 +13,19 @@ from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from trustfair.store.database import Store
 from trustfair.store.models import (
     Base,
     CaseEventRow,
     CaseRow,
+    ClaimRow,
     DecisionRow,
     EventRow,
     IngestRunRow,
+    LedgerEntryRow,
+    LedgerTransactionRow,
     PointsEntryRow,
     SanctionRow,
     SignalRow,
@@ -118,6 +122,38 @@ register_export(
     PointsEntryRow,
     _columns,
     "the penalty-points ledger: awards, and reversals (negative, reverses_id) that undo them",
+)
+
+
+def _posting(row: LedgerTransactionRow) -> dict[str, Any]:
+    """A money-ledger posting with its lines (> 0 debits the account, < 0 credits it),
+    which sum to zero."""
+    session = object_session(row)
+    assert session is not None
+    lines = session.execute(
+        select(LedgerEntryRow.account, LedgerEntryRow.amount_fen)
+        .where(LedgerEntryRow.transaction_id == row.id)
+        .order_by(LedgerEntryRow.id)
+    )
+    return {
+        **_columns(row),
+        "lines": [{"account": account, "amount_fen": amount} for account, amount in lines],
+    }
+
+
+register_export(
+    "ledger",
+    LedgerTransactionRow,
+    _posting,
+    "the money ledger: each posting (what for, when, by which decision and rule) with its"
+    " balanced lines in fen",
+)
+register_export(
+    "claims",
+    ClaimRow,
+    _columns,
+    "buyers' claims on the protection fund: facts, state, amount awarded, the rule and"
+    " the decision",
 )
 register_export(
     "ingest_runs",
