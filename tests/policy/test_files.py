@@ -172,3 +172,26 @@ def test_the_default_policys_live_risk_rules_are_checked_too(
     with pytest.raises(FileError, match=problem) as caught:
         load_policy(path)
     assert caught.value.line is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "labels: [return_shipping_due]}",
+            "labels: [late_shipment_due]}",
+            "compensate moves money on the protection detector's 'return_shipping_due'",
+        ),
+        ("labels: [claim_filed]}", "labels: [deposit_paid]}", "'claim_filed' signal"),
+        ("{detector: protection, labels: [deposit_paid]}", "{detector: text}", "'deposit_paid'"),
+        ("params: {guarantee: late_shipment}", "params: {guarantee: fast_refund}", "guarantee"),
+    ],
+)
+def test_a_money_rule_that_could_never_move_money_is_refused_at_load(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    assert old in text
+    path = write_policy(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(FileError, match=problem):
+        load_policy(path)

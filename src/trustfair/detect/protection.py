@@ -40,6 +40,15 @@ CLAIM_FILED = "claim_filed"
 DEPOSIT_PAID = "deposit_paid"
 RETURN_SHIPPING_DUE = "return_shipping_due"
 LATE_SHIPMENT_DUE = "late_shipment_due"
+
+MONEY_SIGNALS: dict[tuple[str, str | None], str] = {
+    ("file_claim", None): CLAIM_FILED,
+    ("take_deposit", None): DEPOSIT_PAID,
+    ("compensate", "return_shipping"): RETURN_SHIPPING_DUE,
+    ("compensate", "late_shipment"): LATE_SHIPMENT_DUE,
+}
+"""(action kind, its guarantee) → the signal its effect reads the facts from; a policy
+rule asking for the action must match that signal (checked when the file loads)."""
 RETURN_SHIPPING, LATE_SHIPMENT = "return_shipping", "late_shipment"
 
 

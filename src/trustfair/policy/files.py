@@ -411,6 +411,28 @@ def _check_action(
         raise FileError(
             path, line, f"rule {rule.id}: share_sanctions, but the file has no linked_accounts"
         )
+    _check_money_action(path, rule, kind, params, line)
+
+
+def _check_money_action(
+    path: Path, rule: RuleSpec, kind: str, params: dict[str, Any], line: int | None
+) -> None:
+    """A money action reads its facts from one protection signal: a rule that does not
+    match that signal would never move money, so it is refused here, not left silent."""
+    from trustfair.detect.protection import MONEY_SIGNALS
+
+    needed = MONEY_SIGNALS.get((kind, params.get("guarantee")))
+    if needed is None:
+        return
+    signal = rule.when.signal
+    labels = set(signal.labels or ()) if signal is not None else set()
+    if signal is None or signal.detector not in (None, "protection") or needed not in labels:
+        raise FileError(
+            path,
+            line,
+            f"rule {rule.id}: {kind} moves money on the protection detector's {needed!r}"
+            f" signal; say when.signal: {{detector: protection, labels: [{needed}]}}",
+        )
 
 
 def _check_references(path: Path, spec: PolicyFile, lines: dict[tuple[Any, ...], int]) -> None:
