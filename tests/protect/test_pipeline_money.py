@@ -241,6 +241,7 @@ def test_a_deposit_top_up_recovers_what_is_owed_and_lifts_the_shortfall_restrict
     deposits = postings(store, "deposit")
     assert [d.key for d in deposits] == ["deposit:registered:m1", "deposit:pay-1"]
     assert all(d.decision_id is not None for d in deposits)
+    assert {d.rule for d in deposits} == {"protection.deposit"}  # the rule that moved it
 
 
 # -- claims ----------------------------------------------------------------------------

@@ -152,6 +152,7 @@ class TakeDeposit(_MovesMoney):
                 ACTOR,
                 terms=_terms(decision),
                 decision_id=decision.id,
+                rule=_rule(action),
             )
 
 

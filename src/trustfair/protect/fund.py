@@ -88,6 +88,7 @@ def take_deposit(
     *,
     terms: Protection,
     decision_id: int | None = None,
+    rule: str | None = None,
 ) -> LedgerTransactionRow:
     """A merchant pays ``amount_fen`` into its deposit; what it owes the fund is
     recovered from it at once."""
@@ -99,6 +100,7 @@ def take_deposit(
         at,
         actor,
         decision_id=decision_id,
+        rule=rule,
     )
     if created:
         recover_from_deposit(session, merchant_id, row.key, at, actor, terms=terms)
