@@ -13,6 +13,7 @@ from trustfair.protect import accounts
 from trustfair.protect.ledger import (
     LedgerError,
     Overdrawn,
+    PurposeConflict,
     Purpose,
     balance,
     balances,
@@ -65,9 +66,12 @@ def test_the_same_purpose_is_posted_once(store) -> None:
             session, contribution("c1"), [("fund", 500), ("fund_contributions", -500)], NOW, "t"
         )
         again, created_again = post(
-            session, contribution("c1"), [("fund", 900), ("fund_contributions", -900)], NOW, "t"
+            session, contribution("c1"), [("fund", 500), ("fund_contributions", -500)], NOW, "t"
         )
     assert created and not created_again and again.id == first.id
+    # The same purpose told with another amount is refused, naming what stands.
+    with pytest.raises(PurposeConflict, match="fund \\+500"), store.transaction() as session:
+        post(session, contribution("c1"), [("fund", 900), ("fund_contributions", -900)], NOW, "t")
     with store.reading() as session:
         assert balance(session, "fund") == 500
 

@@ -239,7 +239,7 @@ def test_a_deposit_top_up_recovers_what_is_owed_and_lifts_the_shortfall_restrict
     ingest(store, registry, deposit_paid("d1-again", "pay-1", 5_000, at(days=6)))
     assert balance_of(store, "deposit:m1") == 3_000
     deposits = postings(store, "deposit")
-    assert [d.key for d in deposits] == ["deposit:registered:m1", "deposit:pay-1"]
+    assert [d.key for d in deposits] == ["deposit:registered:m1", "deposit:payment:pay-1"]
     assert all(d.decision_id is not None for d in deposits)
     assert {d.rule for d in deposits} == {"protection.deposit"}  # the rule that moved it
 

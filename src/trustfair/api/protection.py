@@ -45,7 +45,8 @@ from trustfair.protect.claims import (
     file_claim,
 )
 from trustfair.protect.coverage import entitlements_in_force
-from trustfair.protect.ledger import LedgerError, balance, lines_of, reverse
+from trustfair.protect.figures import fund_totals
+from trustfair.protect.ledger import LedgerError, PurposeConflict, balance, lines_of, reverse
 from trustfair.protect.terms import ClaimKind, Guarantee, Protection
 from trustfair.store.database import Store
 from trustfair.store.models import ClaimRow, LedgerEntryRow, LedgerTransactionRow
@@ -237,7 +238,7 @@ def _refusing(call: Callable[[], Any]) -> Any:
         return call()
     except LookupError as exc:
         raise Refusal(404, str(exc).strip("'\"")) from None
-    except ClaimConflict as exc:
+    except (ClaimConflict, PurposeConflict) as exc:
         raise Refusal(409, str(exc)) from None
     except (ClaimRefused, LedgerError) as exc:
         raise Refusal(422, str(exc)) from None
@@ -293,7 +294,7 @@ def post_deposit(
             lambda: fund.take_deposit(
                 session,
                 merchant_id,
-                body.payment_id,
+                fund.payment_ref(body.payment_id),
                 body.amount_fen,
                 now,
                 principal.actor,
@@ -549,14 +550,7 @@ def get_fund(
 ) -> FundFigures:
     store: Store = request.app.state.store
     with store.reading() as session:
-        moved = dict(
-            session.execute(
-                select(LedgerTransactionRow.kind, func.sum(LedgerEntryRow.amount_fen))
-                .join(LedgerEntryRow, LedgerEntryRow.transaction_id == LedgerTransactionRow.id)
-                .where(LedgerEntryRow.account == accounts.FUND)
-                .group_by(LedgerTransactionRow.kind)
-            ).all()
-        )
+        totals = fund_totals(session)
         owed = session.scalar(
             select(func.coalesce(func.sum(LedgerEntryRow.amount_fen), 0)).where(
                 LedgerEntryRow.account.like("receivable:%")
@@ -564,9 +558,9 @@ def get_fund(
         )
         return FundFigures(
             fund_fen=balance(session, accounts.FUND),
-            contributions_fen=int(moved.get(fund.CONTRIBUTION, 0) or 0),
-            payouts_fen=-int(moved.get(fund.PAYOUT, 0) or 0),
-            recoveries_fen=int(moved.get(fund.RECOVERY, 0) or 0),
+            contributions_fen=totals.contributions_fen,
+            payouts_fen=totals.payouts_fen,
+            recoveries_fen=totals.recoveries_fen,
             waiting_awards=len(fund.waiting_awards(session)),
             owed_by_merchants_fen=int(owed or 0),
         )

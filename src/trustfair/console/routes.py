@@ -64,7 +64,7 @@ from trustfair.console.web import (
 from trustfair.enforce.appeals import APPEAL, AppealRefused, file_appeal
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
-from trustfair.protect import claims
+from trustfair.protect import claim_states as claims
 from trustfair.protect.claims import ClaimConflict, ClaimRefused, claim_record, decide_claim
 from trustfair.protect.ledger import LedgerError, lines_of
 from trustfair.read.entities import ACCOUNT_TYPES, live_sessions_at_risk, standing, timeline

@@ -4,8 +4,8 @@ must do about an event.
 - ``claim.filed`` → ``claim_filed``: customer service filed a buyer's claim; the
   policy has it filed with the fund (``file_claim``), which adjudicates it.
 - ``deposit.paid``, and ``merchant.registered`` with a ``deposit_fen`` → ``deposit_paid``:
-  money for the merchant's deposit (``take_deposit``), under the payment's id, or
-  ``registered:{merchant_id}`` for the deposit paid on registering.
+  money for the merchant's deposit (``take_deposit``), under ``payment:{payment_id}``,
+  or ``registered:{merchant_id}`` for the deposit paid on registering.
 - ``order.returned`` with a ``tracking_no`` and a ``shipping_fee_fen`` on an order whose
   cover (the guarantees in force when it was paid) includes ``return_shipping`` →
   ``return_shipping_due``.
@@ -34,6 +34,7 @@ from typing import Any
 from trustfair.detect.late_shipment import judged_late
 from trustfair.pipeline.interfaces import Context, Signal, StoredEvent
 from trustfair.pipeline.registry import register_detector
+from trustfair.protect.fund import payment_ref, registration_ref
 from trustfair.settings import Settings
 
 CLAIM_FILED = "claim_filed"
@@ -83,11 +84,12 @@ class ProtectionDetector:
                 )
             ]
         if event.type == "deposit.paid":
-            return [self._deposit(payload.merchant_id, payload.payment_id, payload.amount_fen)]
+            ref = payment_ref(payload.payment_id)
+            return [self._deposit(payload.merchant_id, ref, payload.amount_fen)]
         if event.type == "merchant.registered":
             if payload.deposit_fen <= 0:
                 return []
-            ref = f"registered:{payload.merchant_id}"
+            ref = registration_ref(payload.merchant_id)
             return [self._deposit(payload.merchant_id, ref, payload.deposit_fen)]
         if event.type == "order.returned":
             return self._returned(event, payload, context)

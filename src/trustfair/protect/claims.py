@@ -13,31 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.events.payload import EntityRef
+from trustfair.protect.claim_states import (
+    FILED,
+    IN_REVIEW,
+    REJECTED,
+    ClaimConflict,
+    ClaimRefused,
+    move,
+)
 from trustfair.protect.coverage import order_cover
 from trustfair.protect.fund import Award, award
 from trustfair.protect.ledger import lock_ledger
 from trustfair.protect.terms import ClaimKind, Guarantee, Protection
 from trustfair.store.models import ClaimRow, EventRow
-
-FILED, IN_REVIEW, APPROVED, REJECTED, PAID = "filed", "in_review", "approved", "rejected", "paid"
-
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (FILED, "review"): IN_REVIEW,
-    (FILED, "approve"): APPROVED,
-    (FILED, "reject"): REJECTED,
-    (IN_REVIEW, "approve"): APPROVED,
-    (IN_REVIEW, "reject"): REJECTED,
-    (APPROVED, "pay"): PAID,
-}
-
-
-class ClaimRefused(ValueError):
-    """The claim cannot be filed or decided as asked (the message says why); nothing
-    was written."""
-
-
-class ClaimConflict(ClaimRefused):
-    """The claim is not in a state that allows the move (already decided, paid …)."""
 
 
 @dataclass(frozen=True)
@@ -48,14 +36,6 @@ class ClaimRequest:
     kind: ClaimKind
     requested_fen: int
     description: str = ""
-
-
-def move(claim: ClaimRow, step: str) -> None:
-    """Move ``claim`` by ``step``, or refuse naming the state it is in."""
-    target = TRANSITIONS.get((claim.state, step))
-    if target is None:
-        raise ClaimConflict(f"claim {claim.id} is {claim.state}: it cannot {step}")
-    claim.state = target
 
 
 def file_claim(
@@ -87,23 +67,21 @@ def file_claim(
         raise ClaimRefused(f"order {request.order_id!r} is unknown: its order.paid has not arrived")
     if cover.buyer_id != request.buyer_id:
         raise ClaimRefused(f"order {request.order_id!r} was not paid by buyer {request.buyer_id!r}")
-    ceiling = _ceiling(cover.amount_fen, cover.guarantees, request.kind)
+    ceiling = _ceiling(cover.amount_fen, cover.guarantees, request.kind, terms)
     if request.requested_fen > ceiling:
         raise ClaimRefused(
             f"the claim asks {request.requested_fen} fen; a {request.kind.value} claim on "
             f"order {request.order_id!r} may ask at most {ceiling} fen"
         )
+    # One standing claim per order, whatever its kind: the fund does not pay one order
+    # as not delivered and again as counterfeit.
     standing = session.scalars(
-        select(ClaimRow).where(
-            ClaimRow.order_id == request.order_id,
-            ClaimRow.kind == request.kind.value,
-            ClaimRow.state != REJECTED,
-        )
+        select(ClaimRow).where(ClaimRow.order_id == request.order_id, ClaimRow.state != REJECTED)
     ).first()
     if standing is not None:
         raise ClaimConflict(
-            f"order {request.order_id!r} already has a {request.kind.value} claim "
-            f"({standing.claim_ref}, {standing.state})"
+            f"order {request.order_id!r} already has a {standing.kind} claim "
+            f"({standing.claim_ref}, {standing.state}); one order, one claim"
         )
     claim = ClaimRow(
         claim_ref=request.claim_ref,
@@ -144,9 +122,12 @@ def decide_claim(
     terms: Protection,
     amount_fen: int | None = None,
 ) -> ClaimRow:
-    """A reviewer's decision on a claim in review: approve (and pay) or reject."""
-    # Locked and read fresh: of two reviewers deciding at once, the second sees the
-    # first's decision and is refused, instead of deciding it again.
+    """A reviewer's decision on a claim in review: approve (and pay what was asked, or
+    less) or reject. A confirmed counterfeit under fake-one-pay-N pays N times."""
+    # The ledger first, as every money use case: one lock order. Then the claim, read
+    # fresh: of two reviewers deciding at once, the second sees the first's decision
+    # and is refused, instead of deciding it again.
+    lock_ledger(session)
     claim = session.get(ClaimRow, claim_id, with_for_update=True, populate_existing=True)
     if claim is None:
         raise LookupError(f"no claim {claim_id}")
@@ -164,14 +145,16 @@ def decide_claim(
         return claim
     cover = order_cover(session, claim.order_id)
     assert cover is not None  # a filed claim's order is known
-    ceiling = _ceiling(cover.amount_fen, cover.guarantees, ClaimKind(claim.kind))
-    rule = "claims.reviewed"
+    rule, most = "claims.reviewed", claim.requested_fen
     if claim.kind == ClaimKind.COUNTERFEIT and Guarantee.FAKE_ONE_PAY_N in cover.guarantees:
         # The counterfeit is confirmed: the guarantee's N times, whatever was asked.
-        amount_fen, rule = ceiling, "guarantee.fake_one_pay_n"
+        most = _ceiling(cover.amount_fen, cover.guarantees, ClaimKind.COUNTERFEIT, terms)
+        amount_fen, rule = most, "guarantee.fake_one_pay_n"
     amount = claim.requested_fen if amount_fen is None else amount_fen
-    if not 0 < amount <= ceiling:
-        raise ClaimRefused(f"claim {claim.id} may be paid 1 to {ceiling} fen, not {amount}")
+    if not 0 < amount <= most:
+        raise ClaimRefused(
+            f"claim {claim.id} may be paid 1 to {most} fen (what was asked), not {amount}"
+        )
     _approve(session, claim, amount, rule, reason, at, actor, terms, None)
     session.flush()
     return claim
@@ -218,8 +201,10 @@ def _adjudicate(
             f"asks more than {rules.auto_approve_up_to_fen} fen, the most approved unseen",
         )
     if claim.kind == ClaimKind.NOT_DELIVERED:
-        if _delivered(session, claim.order_id):
+        if _has(session, claim.order_id, "order.delivered"):
             return "reject", "claims.delivered", "the carrier recorded the order as delivered"
+        if _has(session, claim.order_id, "order.refunded"):
+            return "reject", "claims.refunded", "the order was refunded already"
         due = paid_at + timedelta(days=rules.not_delivered_after_days)
         if at < due:
             return (
@@ -239,20 +224,27 @@ def _adjudicate(
     return "review", "claims.other", "no rule decides this claim"
 
 
-def _ceiling(order_fen: int, guarantees: dict[str, dict], kind: ClaimKind) -> int:
-    """The most a claim of ``kind`` on an order paid ``order_fen`` may be paid."""
+def _ceiling(
+    order_fen: int, guarantees: dict[str, dict], kind: ClaimKind, terms: Protection
+) -> int:
+    """The most a claim of ``kind`` on an order paid ``order_fen`` may be paid: the
+    order, or N times it for a counterfeit under fake-one-pay-N (the merchant's N, else
+    the terms' default, never above the terms' most)."""
     if kind == ClaimKind.COUNTERFEIT and Guarantee.FAKE_ONE_PAY_N in guarantees:
-        return order_fen * int(guarantees[Guarantee.FAKE_ONE_PAY_N].get("n", 1))
+        rules = terms.fake_one_pay_n
+        n = guarantees[Guarantee.FAKE_ONE_PAY_N].get("n") or rules.default_n
+        return order_fen * min(int(n), rules.max_n)
     return order_fen
 
 
-def _delivered(session: Session, order_id: str) -> bool:
+def _has(session: Session, order_id: str, event_type: str) -> bool:
+    """Whether the log holds an ``event_type`` event of the order."""
     return (
         session.scalars(
             select(EventRow.seq).where(
                 EventRow.subject_type == "order",
                 EventRow.subject_id == order_id,
-                EventRow.type == "order.delivered",
+                EventRow.type == event_type,
             )
         ).first()
         is not None

@@ -22,9 +22,11 @@ from trustfair.protect.accounts import (
     FUND,
     FUND_CONTRIBUTIONS,
 )
+from trustfair.protect.claim_states import move
 from trustfair.protect.ledger import (
     LedgerError,
     Purpose,
+    PurposeConflict,
     balance,
     lines_of,
     lock_ledger,
@@ -32,7 +34,7 @@ from trustfair.protect.ledger import (
     posted,
 )
 from trustfair.protect.terms import Protection
-from trustfair.store.models import ClaimRow, LedgerTransactionRow
+from trustfair.store.models import ClaimRow, LedgerTransactionRow, SettlementRow
 
 SHORTFALL_NODE = "protection.deposit_shortfall"
 """The sanction node of a merchant the fund could not recover from."""
@@ -76,6 +78,17 @@ def contribute(
     )
     pay_waiting(session, at, actor)
     return row
+
+
+def payment_ref(payment_id: str) -> str:
+    """The deposit reference of a payment the marketplace names (by event or API)."""
+    return f"payment:{payment_id}"
+
+
+def registration_ref(merchant_id: str) -> str:
+    """The deposit reference of what a merchant paid on registering: apart from payment
+    ids, so no payment id can be mistaken for it."""
+    return f"registered:{merchant_id}"
 
 
 def take_deposit(
@@ -125,6 +138,12 @@ def award(
     debit = (
         accounts.receivable(owed.merchant_id) if owed.borne_by_merchant else COMPENSATION_EXPENSE
     )
+    lock_ledger(session)
+    earlier = posted(session, f"{owed.base}:{AWARD}")
+    if earlier is not None:
+        # Once per purpose, whatever amount is asked the second time: an order's return
+        # shipping is compensated for its first return, not again for its second.
+        return earlier
     row, created = post(
         session,
         Purpose(f"{owed.base}:{AWARD}", AWARD, owed.ref_type, owed.ref_id),
@@ -139,6 +158,9 @@ def award(
         pay(session, row, at, actor)
         if owed.borne_by_merchant:
             recover_from_deposit(session, owed.merchant_id, row.key, at, actor, terms=terms)
+            # What came back from the deposit may be what this award (or an older one)
+            # was waiting for.
+            pay_waiting(session, at, actor)
     return row
 
 
@@ -161,8 +183,8 @@ def pay(session: Session, award_row: LedgerTransactionRow, at: datetime, actor: 
     )
     if award_row.ref_type == "claim":
         claim = session.get(ClaimRow, int(award_row.ref_id))
-        if claim is not None and claim.state == "approved":
-            claim.state = "paid"
+        if claim is not None:
+            move(claim, "pay")
     return True
 
 
@@ -248,24 +270,42 @@ def withhold_from_settlement(
     # Queue for the ledger before reading what is owed: a settlement read beside
     # another's would keep back what that one already took (PostgreSQL).
     lock_ledger(session)
-    key = f"settlement:{settlement_ref}"
-    earlier = posted(session, key)
+    earlier = session.scalars(
+        select(SettlementRow).where(SettlementRow.settlement_ref == settlement_ref)
+    ).first()
     if earlier is not None:
-        if earlier.ref_id != merchant_id:
-            raise LedgerError(f"settlement {settlement_ref!r} was made to {earlier.ref_id}")
-        return _fund_line(session, earlier)
+        # One answer per settlement: the same one again, or a refusal if it is told
+        # differently now.
+        if (earlier.merchant_id, earlier.amount_fen) != (merchant_id, settlement_fen):
+            raise PurposeConflict(
+                f"settlement {settlement_ref!r} was asked about before as {earlier.amount_fen} "
+                f"fen to {earlier.merchant_id}"
+            )
+        return earlier.withheld_fen
     owed = balance(session, accounts.receivable(merchant_id))
     amount = min(owed, settlement_fen)
+    posting = None
     if amount > 0:
-        post(
+        posting, _ = post(
             session,
-            Purpose(key, RECOVERY, "merchant", merchant_id),
+            Purpose(f"settlement:{settlement_ref}", RECOVERY, "merchant", merchant_id),
             [(FUND, amount), (accounts.receivable(merchant_id), -amount)],
             at,
             actor,
             memo=f"kept back from settlement {settlement_ref}",
         )
         pay_waiting(session, at, actor)
+    session.add(
+        SettlementRow(
+            settlement_ref=settlement_ref,
+            merchant_id=merchant_id,
+            amount_fen=settlement_fen,
+            withheld_fen=amount,
+            at=at,
+            transaction_id=posting.id if posting is not None else None,
+        )
+    )
+    session.flush()
     _restrict_while_owing(session, merchant_id, owed - amount, at, actor, terms)
     return amount
 
@@ -312,10 +352,6 @@ def _payable_line(session: Session, award_row: LedgerTransactionRow) -> tuple[st
         if account.startswith("payable:"):
             return account, -amount
     raise LedgerError(f"award {award_row.key!r} has no payable line")
-
-
-def _fund_line(session: Session, row: LedgerTransactionRow) -> int:
-    return sum(amount for account, amount in lines_of(session, row.id) if account == FUND)
 
 
 def _positive(amount_fen: int, what: str) -> None:

@@ -9,7 +9,7 @@ ledger lock, so two requests can never both spend the same fen.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +29,11 @@ Line = tuple[str, int]
 
 class LedgerError(Exception):
     """A posting that may not be written; the message says why."""
+
+
+class PurposeConflict(LedgerError):
+    """The purpose was posted before with other lines (a payment id sent again with
+    another amount): the first posting stands, and this one is refused."""
 
 
 class Overdrawn(LedgerError):
@@ -97,11 +102,17 @@ def post(
 ) -> tuple[LedgerTransactionRow, bool]:
     """Write the posting for ``purpose``: (the posting, True), or (the posting made for
     it before, False) — so asking twice moves the money once. Raises ``Overdrawn``
-    (nothing written) if an account would go where it may not."""
+    (nothing written) if an account would go where it may not, and ``PurposeConflict``
+    if the purpose was posted before with other lines."""
     _check_lines(purpose, lines)
     lock_ledger(session)
     earlier = posted(session, purpose.key)
     if earlier is not None:
+        if Counter(lines_of(session, earlier.id)) != Counter(lines):
+            raise PurposeConflict(
+                f"{purpose.key} was posted before (posting {earlier.id}) with other amounts: "
+                + ", ".join(f"{a} {v:+d}" for a, v in lines_of(session, earlier.id))
+            )
         return earlier, False
     movement: dict[str, int] = defaultdict(int)
     for account, amount in lines:

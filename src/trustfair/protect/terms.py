@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FenAmount = Annotated[int, Field(ge=0, le=10**12)]
 """Whole fen. Not strict: a policy file's YAML hands every plain scalar over as text
@@ -99,9 +99,16 @@ class LateShipment(Strict):
     min_fen: FenAmount = 300
     max_fen: FenAmount = 5_000
 
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> LateShipment:
+        if self.min_fen > self.max_fen:
+            raise ValueError(f"min_fen {self.min_fen} is above max_fen {self.max_fen}")
+        return self
+
     def compensation(self, order_fen: int) -> int:
+        """The share, within the bounds, and never more than the order itself."""
         share = order_fen * self.percent_of_order // 100
-        return min(max(share, self.min_fen), self.max_fen)
+        return min(max(share, self.min_fen), self.max_fen, order_fen)
 
 
 class FakeOnePayN(Strict):
@@ -129,7 +136,10 @@ class Deposit(Strict):
     """What happens to a merchant the fund could not recover from."""
 
     restriction: Literal["settlement_freeze", "traffic_limit", "ban"] = "settlement_freeze"
-    """Issued when the deposit runs dry with debt left; lifted once the debt is paid."""
+    """Issued when the deposit runs dry with debt left; lifted once the debt is paid.
+    A settlement freeze tells the marketplace to pay the merchant nothing without asking
+    first (POST /v1/merchants/{id}/settlements), so the fund keeps back what it is owed
+    from every settlement until the debt is paid."""
 
 
 class Protection(Strict):

@@ -17,52 +17,14 @@ from sqlalchemy.orm import Session
 
 from trustfair.events.fields import CHINA
 from trustfair.protect.accounts import FUND
+from trustfair.protect.figures import fund_movements
 from trustfair.report.figures import Breakdown, Figure, Section
 from trustfair.store.models import (
     ClaimRow,
     EntitlementRow,
     LedgerBalanceRow,
-    LedgerEntryRow,
-    LedgerTransactionRow,
     OrderCoverageRow,
 )
-
-
-def _fund_movements(session: Session) -> list[tuple[str, str, str, str, int]]:
-    """(kind, key, ref_type, ref_id, fen into the fund) of every posting that moved the
-    fund, reversals left out with what they reverse."""
-    reversed_ids = set(
-        session.scalars(
-            select(LedgerTransactionRow.reverses_id).where(
-                LedgerTransactionRow.reverses_id.is_not(None)
-            )
-        )
-    )
-    rows = session.execute(
-        select(
-            LedgerTransactionRow.id,
-            LedgerTransactionRow.kind,
-            LedgerTransactionRow.key,
-            LedgerTransactionRow.ref_type,
-            LedgerTransactionRow.ref_id,
-            func.sum(LedgerEntryRow.amount_fen),
-        )
-        .join(LedgerEntryRow, LedgerEntryRow.transaction_id == LedgerTransactionRow.id)
-        .where(LedgerEntryRow.account == FUND, LedgerTransactionRow.reverses_id.is_(None))
-        .group_by(
-            LedgerTransactionRow.id,
-            LedgerTransactionRow.kind,
-            LedgerTransactionRow.key,
-            LedgerTransactionRow.ref_type,
-            LedgerTransactionRow.ref_id,
-        )
-        .order_by(LedgerTransactionRow.id)
-    )
-    return [
-        (kind, key, ref_type, ref_id, int(amount))
-        for id_, kind, key, ref_type, ref_id, amount in rows
-        if id_ not in reversed_ids
-    ]
 
 
 def _payout_kind(key: str, ref_type: str, ref_id: str, claim_kinds: dict[str, str]) -> str:
@@ -137,7 +99,7 @@ def _coverage_by_month(session: Session) -> tuple[dict, dict, dict, dict]:
 
 
 def protection_section(session: Session) -> Section:
-    movements = _fund_movements(session)
+    movements = fund_movements(session)
     claim_kinds = {
         str(claim_id): kind
         for claim_id, kind in session.execute(select(ClaimRow.id, ClaimRow.kind))

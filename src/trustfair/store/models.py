@@ -443,7 +443,8 @@ class ReviewOutcomeRow(Base):
 
 REVERSAL_CONDITION = "reverses_id IS NOT NULL"
 LIVE_CLAIM_CONDITION = "state <> 'rejected'"
-"""Claims that stand (filed, in review, approved, paid): one per order and kind."""
+"""Claims that stand (filed, in review, approved, paid): one per order, whatever its
+kind, so one order is never paid by the fund twice over under different headings."""
 
 
 class LedgerTransactionRow(Base):
@@ -573,14 +574,29 @@ class ClaimRow(Base):
 
     __table_args__ = (
         Index(
-            "uq_claims_live_order_kind",
+            "uq_claims_live_order",
             "order_id",
-            "kind",
             unique=True,
             sqlite_where=text(LIVE_CLAIM_CONDITION),
             postgresql_where=text(LIVE_CLAIM_CONDITION),
         ),
     )
+
+
+class SettlementRow(Base):
+    """A settlement the marketplace asked about, and what the fund kept back from it:
+    one answer per settlement, zero included."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    settlement_ref: Mapped[str] = mapped_column(String(128), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(128), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    withheld_fen: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    """The recovery posting, when anything was kept back."""
 
 
 class IdempotencyKeyRow(Base):

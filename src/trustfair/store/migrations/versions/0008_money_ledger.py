@@ -1,5 +1,5 @@
 """money ledger: postings and their entries, balances, guarantees, order coverage,
-claims and idempotency keys; ledger rows refuse UPDATE and DELETE
+claims, settlements and idempotency keys; ledger rows refuse UPDATE and DELETE
 
 Revision ID: 0008
 Revises: 0007
@@ -138,12 +138,28 @@ def upgrade() -> None:
         batch_op.create_index("ix_claims_merchant_id", ["merchant_id"], unique=False)
         batch_op.create_index("ix_claims_state", ["state"], unique=False)
         batch_op.create_index(
-            "uq_claims_live_order_kind",
-            ["order_id", "kind"],
+            "uq_claims_live_order",
+            ["order_id"],
             unique=True,
             sqlite_where=sa.text("state <> 'rejected'"),
             postgresql_where=sa.text("state <> 'rejected'"),
         )
+
+    op.create_table(
+        "settlements",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("settlement_ref", sa.String(length=128), nullable=False),
+        sa.Column("merchant_id", sa.String(length=128), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("withheld_fen", sa.BigInteger(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("transaction_id", BigId, nullable=True),
+        sa.ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("settlement_ref"),
+    )
+    with op.batch_alter_table("settlements", schema=None) as batch_op:
+        batch_op.create_index("ix_settlements_merchant_id", ["merchant_id"], unique=False)
 
     op.create_table(
         "idempotency_keys",
@@ -200,6 +216,7 @@ def downgrade() -> None:
             for change in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{change}")
     op.drop_table("idempotency_keys")
+    op.drop_table("settlements")
     op.drop_table("claims")
     op.drop_table("order_coverage")
     op.drop_table("entitlements")
