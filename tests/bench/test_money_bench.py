@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from tests.conftest import postgres_url
 from trustfair.bench.money import plan, run
+from trustfair.store.database import Store
 
 
 def test_a_replay_repeats_a_request_its_client_already_sent() -> None:
@@ -55,3 +59,15 @@ def test_a_tiny_run_moves_money_without_errors_and_leaves_the_ledger_whole() -> 
     for key in ("python", "cpus", "load_average_at_end", "what_trustfair_does"):
         assert key in result
     json.dumps(result)  # printable as it is
+
+
+@pytest.mark.postgres
+def test_a_tiny_run_on_postgresql_leaves_the_ledger_whole(postgres_store: Store) -> None:
+    """The fixture skips (or fails, if PostgreSQL is required) where there is none; the
+    bench makes and drops a schema of its own per run."""
+    result = run(events=120, clients=4, repeats=1, store="postgresql", database_url=postgres_url())
+    assert result["store"].startswith("postgresql")
+    assert result["errors"] == 0 and result["ledger_ok"] is True
+    [ours] = result["trustfair_runs"]
+    assert ours["replays_answered_from_key"] == result["replays_sent"] == 36
+    assert ours["ledger_payouts_match_paid_claims"] is True
