@@ -496,11 +496,13 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def bench(
-    name: Annotated[str, typer.Argument(help="ingest, moderation, pipeline or shutdown")],
+    name: Annotated[str, typer.Argument(help="ingest, moderation, money, pipeline or shutdown")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     events: Annotated[
         int | None,
-        typer.Option(help="How many events to run [default: the bench's own].", min=100),
+        typer.Option(
+            help="How many events (money: requests) to run [default: the bench's own].", min=100
+        ),
     ] = None,
     seconds: Annotated[
         float | None, typer.Option(help="shutdown: seconds of load per run.", min=1)
@@ -508,16 +510,35 @@ def bench(
     rate: Annotated[
         float | None, typer.Option(help="shutdown: requests per second to send.", min=1)
     ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="money: sqlite [default] or postgresql.")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="money, with --store postgresql: a database it makes schemas in."),
+    ] = None,
 ) -> None:
     """Measure a figure beside a baseline measured in the same run."""
     from trustfair.bench import BENCHMARKS
 
     if name not in BENCHMARKS:
         raise _fail(f"unknown benchmark {name!r}; known: {', '.join(sorted(BENCHMARKS))}")
-    options = {"events": events, "seconds": seconds, "rate": rate}
+    options = {
+        "events": events,
+        "seconds": seconds,
+        "rate": rate,
+        "store": store,
+        "database_url": database_url,
+    }
     given = {key: value for key, value in options.items() if value is not None}
     if name != "shutdown" and {"seconds", "rate"} & set(given):
         raise _fail("--seconds and --rate are options of the shutdown bench")
+    if name != "money" and {"store", "database_url"} & set(given):
+        raise _fail("--store and --database-url are options of the money bench")
+    if store not in (None, "sqlite", "postgresql"):
+        raise _fail(f"--store is sqlite or postgresql, not {store!r}")
+    if (store == "postgresql") != bool(database_url):
+        raise _fail("--store postgresql and --database-url (a PostgreSQL URL) go together")
     result = BENCHMARKS[name](**given)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trustfair.bench import ingest, moderation, pipeline, shutdown
+from trustfair.bench import ingest, moderation, money, pipeline, shutdown
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "ingest": ingest.run,
     "moderation": moderation.run,
     "pipeline": pipeline.run,
+    "money": money.run,
     "shutdown": shutdown.run,
 }
