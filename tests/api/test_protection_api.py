@@ -369,3 +369,157 @@ def test_a_merchant_sees_its_own_claims_and_not_another_shops(money) -> None:
     claim_id = mine["claims"][0]["id"]
     assert client.get(f"/v1/claims/{claim_id}", headers=other).status_code == 404
     assert client.get("/v1/merchants/m1/money", headers=other).status_code == 404
+
+
+def test_one_order_one_claim_whatever_its_kind(money) -> None:
+    client, keys, store = money
+    cs = keys["customer_service"]
+    send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c1", "amount_fen": 50_000},
+        keys["admin"],
+        "c1",
+    )
+    assert (
+        send(client, "/v1/claims", claim("a", "o2", "not_delivered", 9_900), cs, "1").json()[
+            "state"
+        ]
+        == "paid"
+    )
+    again = send(client, "/v1/claims", claim("b", "o2", "counterfeit", 9_900), cs, "2")
+    assert again.status_code == 409 and "one order, one claim" in again.json()["detail"]
+    with store.reading() as session:
+        assert check_ledger(session).fund_fen == 50_000 - 9_900
+
+
+def test_a_refunded_order_is_not_paid_again_as_not_delivered(money) -> None:
+    client, keys, store = money
+    ingest_refund = event(
+        "rf2",
+        "order.refunded",
+        {
+            "order_id": "o2",
+            "buyer_id": "b1",
+            "merchant_id": "m1",
+            "amount_fen": 9_900,
+            "reason": "cancel",
+        },
+        PAID + timedelta(days=1),
+    )
+    from tests.factories import ingest as ingest_events
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.settings import Settings
+
+    ingest_events(store, build_registry(Settings()), ingest_refund)
+    refused = send(
+        client,
+        "/v1/claims",
+        claim("r", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "r",
+    )
+    assert (refused.json()["state"], refused.json()["rule"]) == ("rejected", "claims.refunded")
+
+
+def test_fake_one_pay_n_without_an_n_pays_the_terms_default(store, registry) -> None:
+    ingest(
+        store,
+        registry,
+        event(
+            "g9",
+            "guarantee.opted_in",
+            {"merchant_id": "m1", "guarantee": "fake_one_pay_n"},
+            PAID - timedelta(days=1),
+        ),
+        order_paid("p9", "o9", 1_000, PAID),
+    )
+    client = TestClient(create_app(store, registry, access_log=False))
+    admin = {"Authorization": f"Bearer {api_key(store, 'admin')}"}
+    send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c", "amount_fen": 10_000},
+        admin,
+        "c",
+    )
+    filed = send(client, "/v1/claims", claim("f9", "o9", "counterfeit", 1_000), admin, "f").json()
+    approved = send(
+        client,
+        f"/v1/claims/{filed['id']}/decision",
+        {"outcome": "approve", "reason": "假"},
+        admin,
+        "d",
+    )
+    assert approved.json()["amount_fen"] == 3_000  # default_n: 3
+
+
+def test_an_award_is_paid_at_once_when_its_recovery_refills_the_fund(money) -> None:
+    client, keys, _store = money
+    send(
+        client,
+        "/v1/merchants/m1/deposits",
+        {"payment_id": "d", "amount_fen": 20_000},
+        keys["service"],
+        "d",
+    )
+    # The fund is empty: the award waits, the deposit pays the fund back, the buyer is paid.
+    paid = send(
+        client,
+        "/v1/claims",
+        claim("e", "o2", "not_delivered", 9_900),
+        keys["customer_service"],
+        "e",
+    )
+    assert paid.json()["state"] == "paid"
+    assert client.get("/v1/fund", headers=keys["admin"]).json()["waiting_awards"] == 0
+
+
+def test_a_reference_told_again_with_another_amount_is_refused(money) -> None:
+    client, keys, _ = money
+    admin, svc = keys["admin"], keys["service"]
+    send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c1", "amount_fen": 5_000},
+        admin,
+        "c1",
+    )
+    other = send(
+        client,
+        "/v1/fund/contributions",
+        {"contribution_ref": "c1", "amount_fen": 9_000},
+        admin,
+        "c2",
+    )
+    assert other.status_code == 409 and "other amounts" in other.json()["detail"]
+    send(client, "/v1/merchants/m1/deposits", {"payment_id": "p", "amount_fen": 100}, svc, "p1")
+    moved = send(
+        client, "/v1/merchants/m1/deposits", {"payment_id": "p", "amount_fen": 200}, svc, "p2"
+    )
+    assert moved.status_code == 409
+    to_m2 = send(
+        client, "/v1/merchants/m2/deposits", {"payment_id": "p", "amount_fen": 100}, svc, "p3"
+    )
+    assert to_m2.status_code == 409
+    # A settlement answers once, zero included, and refuses being told another amount.
+    first = send(
+        client,
+        "/v1/merchants/m1/settlements",
+        {"settlement_ref": "s", "amount_fen": 700},
+        svc,
+        "s1",
+    )
+    assert first.json()["withheld_fen"] == 0
+    same = send(
+        client,
+        "/v1/merchants/m1/settlements",
+        {"settlement_ref": "s", "amount_fen": 700},
+        svc,
+        "s2",
+    )
+    assert same.json()["withheld_fen"] == 0
+    told_otherwise = send(
+        client, "/v1/merchants/m1/settlements", {"settlement_ref": "s", "amount_fen": 1}, svc, "s3"
+    )
+    assert told_otherwise.status_code == 409

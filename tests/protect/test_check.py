@@ -160,3 +160,72 @@ def test_the_cli_exits_non_zero_naming_the_breach(sqlite_store) -> None:
     assert failed.returncode == 1
     assert "BREACH every_posting_balanced" in failed.stdout
     assert "forged" in failed.stdout
+
+
+def test_a_recovery_that_takes_deposit_money_without_clearing_a_debt_is_named(store) -> None:
+    a_sound_ledger(store)
+    with store.transaction() as session:
+        fund.take_deposit(session, "m2", "p2", 5_000, NOW, "svc", terms=TERMS)
+        # Balanced, and through ``post`` (balances kept): only its shape is wrong.
+        post(
+            session,
+            Purpose("recovery:forged", "recovery", "merchant", "m1"),
+            [("fund", 300), ("deposit_cash", -300)],
+            NOW,
+            "intruder",
+        )
+    found = breaches(store)
+    assert "posting_shapes" in found
+    assert "fund_adds_up" in found  # the deposits' money no longer equals the deposits
+
+
+def test_a_claim_paid_again_under_another_key_is_named(store) -> None:
+    with store.transaction() as session:
+        fund.contribute(session, "c1", 10_000, NOW, "admin")
+        for key in ("claim:1", "claim:1:dup"):
+            post(
+                session,
+                Purpose(f"{key}:award", "award", "claim", "1"),
+                [("receivable:m1", 1_000), ("payable:b1", -1_000)],
+                NOW,
+                "intruder",
+            )
+            post(
+                session,
+                Purpose(f"{key}:payout", "payout", "claim", "1"),
+                [("payable:b1", 1_000), ("fund", -1_000)],
+                NOW,
+                "intruder",
+            )
+    with store.reading() as session:
+        named = [b.detail for b in check_ledger(session).breaches]
+    assert any("claim:1:dup:award" in detail and "not the key" in detail for detail in named)
+
+
+def test_a_payout_to_another_buyer_than_the_award_owed_is_named(store) -> None:
+    with store.transaction() as session:
+        fund.contribute(session, "c1", 10_000, NOW, "admin")
+        post(
+            session,
+            Purpose("order:o1:return_shipping:award", "award", "order", "o1"),
+            [("compensation_expense", 800), ("payable:b1", -800)],
+            NOW,
+            "intruder",
+        )
+        post(
+            session,
+            Purpose("gift", "award", "order", "o2"),
+            [("compensation_expense", 800), ("payable:b2", -800)],
+            NOW,
+            "intruder",
+        )
+        post(
+            session,
+            Purpose("order:o1:return_shipping:payout", "payout", "order", "o1"),
+            [("payable:b2", 800), ("fund", -800)],
+            NOW,
+            "intruder",
+        )
+    with store.reading() as session:
+        named = [b.detail for b in check_ledger(session).breaches]
+    assert any("the award owed payable:b1 800 fen, the payout paid payable:b2" in d for d in named)

@@ -13,8 +13,8 @@ from trustfair.protect import accounts
 from trustfair.protect.ledger import (
     LedgerError,
     Overdrawn,
-    PurposeConflict,
     Purpose,
+    PurposeConflict,
     balance,
     balances,
     post,

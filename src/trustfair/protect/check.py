@@ -6,11 +6,19 @@ rows alone, and names every breach it finds.
 2. the kept balances equal the sums of the entries;
 3. no account is where it may never be (an overdrawn fund, deposit, payable …);
 4. each claim, and each order's compensation under each guarantee, is awarded and paid
-   at most once, and every payout pays exactly what its award owed;
+   at most once — counted by what the posting is about (its kind, reference and
+   guarantee), not by its key, and an award or payout whose key is not the one its
+   reference gives is named — and every payout pays its award's buyer exactly what
+   the award owed;
 5. claims agree with the ledger: a paid claim has its payout, an approved one its
    award for the amount approved, an undecided or rejected one none;
-6. the fund holds contributions − payouts + recoveries, and nothing else moves it;
-7. a reversal is the exact negation of the posting it reverses, which is not itself
+6. every posting has the shape of its kind (a payout takes from the fund and clears a
+   buyer's payable, a recovery puts into the fund exactly what it clears of one
+   merchant's receivable, and so on): money cannot move between accounts by a
+   posting that only balances;
+7. the fund holds contributions − payouts + recoveries, and nothing else moves it; the
+   deposits' money equals the deposits held;
+8. a reversal is the exact negation of the posting it reverses, which is not itself
    a reversal.
 """
 
@@ -22,8 +30,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trustfair.protect.accounts import FUND, FUND_CONTRIBUTIONS, kind_of, normal_balance, overdrawn
-from trustfair.protect.fund import AWARD, CONTRIBUTION, PAYOUT, RECOVERY, REVERSAL
+from trustfair.protect.accounts import (
+    DEPOSIT_CASH,
+    FUND,
+    FUND_CONTRIBUTIONS,
+    kind_of,
+    normal_balance,
+    overdrawn,
+)
+from trustfair.protect.fund import AWARD, CONTRIBUTION, DEPOSIT, PAYOUT, RECOVERY, REVERSAL
+from trustfair.protect.terms import Guarantee
 from trustfair.store.models import (
     ClaimRow,
     LedgerBalanceRow,
@@ -31,6 +47,7 @@ from trustfair.store.models import (
     LedgerTransactionRow,
 )
 
+GUARANTEES = frozenset(g.value for g in Guarantee)
 MAX_NAMED = 20
 """Breaches of one invariant named one by one; the rest are counted."""
 
@@ -114,6 +131,7 @@ def check_ledger(session: Session) -> LedgerReport:
     reversed_ids = _reversals(postings, lines, found)
     _at_most_once(postings, lines, reversed_ids, found)
     _claims_agree(session, postings, lines, reversed_ids, found)
+    _shapes(postings, lines, found)
     _fund_adds_up(postings, lines, sums, report, found)
     report.breaches = found.close()
     return report
@@ -193,8 +211,25 @@ def _reversals(
     return reversed_ids
 
 
-def _purpose_base(posting: LedgerTransactionRow) -> str:
-    return posting.key.rsplit(":", 1)[0]
+def _subject(posting: LedgerTransactionRow) -> tuple[str, str, str] | None:
+    """(ref_type, ref_id, guarantee) an award or payout is about, read from its columns
+    and checked against its key; None when the key is not the one they give."""
+    suffix = f":{posting.kind}"
+    if posting.ref_type == "claim":
+        return (
+            ("claim", posting.ref_id, "")
+            if posting.key == f"claim:{posting.ref_id}{suffix}"
+            else None
+        )
+    prefix = f"order:{posting.ref_id}:"
+    if (
+        posting.ref_type == "order"
+        and posting.key.startswith(prefix)
+        and posting.key.endswith(suffix)
+    ):
+        guarantee = posting.key[len(prefix) : -len(suffix)]
+        return ("order", posting.ref_id, guarantee) if guarantee in GUARANTEES else None
+    return None
 
 
 def _at_most_once(
@@ -203,32 +238,52 @@ def _at_most_once(
     reversed_ids: set[int],
     found: _Findings,
 ) -> None:
-    standing: dict[tuple[str, str], list[LedgerTransactionRow]] = defaultdict(list)
-    for posting in postings.values():
-        if posting.kind in (AWARD, PAYOUT) and posting.id not in reversed_ids:
-            standing[(posting.kind, _purpose_base(posting))].append(posting)
-    for (kind, base), rows in sorted(standing.items()):
+    standing: dict[tuple[str, tuple[str, str, str]], list[LedgerTransactionRow]] = defaultdict(list)
+    for posting in sorted(postings.values(), key=lambda p: p.id):
+        if posting.kind not in (AWARD, PAYOUT) or posting.id in reversed_ids:
+            continue
+        subject = _subject(posting)
+        if subject is None:
+            found.add(
+                "paid_at_most_once",
+                f"{posting.kind} {posting.id} ({posting.key}): not the key its reference "
+                f"{posting.ref_type} {posting.ref_id} gives",
+            )
+            continue
+        standing[(posting.kind, subject)].append(posting)
+    for (kind, subject), rows in sorted(standing.items()):
         if len(rows) > 1:
             found.add(
                 "paid_at_most_once",
-                f"{base}: {len(rows)} standing {kind}s (postings {[r.id for r in rows]})",
+                f"{':'.join(filter(None, subject))}: {len(rows)} standing {kind}s "
+                f"(postings {[r.id for r in rows]})",
             )
-    for (kind, base), rows in sorted(standing.items()):
         if kind != PAYOUT:
             continue
-        awards = standing.get((AWARD, base), [])
+        awards = standing.get((AWARD, subject), [])
         if not awards:
-            found.add("paid_at_most_once", f"{base}: a payout with no standing award")
+            found.add("paid_at_most_once", f"{rows[0].key}: a payout with no standing award")
             continue
-        owed = _payable_credit(lines[awards[0].id])
-        paid = _payable_credit(lines[rows[0].id], debit=True)
+        owed = _payable_lines(lines[awards[0].id])
+        paid = {account: -amount for account, amount in _payable_lines(lines[rows[0].id]).items()}
         if owed != paid:
-            found.add("paid_at_most_once", f"{base}: awarded {owed} fen, paid {paid} fen")
+            found.add(
+                "paid_at_most_once",
+                f"{rows[0].key}: the award owed {_shown(owed)}, the payout paid {_shown(paid)}",
+            )
 
 
-def _payable_credit(its_lines: list[tuple[str, int]], *, debit: bool = False) -> int:
-    total = sum(amount for account, amount in its_lines if account.startswith("payable:"))
-    return total if debit else -total
+def _payable_lines(its_lines: list[tuple[str, int]]) -> dict[str, int]:
+    """What a posting owes buyers, by payable account (credits as positive)."""
+    owed: dict[str, int] = defaultdict(int)
+    for account, amount in its_lines:
+        if account.startswith("payable:"):
+            owed[account] -= amount
+    return dict(owed)
+
+
+def _shown(owed: dict[str, int]) -> str:
+    return ", ".join(f"{account} {amount} fen" for account, amount in sorted(owed.items()))
 
 
 def _claims_agree(
@@ -238,31 +293,81 @@ def _claims_agree(
     reversed_ids: set[int],
     found: _Findings,
 ) -> None:
-    by_claim: dict[tuple[str, str], LedgerTransactionRow] = {}
+    by_claim: dict[tuple[str, str], list[LedgerTransactionRow]] = defaultdict(list)
     for posting in postings.values():
         if posting.ref_type == "claim" and posting.id not in reversed_ids:
-            by_claim[(posting.kind, posting.ref_id)] = posting
+            by_claim[(posting.kind, posting.ref_id)].append(posting)
     for claim in session.scalars(select(ClaimRow).order_by(ClaimRow.id)):
-        award = by_claim.get((AWARD, str(claim.id)))
-        payout = by_claim.get((PAYOUT, str(claim.id)))
+        awards = by_claim.get((AWARD, str(claim.id)), [])
+        payouts = by_claim.get((PAYOUT, str(claim.id)), [])
         name = f"claim {claim.id} ({claim.claim_ref}, {claim.state})"
+        if len(awards) > 1 or len(payouts) > 1:
+            found.add("claims_agree", f"{name}: {len(awards)} awards, {len(payouts)} payouts")
         if claim.state in ("approved", "paid"):
-            if award is None:
+            awarded = sum(sum(_payable_lines(lines[a.id]).values()) for a in awards)
+            if not awards:
                 found.add("claims_agree", f"{name}: no award in the ledger")
-            elif _payable_credit(lines[award.id]) != claim.amount_fen:
+            elif awarded != claim.amount_fen:
                 found.add(
                     "claims_agree",
-                    f"{name}: approved {claim.amount_fen} fen, awarded "
-                    f"{_payable_credit(lines[award.id])} fen",
+                    f"{name}: approved {claim.amount_fen} fen, awarded {awarded} fen",
                 )
-        elif award is not None:
-            found.add("claims_agree", f"{name}: has an award (posting {award.id})")
-        if (claim.state == "paid") != (payout is not None):
+        elif awards:
+            found.add("claims_agree", f"{name}: has an award (posting {awards[0].id})")
+        if (claim.state == "paid") != bool(payouts):
             found.add(
                 "claims_agree",
-                f"{name}: "
-                + ("no payout in the ledger" if payout is None else "paid in the ledger"),
+                f"{name}: " + ("no payout in the ledger" if not payouts else "paid in the ledger"),
             )
+
+
+SHAPES: dict[str, tuple[frozenset[tuple[str, int]], ...]] = {
+    CONTRIBUTION: (frozenset({("fund", 1), ("fund_contributions", -1)}),),
+    DEPOSIT: (frozenset({("deposit_cash", 1), ("deposit", -1)}),),
+    AWARD: (
+        frozenset({("receivable", 1), ("payable", -1)}),
+        frozenset({("compensation_expense", 1), ("payable", -1)}),
+    ),
+    PAYOUT: (frozenset({("payable", 1), ("fund", -1)}),),
+    RECOVERY: (
+        frozenset({("fund", 1), ("receivable", -1)}),
+        frozenset({("fund", 1), ("receivable", -1), ("deposit", 1), ("deposit_cash", -1)}),
+    ),
+}
+"""Each kind's lines, as (account kind, sign) — every line one amount, one owner."""
+
+
+def _shapes(
+    postings: dict[int, LedgerTransactionRow],
+    lines: dict[int, list[tuple[str, int]]],
+    found: _Findings,
+) -> None:
+    for posting in sorted(postings.values(), key=lambda p: p.id):
+        if posting.kind == REVERSAL:
+            continue  # the negation of a posting that has its kind's shape
+        its_lines = lines.get(posting.id, [])
+        name = f"posting {posting.id} ({posting.key})"
+        shapes = SHAPES.get(posting.kind)
+        if shapes is None:
+            found.add("posting_shapes", f"{name}: no posting kind {posting.kind!r}")
+            continue
+        if not all(_known(account) for account, _ in its_lines):
+            continue  # named already
+        shape = frozenset(
+            (account.partition(":")[0], (amount > 0) - (amount < 0))
+            for account, amount in its_lines
+        )
+        amounts = {abs(amount) for _, amount in its_lines}
+        owners = {account.partition(":")[2] for account, _ in its_lines} - {""}
+        problem = None
+        if shape not in shapes or len(shape) != len(its_lines):
+            problem = "its lines are not those of a " + posting.kind
+        elif len(amounts) != 1:
+            problem = f"its lines move different amounts {sorted(amounts)}"
+        elif len(owners) > 1 and posting.kind != AWARD and posting.kind != PAYOUT:
+            problem = f"it moves the money of several parties {sorted(owners)}"
+        if problem:
+            found.add("posting_shapes", f"{name}: {problem}")
 
 
 def _fund_adds_up(
@@ -290,6 +395,13 @@ def _fund_adds_up(
     report.payouts_fen = -moved[PAYOUT]
     report.recoveries_fen = moved[RECOVERY]
     report.fund_fen = sums.get(FUND, 0)
+    held = sum(-total for account, total in sums.items() if account.startswith("deposit:"))
+    cash = sums.get(DEPOSIT_CASH, 0)
+    if held != cash:
+        found.add(
+            "fund_adds_up",
+            f"the deposits' money ({DEPOSIT_CASH}) is {cash} fen; the deposits held are {held} fen",
+        )
     expected = report.contributions_fen - report.payouts_fen + report.recoveries_fen
     if report.fund_fen != expected:
         found.add(
