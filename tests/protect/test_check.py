@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from trustfair.protect import fund
 from trustfair.protect.check import check_ledger
@@ -18,6 +18,7 @@ from trustfair.store.models import (
     LedgerBalanceRow,
     LedgerEntryRow,
     LedgerTransactionRow,
+    PayoutQueueRow,
 )
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -229,3 +230,21 @@ def test_a_payout_to_another_buyer_than_the_award_owed_is_named(store) -> None:
     with store.reading() as session:
         named = [b.detail for b in check_ledger(session).breaches]
     assert any("the award owed payable:b1 800 fen, the payout paid payable:b2" in d for d in named)
+
+
+def test_an_unpaid_award_missing_from_the_payout_queue_is_named(store) -> None:
+    with store.transaction() as session:
+        fund.award(
+            session,
+            fund.Award("order", "o1", "b1", "m1", 500, False, "return_shipping"),
+            NOW,
+            "pipeline",
+            terms=TERMS,
+            rule="r",
+        )
+    with store.reading() as session:
+        assert check_ledger(session).ok  # the fund is empty: the award waits, queued
+        assert [a.key for a in fund.waiting_awards(session)] == ["order:o1:return_shipping:award"]
+    with store.transaction() as session:
+        session.execute(delete(PayoutQueueRow))
+    assert breaches(store) == ["payout_queue"]

@@ -92,6 +92,9 @@ def run_once(
     lease: timedelta,
 ) -> tuple[Answer, bool]:
     """(answer, replayed): ``work``'s answer, done at most once for (scope, key)."""
+    kept = _kept_answer(store, scope, key, request_fingerprint)
+    if kept is not None:
+        return kept, True
     claimed = with_retries(lambda: _claim(store, scope, key, request_fingerprint, lease))
     if isinstance(claimed, Answer):
         return claimed, True
@@ -117,6 +120,31 @@ def run_once(
             )
         raise
     return answer, False
+
+
+def _kept_answer(store: Store, scope: str, key: str, request_fingerprint: str) -> Answer | None:
+    """The answer already kept for the key, read without queueing for the writer: a
+    retry of an answered request (the common one) costs one read."""
+    with store.reading() as session:
+        row = session.scalars(
+            select(IdempotencyKeyRow).where(
+                IdempotencyKeyRow.scope == scope, IdempotencyKeyRow.key == key
+            )
+        ).first()
+        if row is None or row.state != DONE:
+            return None
+        if row.fingerprint != request_fingerprint:
+            raise _reused(key)
+        assert row.status_code is not None and row.response is not None
+        return Answer(row.status_code, dict(row.response))
+
+
+def _reused(key: str) -> KeyProblem:
+    return KeyProblem(
+        422,
+        f"{HEADER} {key!r} was used for another request (another path or body); "
+        "use a new key for a new request",
+    )
 
 
 def _claim(
@@ -150,11 +178,7 @@ def _claim(
             .with_for_update()
         ).one()
         if row.fingerprint != request_fingerprint:
-            raise KeyProblem(
-                422,
-                f"{HEADER} {key!r} was used for another request (another path or body); "
-                "use a new key for a new request",
-            )
+            raise _reused(key)
         if row.state == DONE:
             assert row.status_code is not None and row.response is not None
             return Answer(row.status_code, dict(row.response))

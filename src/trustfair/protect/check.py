@@ -19,7 +19,8 @@ rows alone, and names every breach it finds.
 7. the fund holds contributions − payouts + recoveries, and nothing else moves it; the
    deposits' money equals the deposits held;
 8. a reversal is the exact negation of the posting it reverses, which is not itself
-   a reversal.
+   a reversal;
+9. the payout queue holds exactly the awards not yet paid.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from trustfair.store.models import (
     LedgerBalanceRow,
     LedgerEntryRow,
     LedgerTransactionRow,
+    PayoutQueueRow,
 )
 
 GUARANTEES = frozenset(g.value for g in Guarantee)
@@ -129,7 +131,8 @@ def check_ledger(session: Session) -> LedgerReport:
                 f"{account} stands at {normal_balance(account, total)} fen; it may not go below 0",
             )
     reversed_ids = _reversals(postings, lines, found)
-    _at_most_once(postings, lines, reversed_ids, found)
+    standing = _at_most_once(postings, lines, reversed_ids, found)
+    _queue_agrees(session, standing, found)
     _claims_agree(session, postings, lines, reversed_ids, found)
     _shapes(postings, lines, found)
     _fund_adds_up(postings, lines, sums, report, found)
@@ -271,6 +274,26 @@ def _at_most_once(
                 "paid_at_most_once",
                 f"{rows[0].key}: the award owed {_shown(owed)}, the payout paid {_shown(paid)}",
             )
+    return standing
+
+
+def _queue_agrees(
+    session: Session,
+    standing: dict[tuple[str, tuple[str, str, str]], list[LedgerTransactionRow]],
+    found: _Findings,
+) -> None:
+    """The payout queue holds exactly the standing awards that have no payout: none is
+    forgotten (a buyer never paid) and none paid is still waiting."""
+    unpaid = {
+        rows[0].id
+        for (kind, subject), rows in standing.items()
+        if kind == AWARD and (PAYOUT, subject) not in standing
+    }
+    queued = set(session.scalars(select(PayoutQueueRow.award_id)))
+    for award_id in sorted(unpaid - queued):
+        found.add("payout_queue", f"award {award_id} is unpaid and not in the payout queue")
+    for award_id in sorted(queued - unpaid):
+        found.add("payout_queue", f"award {award_id} is in the payout queue, yet paid or void")
 
 
 def _payable_lines(its_lines: list[tuple[str, int]]) -> dict[str, int]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from trustfair.events.payload import EntityRef
 from trustfair.protect import accounts
@@ -34,7 +34,8 @@ from trustfair.protect.ledger import (
     posted,
 )
 from trustfair.protect.terms import Protection
-from trustfair.store.models import ClaimRow, LedgerTransactionRow, SettlementRow
+from trustfair.store.event_log import insert_ignoring_conflicts
+from trustfair.store.models import ClaimRow, LedgerTransactionRow, PayoutQueueRow, SettlementRow
 
 SHORTFALL_NODE = "protection.deposit_shortfall"
 """The sanction node of a merchant the fund could not recover from."""
@@ -172,6 +173,10 @@ def pay(session: Session, award_row: LedgerTransactionRow, at: datetime, actor: 
         return True
     buyer_account, owed = _payable_line(session, award_row)
     if balance(session, FUND) < owed:
+        session.execute(
+            insert_ignoring_conflicts(session, PayoutQueueRow.__table__, ["award_id"]),
+            {"award_id": award_row.id, "since": at},
+        )
         return False
     post(
         session,
@@ -181,6 +186,7 @@ def pay(session: Session, award_row: LedgerTransactionRow, at: datetime, actor: 
         actor,
         rule=award_row.rule,
     )
+    session.execute(delete(PayoutQueueRow).where(PayoutQueueRow.award_id == award_row.id))
     if award_row.ref_type == "claim":
         claim = session.get(ClaimRow, int(award_row.ref_id))
         if claim is not None:
@@ -200,23 +206,12 @@ def pay_waiting(session: Session, at: datetime, actor: str) -> int:
 
 
 def waiting_awards(session: Session) -> list[LedgerTransactionRow]:
-    """Awards with no payout yet (and not reversed), oldest first."""
-    payout = aliased(LedgerTransactionRow)
-    reversal = aliased(LedgerTransactionRow)
-    award_row = LedgerTransactionRow
-    # "….:award" → "….:payout", in SQL both stores speak.
-    payout_key = func.substr(award_row.key, 1, func.length(award_row.key) - len(AWARD)).op("||")(
-        PAYOUT
-    )
+    """Awards the fund could not pay yet, oldest first (the payout queue)."""
     return list(
         session.scalars(
-            select(award_row)
-            .where(
-                award_row.kind == AWARD,
-                ~select(reversal.id).where(reversal.reverses_id == award_row.id).exists(),
-                ~select(payout.id).where(payout.kind == PAYOUT, payout.key == payout_key).exists(),
-            )
-            .order_by(award_row.id)
+            select(LedgerTransactionRow)
+            .join(PayoutQueueRow, PayoutQueueRow.award_id == LedgerTransactionRow.id)
+            .order_by(PayoutQueueRow.award_id)
         )
     )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from trustfair.protect.accounts import kind_of, normal_balance, overdrawn
@@ -117,7 +117,13 @@ def post(
     movement: dict[str, int] = defaultdict(int)
     for account, amount in lines:
         movement[account] += amount
-    before = balances(session, movement)
+    kept = {
+        row.account: row
+        for row in session.scalars(
+            select(LedgerBalanceRow).where(LedgerBalanceRow.account.in_(sorted(movement)))
+        )
+    }
+    before = {account: kept[account].balance_fen if account in kept else 0 for account in movement}
     after = {account: before[account] + movement[account] for account in movement}
     for account in sorted(after):
         if overdrawn(account, after[account]):
@@ -140,18 +146,20 @@ def post(
     )
     session.add(row)
     session.flush()
-    session.add_all(
-        LedgerEntryRow(transaction_id=row.id, account=account, amount_fen=amount)
-        for account, amount in lines
+    session.execute(
+        insert(LedgerEntryRow),
+        [
+            {"transaction_id": row.id, "account": account, "amount_fen": amount}
+            for account, amount in lines
+        ],
     )
     for account in sorted(after):
-        existing = session.get(LedgerBalanceRow, account)
-        if existing is None:
+        if account in kept:
+            kept[account].balance_fen, kept[account].updated_at = after[account], at
+        else:
             session.add(
                 LedgerBalanceRow(account=account, balance_fen=after[account], updated_at=at)
             )
-        else:
-            existing.balance_fen, existing.updated_at = after[account], at
     session.flush()
     return row, True
 

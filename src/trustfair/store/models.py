@@ -583,6 +583,17 @@ class ClaimRow(Base):
     )
 
 
+class PayoutQueueRow(Base):
+    """An award the fund could not pay yet (it was short): paid, oldest first, when
+    money comes in, and then taken off this queue. ``ledger check`` proves the queue
+    holds exactly the standing awards without a payout."""
+
+    __tablename__ = "payout_queue"
+
+    award_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class SettlementRow(Base):
     """A settlement the marketplace asked about, and what the fund kept back from it:
     one answer per settlement, zero included."""

@@ -1,5 +1,5 @@
 """money ledger: postings and their entries, balances, guarantees, order coverage,
-claims, settlements and idempotency keys; ledger rows refuse UPDATE and DELETE
+claims, the payout queue, settlements and idempotency keys; ledger rows refuse UPDATE and DELETE
 
 Revision ID: 0008
 Revises: 0007
@@ -146,6 +146,14 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "payout_queue",
+        sa.Column("award_id", BigId, nullable=False),
+        sa.Column("since", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["award_id"], ["ledger_transactions.id"]),
+        sa.PrimaryKeyConstraint("award_id"),
+    )
+
+    op.create_table(
         "settlements",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
         sa.Column("settlement_ref", sa.String(length=128), nullable=False),
@@ -217,6 +225,7 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{change}")
     op.drop_table("idempotency_keys")
     op.drop_table("settlements")
+    op.drop_table("payout_queue")
     op.drop_table("claims")
     op.drop_table("order_coverage")
     op.drop_table("entitlements")
