@@ -272,6 +272,10 @@ def test_a_merchant_opts_its_shop_into_a_guarantee_through_the_event_log(money) 
     ]
     again = client.post("/v1/merchants/m1/guarantees", json=choice, headers=merchant)
     assert again.json()["stored"] is False  # the same request_id: nothing changes
+    changed = client.post(
+        "/v1/merchants/m1/guarantees", json={**choice, "offered": False}, headers=merchant
+    )
+    assert changed.status_code == 422 and "use a new request_id" in changed.json()["detail"]
     # Another merchant's shop is not this merchant's to change (and looks absent).
     other = client.post("/v1/merchants/m2/guarantees", json=choice, headers=merchant)
     assert other.status_code == 404
@@ -365,6 +369,7 @@ def test_a_merchant_sees_its_own_claims_and_not_another_shops(money) -> None:
     other = {"Authorization": f"Bearer {api_key(store, 'merchant', ['merchant:m2'])}"}
     mine = client.get("/v1/claims", headers=own).json()
     assert mine["total"] == 1 and mine["claims"][0]["claim_ref"] == "cs-8"
+    assert mine["claims"][0]["filed_by"] == "service"  # not the staff key's name
     assert client.get("/v1/claims", headers=other).json() == {"total": 0, "claims": []}
     claim_id = mine["claims"][0]["id"]
     assert client.get(f"/v1/claims/{claim_id}", headers=other).status_code == 404

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trustfair.access.roles import PARTY_ROLES, Permission, Principal
+from trustfair.access.roles import PARTY_ROLES, Permission, Principal, shown_actor
 from trustfair.api.auth import ensure_may_see, require
 from trustfair.api.idempotency import (
     HEADER,
@@ -49,7 +49,7 @@ from trustfair.protect.figures import fund_totals
 from trustfair.protect.ledger import LedgerError, PurposeConflict, balance, lines_of, reverse
 from trustfair.protect.terms import ClaimKind, Guarantee, Protection
 from trustfair.store.database import Store
-from trustfair.store.models import ClaimRow, LedgerEntryRow, LedgerTransactionRow
+from trustfair.store.models import ClaimRow, EventRow, LedgerEntryRow, LedgerTransactionRow
 
 router = APIRouter(prefix="/v1", tags=["protection"])
 
@@ -232,7 +232,7 @@ def _money_call(
     return JSONResponse(answer.body, answer.status, headers=headers)
 
 
-def _refusing(call: Callable[[], Any]) -> Any:
+def refusing(call: Callable[[], Any]) -> Any:
     """Run a use case, turning its refusals into the HTTP answers kept for the key."""
     try:
         return call()
@@ -259,7 +259,7 @@ def post_contribution(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def work(session: Session, now: datetime) -> Answer:
-        row = _refusing(
+        row = refusing(
             lambda: fund.contribute(
                 session, body.contribution_ref, body.amount_fen, now, principal.actor, body.memo
             )
@@ -290,7 +290,7 @@ def post_deposit(
     terms = protection_terms(request)
 
     def work(session: Session, now: datetime) -> Answer:
-        row = _refusing(
+        row = refusing(
             lambda: fund.take_deposit(
                 session,
                 merchant_id,
@@ -329,7 +329,7 @@ def post_settlement(
     terms = protection_terms(request)
 
     def work(session: Session, now: datetime) -> Answer:
-        withheld = _refusing(
+        withheld = refusing(
             lambda: fund.withhold_from_settlement(
                 session,
                 merchant_id,
@@ -383,7 +383,7 @@ def post_claim(
     )
 
     def work(session: Session, now: datetime) -> Answer:
-        claim = _refusing(
+        claim = refusing(
             lambda: file_claim(session, claim_request, now, principal.actor, terms=terms)
         )
         return Answer(201, claim_record(claim))
@@ -413,7 +413,7 @@ def post_claim_decision(
         raise HTTPException(422, "amount_fen is for an approval only")
 
     def work(session: Session, now: datetime) -> Answer:
-        claim = _refusing(
+        claim = refusing(
             lambda: decide_claim(
                 session,
                 claim_id,
@@ -456,7 +456,7 @@ def post_reversal(
             raise Refusal(404, f"no posting {posting_id}")
         if original.kind not in REVERSIBLE:
             raise Refusal(409, f"posting {posting_id} is a {original.kind}: not reversed by hand")
-        row, created = _refusing(
+        row, created = refusing(
             lambda: reverse(session, original, now, principal.actor, body.reason)
         )
         if not created:
@@ -497,7 +497,7 @@ def get_claims(
     with store.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(ClaimRow.id.desc()).limit(limit).offset(offset))
-        return ClaimPage(total=total, claims=[Claim(**claim_record(row)) for row in rows])
+        return ClaimPage(total=total, claims=[_claim_shown(row, principal) for row in rows])
 
 
 @router.get(
@@ -518,7 +518,7 @@ def get_claim(
         if row is None:
             raise HTTPException(404, missing)
         ensure_may_see(principal, EntityRef("merchant", row.merchant_id), missing)
-        return Claim(**claim_record(row))
+        return _claim_shown(row, principal)
 
 
 @router.get(
@@ -613,6 +613,14 @@ def get_ledger_check(
     store: Store = request.app.state.store
     with store.reading() as session:
         return LedgerCheck(**check_ledger(session).to_record())
+
+
+def _claim_shown(row: ClaimRow, principal: Principal) -> Claim:
+    """A claim as ``principal`` may see it: a merchant is not shown staff's names."""
+    record = claim_record(row)
+    for field_name in ("filed_by", "decided_by"):
+        record[field_name] = shown_actor(record[field_name], principal)  # type: ignore[arg-type]
+    return Claim(**record)
 
 
 def _posting(session: Session, row: LedgerTransactionRow) -> dict[str, Any]:
@@ -715,6 +723,14 @@ async def post_guarantee(
     if result.rejections:
         raise HTTPException(422, result.rejections[0].reason)
     with state.store.reading() as session:
+        if not result.stored_seqs:
+            sent = session.scalars(select(EventRow).where(EventRow.event_id == event_id)).one()
+            if (sent.type, sent.payload) != (envelope["type"], payload):
+                raise HTTPException(
+                    422,
+                    f"request_id {body.request_id!r} was sent before with another change "
+                    f"({sent.type} {sent.payload}); use a new request_id",
+                )
         in_force = entitlements_in_force(session, merchant_id, datetime.now(UTC))
     return GuaranteeChange(
         event_id=event_id,

@@ -30,12 +30,11 @@ from trustfair.api.auth import SESSION_COOKIE, cookies_secure
 from trustfair.api.idempotency import (
     Answer,
     KeyProblem,
-    Refusal,
     checked_key,
     fingerprint,
     run_once,
 )
-from trustfair.api.protection import protection_terms
+from trustfair.api.protection import protection_terms, refusing
 
 # Ids and offsets bounded as the API bounds them: SQLite overflows on 2**64.
 from trustfair.api.schemas import MAX_ID, Offset, RecordId
@@ -65,8 +64,8 @@ from trustfair.enforce.appeals import APPEAL, AppealRefused, file_appeal
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
 from trustfair.protect import claim_states as claims
-from trustfair.protect.claims import ClaimConflict, ClaimRefused, claim_record, decide_claim
-from trustfair.protect.ledger import LedgerError, lines_of
+from trustfair.protect.claims import claim_record, decide_claim
+from trustfair.protect.ledger import lines_of
 from trustfair.read.entities import ACCOUNT_TYPES, live_sessions_at_risk, standing, timeline
 from trustfair.store.models import (
     CaseRow,
@@ -823,8 +822,8 @@ def decide_claim_page(
     actor = viewer.principal.actor
 
     def decide(session: Session) -> Answer:
-        try:
-            claim = decide_claim(
+        claim = refusing(
+            lambda: decide_claim(
                 session,
                 claim_id,
                 outcome == "approve",
@@ -834,12 +833,7 @@ def decide_claim_page(
                 terms=terms,
                 amount_fen=amount_fen,
             )
-        except LookupError as exc:
-            raise Refusal(404, str(exc).strip("'\"")) from None
-        except ClaimConflict as exc:
-            raise Refusal(409, str(exc)) from None
-        except (ClaimRefused, LedgerError) as exc:
-            raise Refusal(422, str(exc)) from None
+        )
         return Answer(200, claim_record(claim))
 
     path = f"{PREFIX}/claims/{claim_id}/decision"
