@@ -16,6 +16,11 @@ server killed between the two leaves a claim and no money moved; once its lease 
 out, a retry takes the request over (``attempt`` + 1) and does the work. The answer
 is written only if the attempt still holds the key, so two attempts never both
 commit.
+
+A refusal (4xx: an unknown order, a claim already decided) is the key's answer too,
+kept like a success: to ask again once the facts have changed (the order's payment
+arrived), send a new key. A server error (5xx) keeps nothing: the key is released at
+once for the retry. (If even the release fails, the key waits out its lease.)
 """
 
 from __future__ import annotations
