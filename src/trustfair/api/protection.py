@@ -301,8 +301,6 @@ def post_deposit(
                 terms=terms,
             )
         )
-        if row.ref_id != merchant_id:
-            raise Refusal(409, f"payment {body.payment_id!r} was a deposit of {row.ref_id}")
         return Answer(201, {**_money_of(session, merchant_id), "posting": _posting(session, row)})
 
     return _money_call(request, principal, idempotency_key, body, work)

@@ -51,6 +51,7 @@ from trustfair.bench.shutdown import (
     cpu_seconds,
     free_port,
     percentile,
+    serve_command,
 )
 
 DEFAULT_REQUESTS = 2_000
@@ -392,17 +393,7 @@ def _trustfair_run(the_plan: Plan, run: str, database_url: str) -> dict[str, Any
     port = free_port()
     keys = _keys(database_url)
     env = _env({"TRUSTFAIR_DATABASE_URL": database_url})
-    command = [
-        sys.executable,
-        "-m",
-        "trustfair.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--lexicon-check-seconds",
-        "0",
-        "--no-access-log",
-    ]
+    command = serve_command(port)
     with _process(command, env, port) as process:
         asyncio.run(_wait_port(port))
         warm_claims = _setup(port, run, the_plan.orders, keys)

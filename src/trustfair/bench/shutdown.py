@@ -45,6 +45,23 @@ from trustfair.pipeline.outbox import (
 )
 
 SECRET = "bench-secret"
+
+
+def serve_command(port: int) -> list[str]:
+    """`trustfair serve` as the benches run it: no lexicon watching, no access log."""
+    return [
+        sys.executable,
+        "-m",
+        "trustfair.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--lexicon-check-seconds",
+        "0",
+        "--no-access-log",
+    ]
+
+
 TARGET_P99_MS = 250.0
 HONEST_LINES = (
     "家人们晚上好，欢迎来到直播间，今天给大家带来几款秋冬好物",
@@ -345,17 +362,7 @@ def _trustfair_run(
                 "TRUSTFAIR_WEBHOOK_SECRET": SECRET,
             }
         )
-        command = [
-            sys.executable,
-            "-m",
-            "trustfair.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--lexicon-check-seconds",
-            "0",
-            "--no-access-log",
-        ]
+        command = serve_command(port)
         try:
             # Started inside the loop, so the receiver already answers while it boots.
             with _process(command, env, port) as process:

@@ -51,6 +51,7 @@ MONEY_SIGNALS: dict[tuple[str, str | None], str] = {
 """(action kind, its guarantee) → the signal its effect reads the facts from; a policy
 rule asking for the action must match that signal (checked when the file loads)."""
 RETURN_SHIPPING, LATE_SHIPMENT = "return_shipping", "late_shipment"
+DUE_LABELS = {RETURN_SHIPPING: RETURN_SHIPPING_DUE, LATE_SHIPMENT: LATE_SHIPMENT_DUE}
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,20 @@ class ProtectionDetector:
             amount_fen=amount_fen,
         )
 
+    def _due(self, guarantee: str, cover: Any, **facts: Any) -> Signal:
+        """Compensation due under ``guarantee`` on the covered order, with its facts."""
+        return self._signal(
+            DUE_LABELS[guarantee],
+            rule=f"protection.{guarantee}",
+            guarantee=guarantee,
+            order_id=cover.order_id,
+            buyer_id=cover.buyer_id,
+            merchant_id=cover.merchant_id,
+            listing_id=cover.listing_id,
+            order_fen=cover.amount_fen,
+            **facts,
+        )
+
     def _returned(self, event: StoredEvent, payload: Any, context: Context) -> list[Signal]:
         if not payload.tracking_no or payload.shipping_fee_fen <= 0:
             return []  # no proof of return shipping, or nothing paid for it
@@ -114,15 +129,9 @@ class ProtectionDetector:
         if cover is None or RETURN_SHIPPING not in cover.guarantees:
             return []
         return [
-            self._signal(
-                RETURN_SHIPPING_DUE,
-                rule="protection.return_shipping",
-                guarantee=RETURN_SHIPPING,
-                order_id=cover.order_id,
-                buyer_id=cover.buyer_id,
-                merchant_id=cover.merchant_id,
-                listing_id=cover.listing_id,
-                order_fen=cover.amount_fen,
+            self._due(
+                RETURN_SHIPPING,
+                cover,
                 fee_fen=payload.shipping_fee_fen,
                 tracking_no=payload.tracking_no,
             )
@@ -136,19 +145,14 @@ class ProtectionDetector:
         if cover is None or LATE_SHIPMENT not in cover.guarantees:
             return []
         due, shipped = judged
+        late_by_hours = round((shipped - due).total_seconds() / 3600, 1)
         return [
-            self._signal(
-                LATE_SHIPMENT_DUE,
-                rule="protection.late_shipment",
-                guarantee=LATE_SHIPMENT,
-                order_id=cover.order_id,
-                buyer_id=cover.buyer_id,
-                merchant_id=cover.merchant_id,
-                listing_id=cover.listing_id,
-                order_fen=cover.amount_fen,
+            self._due(
+                LATE_SHIPMENT,
+                cover,
                 due_at=due.isoformat(),
                 shipped_at=shipped.isoformat(),
-                late_by_hours=round((shipped - due).total_seconds() / 3600, 1),
+                late_by_hours=late_by_hours,
             )
         ]
 

@@ -19,10 +19,8 @@ from sqlalchemy.orm import Session
 from trustfair.detect.protection import (
     CLAIM_FILED,
     DEPOSIT_PAID,
-    LATE_SHIPMENT,
-    LATE_SHIPMENT_DUE,
+    DUE_LABELS,
     RETURN_SHIPPING,
-    RETURN_SHIPPING_DUE,
 )
 from trustfair.pipeline.interfaces import Action, Decision, Signal, StoredEvent
 from trustfair.pipeline.registry import register_effect
@@ -34,7 +32,6 @@ from trustfair.settings import Settings
 from trustfair.store.models import DecisionRow
 
 ACTOR = "system:pipeline"
-DUE_LABELS = {RETURN_SHIPPING: RETURN_SHIPPING_DUE, LATE_SHIPMENT: LATE_SHIPMENT_DUE}
 
 
 def _terms(decision: Decision) -> Protection:
