@@ -27,7 +27,7 @@ from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.policy.files import DEFAULT_POLICY_PATH, load_policy
 from trustfair.protect.fund import SHORTFALL_NODE
 from trustfair.settings import Settings
-from trustfair.store.models import ClaimRow, DecisionRow, SanctionRow
+from trustfair.store.models import ClaimRow, DecisionRow, EventRow, SanctionRow
 
 
 def awards(store) -> list:  # type: ignore[no-untyped-def]
@@ -242,6 +242,29 @@ def test_a_deposit_top_up_recovers_what_is_owed_and_lifts_the_shortfall_restrict
     assert [d.key for d in deposits] == ["deposit:registered:m1", "deposit:payment:pay-1"]
     assert all(d.decision_id is not None for d in deposits)
     assert {d.rule for d in deposits} == {"protection.deposit"}  # the rule that moved it
+
+
+def test_a_payment_sent_again_with_another_amount_is_noted_and_the_batch_goes_on(
+    store, registry: Registry
+) -> None:
+    ingest(
+        store,
+        registry,
+        registered("m1"),
+        deposit_paid("d1", "pay-1", 5_000, at(days=1)),
+        deposit_paid("d2", "pay-1", 7_000, at(days=2)),  # the marketplace's mistake
+        deposit_paid("d3", "pay-2", 1_000, at(days=3)),  # still taken: the batch went on
+    )
+    assert balance_of(store, "deposit:m1") == 6_000
+    with store.reading() as session:
+        [decision] = session.scalars(
+            select(DecisionRow)
+            .join(EventRow, EventRow.seq == DecisionRow.event_seq)
+            .where(EventRow.event_id == "d2")
+        ).all()
+    [refused] = [r["refused"] for r in decision.reasons if "refused" in r]
+    assert refused["deposit_ref"] == "payment:pay-1"
+    assert "other amounts" in refused["reason"]
 
 
 # -- claims ----------------------------------------------------------------------------

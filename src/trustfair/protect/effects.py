@@ -26,7 +26,7 @@ from trustfair.pipeline.interfaces import Action, Decision, Signal, StoredEvent
 from trustfair.pipeline.registry import register_effect
 from trustfair.protect.claims import ClaimRefused, ClaimRequest, file_claim
 from trustfair.protect.fund import Award, award, take_deposit
-from trustfair.protect.ledger import lock_ledger
+from trustfair.protect.ledger import PurposeConflict, lock_ledger
 from trustfair.protect.terms import ClaimKind, Protection
 from trustfair.settings import Settings
 from trustfair.store.models import DecisionRow
@@ -112,20 +112,28 @@ class FileClaim(_MovesMoney):
                     decision_id=decision.id,
                 )
             except ClaimRefused as refused:
-                _note_refusal(session, decision, _rule(action), request.claim_ref, str(refused))
+                _note_refusal(
+                    session,
+                    decision,
+                    _rule(action),
+                    {"claim_ref": request.claim_ref},
+                    f"claim {request.claim_ref} not filed: {refused}",
+                )
 
 
 def _note_refusal(
-    session: Session, decision: Decision, rule: str, claim_ref: str, why: str
+    session: Session, decision: Decision, rule: str, what: dict[str, str], why: str
 ) -> None:
+    """Write into the decision's reasons, on the hit of ``rule``, that the money did not
+    move and why: the batch goes on, and whoever looks at the event finds out."""
     row = session.get(DecisionRow, decision.id) if decision.id is not None else None
     if row is None:
         return
     reasons = [dict(reason) for reason in row.reasons]
     for reason in reasons:
         if reason.get("rule") == rule and not reason.get("shadow"):
-            reason["refused"] = {"claim_ref": claim_ref, "reason": why}
-            reason["explanation"] = f"{reason['explanation']}; claim {claim_ref} not filed: {why}"
+            reason["refused"] = {**what, "reason": why}
+            reason["explanation"] = f"{reason['explanation']}; {why}"
             break
     row.reasons = reasons  # a new list: the JSON column is written again
     session.flush()
@@ -140,17 +148,28 @@ class TakeDeposit(_MovesMoney):
     def apply(self, decision: Decision, action: Action, session: Session) -> None:
         for signal in _signals(decision, action, DEPOSIT_PAID):
             facts = signal.evidence
-            take_deposit(
-                session,
-                facts["merchant_id"],
-                facts["ref"],
-                int(facts["amount_fen"]),
-                decision.event.occurred_at,
-                ACTOR,
-                terms=_terms(decision),
-                decision_id=decision.id,
-                rule=_rule(action),
-            )
+            try:
+                take_deposit(
+                    session,
+                    facts["merchant_id"],
+                    facts["ref"],
+                    int(facts["amount_fen"]),
+                    decision.event.occurred_at,
+                    ACTOR,
+                    terms=_terms(decision),
+                    decision_id=decision.id,
+                    rule=_rule(action),
+                )
+            except PurposeConflict as conflict:
+                # The same payment sent again with another amount or merchant: the first
+                # stands; this one must not hold up the batch.
+                _note_refusal(
+                    session,
+                    decision,
+                    _rule(action),
+                    {"deposit_ref": facts["ref"]},
+                    f"deposit not taken: {conflict}",
+                )
 
 
 class Compensate(_MovesMoney):
