@@ -138,6 +138,7 @@ class ProtectionDetector:
         ]
 
     def _late(self, event: StoredEvent, payload: Any, context: Context) -> list[Signal]:
+        # Late first: most orders ship on time, and that answer is the cheaper one.
         judged = judged_late(event, context)
         if judged is None:
             return []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from trustfair.pipeline.interfaces import StoredEvent
@@ -107,58 +107,68 @@ class CoverageProjector:
     )
 
     def project(self, events: Sequence[StoredEvent], session: Session) -> None:
-        offering = _merchants_offering(session, events)
+        # The batch's merchants' entitlements, read once: an order's cover is then found
+        # in memory. An opt-in or opt-out in the batch writes its row and reads that
+        # merchant's entitlements again (they are few; orders are many).
+        offered = _entitlements_of(session, _merchants_of(events))
+        covered: list[dict[str, object]] = []
         for event in events:
-            payload = event.envelope.payload
-            if event.type == "guarantee.opted_in":
-                _opt_in(session, event)
-                offering.add(payload.merchant_id)  # type: ignore[attr-defined]
-            elif event.type == "guarantee.opted_out":
-                _opt_out(session, event)
-            else:
-                merchant_id = payload.merchant_id  # type: ignore[attr-defined]
-                guarantees = (
-                    guarantees_in_force(
-                        session,
-                        merchant_id,
-                        payload.listing_id,  # type: ignore[attr-defined]
-                        event.occurred_at,
-                    )
-                    if merchant_id in offering
-                    else {}
-                )
-                session.add(
-                    OrderCoverageRow(
-                        order_id=payload.order_id,  # type: ignore[attr-defined]
-                        merchant_id=merchant_id,
-                        listing_id=payload.listing_id,  # type: ignore[attr-defined]
-                        buyer_id=payload.buyer_id,  # type: ignore[attr-defined]
-                        amount_fen=payload.amount_fen,  # type: ignore[attr-defined]
-                        paid_at=event.occurred_at,
-                        guarantees=guarantees,
-                        event_seq=event.seq,
-                    )
-                )
-        session.flush()
+            payload: Any = event.envelope.payload
+            if event.type in ("guarantee.opted_in", "guarantee.opted_out"):
+                (_opt_in if event.type == "guarantee.opted_in" else _opt_out)(session, event)
+                session.flush()
+                offered.update(_entitlements_of(session, {payload.merchant_id}))
+                continue
+            covered.append(
+                {
+                    "order_id": payload.order_id,
+                    "merchant_id": payload.merchant_id,
+                    "listing_id": payload.listing_id,
+                    "buyer_id": payload.buyer_id,
+                    "amount_fen": payload.amount_fen,
+                    "paid_at": event.occurred_at,
+                    "guarantees": _in_force(
+                        offered.get(payload.merchant_id, ()), payload.listing_id, event.occurred_at
+                    ),
+                    "event_seq": event.seq,
+                }
+            )
+        if covered:
+            session.execute(insert(OrderCoverageRow), covered)
 
 
-def _merchants_offering(session: Session, events: Sequence[StoredEvent]) -> set[str]:
-    """Merchants of the batch's orders with any guarantee on record: the rest are
-    covered by nothing, and need no query each."""
-    merchants = {
-        e.envelope.payload.merchant_id  # type: ignore[attr-defined]
-        for e in events
-        if e.type == "order.paid"
-    }
-    if not merchants:
-        return set()
-    return set(
-        session.scalars(
-            select(EntitlementRow.merchant_id)
+def _merchants_of(events: Sequence[StoredEvent]) -> set[str]:
+    return {e.envelope.payload.merchant_id for e in events}  # type: ignore[attr-defined]
+
+
+def _entitlements_of(session: Session, merchants: set[str]) -> dict[str, list[EntitlementRow]]:
+    """Each of ``merchants``' entitlements (every one on record), oldest first; a
+    merchant with none is absent."""
+    found: dict[str, list[EntitlementRow]] = {merchant: [] for merchant in merchants}
+    if merchants:
+        for row in session.scalars(
+            select(EntitlementRow)
             .where(EntitlementRow.merchant_id.in_(sorted(merchants)))
-            .distinct()
-        )
-    )
+            .order_by(EntitlementRow.event_seq)
+        ):
+            found[row.merchant_id].append(row)
+    return found
+
+
+def _in_force(
+    rows: Sequence[EntitlementRow], listing_id: str, at: datetime
+) -> dict[str, dict[str, Any]]:
+    """What ``guarantees_in_force`` answers, from a merchant's rows in memory: the shop's
+    guarantees, then the listing's own, which win."""
+    standing = [
+        row
+        for row in rows
+        if row.listing_id in (None, listing_id)
+        and row.starts_at <= at
+        and (row.ends_at is None or row.ends_at > at)
+    ]
+    standing.sort(key=lambda row: (row.listing_id is not None, row.event_seq))
+    return {row.guarantee: dict(row.terms) for row in standing}
 
 
 def _opt_in(session: Session, event: StoredEvent) -> None:

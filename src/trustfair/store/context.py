@@ -31,6 +31,7 @@ class StoreContext:
         self._session = session
         self._ledgers: dict[EntityRef, list[tuple[datetime, str, int]]] = {}
         self._points_generation = -1
+        self._last_marks: tuple[tuple[str, int], list[ShippingMark]] | None = None
 
     def events_between(
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
@@ -137,8 +138,16 @@ class StoreContext:
         return PricePoint(row[0], row[1], row[2]) if row else None
 
     def order_shipping(self, order_id: str, up_to_seq: int) -> list[ShippingMark]:
+        # Two detectors ask this of the same event in turn (late shipment, and the
+        # late-shipment guarantee): the last answer is kept. The rows up to a seq do not
+        # change once the batch is projected, so it cannot go stale.
+        asked = (order_id, up_to_seq)
+        if self._last_marks is not None and self._last_marks[0] == asked:
+            return list(self._last_marks[1])
         rows = self._session.execute(_MARKS_OF, {"order_id": order_id, "seq": up_to_seq})
-        return [ShippingMark(kind, _aware(at), seq) for kind, at, seq in rows]
+        marks = [ShippingMark(kind, _aware(at), seq) for kind, at, seq in rows]
+        self._last_marks = (asked, marks)
+        return list(marks)
 
     def shipments(
         self, merchant_id: str, since: datetime, until: datetime, up_to_seq: int
