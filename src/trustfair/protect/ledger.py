@@ -117,10 +117,14 @@ def post(
     movement: dict[str, int] = defaultdict(int)
     for account, amount in lines:
         movement[account] += amount
+    # Read fresh under the lock (populate_existing): a row this session loaded before
+    # it queued for the lock may since have been changed by the one it queued behind.
     kept = {
         row.account: row
         for row in session.scalars(
-            select(LedgerBalanceRow).where(LedgerBalanceRow.account.in_(sorted(movement)))
+            select(LedgerBalanceRow)
+            .where(LedgerBalanceRow.account.in_(sorted(movement)))
+            .execution_options(populate_existing=True)
         )
     }
     before = {account: kept[account].balance_fen if account in kept else 0 for account in movement}
