@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trustfair.access.roles import PARTY_ROLES, Permission, Principal, shown_actor
+from trustfair.access.roles import Permission, Principal, shown_actor
 from trustfair.api.auth import ensure_may_see, require
 from trustfair.api.idempotency import (
     HEADER,
@@ -48,6 +48,7 @@ from trustfair.protect.coverage import entitlements_in_force
 from trustfair.protect.figures import fund_totals
 from trustfair.protect.ledger import LedgerError, PurposeConflict, balance, lines_of, reverse
 from trustfair.protect.terms import ClaimKind, Guarantee, Protection
+from trustfair.read.claims import visible_claims
 from trustfair.store.database import Store
 from trustfair.store.models import ClaimRow, EventRow, LedgerEntryRow, LedgerTransactionRow
 
@@ -483,10 +484,7 @@ def get_claims(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ClaimPage:
-    query = select(ClaimRow)
-    if principal.role in PARTY_ROLES:  # a party sees its own shops' claims only
-        own = sorted(p.id for p in principal.owns if p.type == "merchant")
-        query = query.where(ClaimRow.merchant_id.in_(own))
+    query = visible_claims(principal)
     if state is not None:
         query = query.where(ClaimRow.state == state)
     if merchant_id is not None:

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -65,13 +65,12 @@ from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
 from trustfair.protect import claim_states as claims
 from trustfair.protect.claims import claim_record, decide_claim
-from trustfair.protect.ledger import lines_of
+from trustfair.read.claims import claim_postings, visible_claims
 from trustfair.read.entities import ACCOUNT_TYPES, live_sessions_at_risk, standing, timeline
 from trustfair.store.models import (
     CaseRow,
     ClaimRow,
     DecisionRow,
-    LedgerTransactionRow,
     SanctionRow,
 )
 
@@ -238,7 +237,7 @@ def queues(
         claims_in_review = (
             session.scalar(
                 select(func.count()).select_from(
-                    _visible_claims(principal).where(ClaimRow.state == claims.IN_REVIEW).subquery()
+                    visible_claims(principal).where(ClaimRow.state == claims.IN_REVIEW).subquery()
                 )
             )
             if viewer.can(P.CLAIMS_READ)
@@ -667,15 +666,6 @@ def fen_of_yuan(text: str, t: Translator) -> int | None:
     return fen
 
 
-def _visible_claims(principal: Principal) -> Select[tuple[ClaimRow]]:
-    """The claims ``principal`` may see: every one, or a party's own merchants'."""
-    query = select(ClaimRow)
-    if not principal.sees_everything:
-        own = sorted(p.id for p in principal.owns if p.type == "merchant")
-        query = query.where(ClaimRow.merchant_id.in_(own))
-    return query
-
-
 def _claim_or_404(session: Session, viewer: Viewer, claim_id: int) -> ClaimRow:
     claim = session.get(ClaimRow, claim_id)
     if claim is None or not viewer.principal.may_see(EntityRef("merchant", claim.merchant_id)):
@@ -714,7 +704,7 @@ def claim_list(
     """Claims newest first: those waiting for a reviewer unless another state is asked."""
     if state not in (*CLAIM_STATES, "any"):
         state = claims.IN_REVIEW
-    query = _visible_claims(viewer.principal)
+    query = visible_claims(viewer.principal)
     if state != "any":
         query = query.where(ClaimRow.state == state)
     offset = max(0, offset)
@@ -749,17 +739,7 @@ def _claim_page(
 ) -> HTMLResponse:
     with store_of(request).reading() as session:
         claim = _claim_or_404(session, viewer, claim_id)
-        postings = [
-            (row, lines_of(session, row.id))
-            for row in session.scalars(
-                select(LedgerTransactionRow)
-                .where(
-                    LedgerTransactionRow.ref_type == "claim",
-                    LedgerTransactionRow.ref_id == str(claim.id),
-                )
-                .order_by(LedgerTransactionRow.id)
-            )
-        ]
+        postings = claim_postings(session, claim.id)
         may_decide = viewer.can(P.CLAIMS_DECIDE) and claim.state == claims.IN_REVIEW
         return render(
             request,

@@ -1,7 +1,8 @@
 """Buyers' claims on the protection fund: filed, adjudicated by the policy's terms
 (or by a reviewer where the facts are not in the log), then paid by the fund first.
 
-States and the moves between them are one table; any other move is refused.
+States and the moves between them are one table (``protect.claim_states``); any other
+move is refused.
 """
 
 from __future__ import annotations

@@ -54,24 +54,6 @@ def order_cover(session: Session, order_id: str, up_to_seq: int | None = None) -
     )
 
 
-def guarantees_in_force(
-    session: Session, merchant_id: str, listing_id: str, at: datetime
-) -> dict[str, dict[str, Any]]:
-    """{guarantee: terms} the merchant offers on ``listing_id`` (or its whole shop) at
-    ``at``; a listing's own terms win over the shop's."""
-    rows = session.scalars(
-        select(EntitlementRow)
-        .where(
-            EntitlementRow.merchant_id == merchant_id,
-            or_(EntitlementRow.listing_id.is_(None), EntitlementRow.listing_id == listing_id),
-            EntitlementRow.starts_at <= at,
-            or_(EntitlementRow.ends_at.is_(None), EntitlementRow.ends_at > at),
-        )
-        .order_by(EntitlementRow.listing_id.is_not(None), EntitlementRow.event_seq)
-    )
-    return {row.guarantee: dict(row.terms) for row in rows}
-
-
 def entitlements_in_force(session: Session, merchant_id: str, at: datetime) -> list[dict[str, Any]]:
     """The merchant's guarantees in force at ``at``: shop-wide first, then by listing."""
     rows = session.scalars(
@@ -158,8 +140,8 @@ def _entitlements_of(session: Session, merchants: set[str]) -> dict[str, list[En
 def _in_force(
     rows: Sequence[EntitlementRow], listing_id: str, at: datetime
 ) -> dict[str, dict[str, Any]]:
-    """What ``guarantees_in_force`` answers, from a merchant's rows in memory: the shop's
-    guarantees, then the listing's own, which win."""
+    """{guarantee: terms} a merchant offers on ``listing_id`` (or its whole shop) at
+    ``at``, from its rows in memory; a listing's own terms win over the shop's."""
     standing = [
         row
         for row in rows

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from trustfair.protect.accounts import kind_of, normal_balance, overdrawn
@@ -205,14 +205,3 @@ def reverse(
     purpose = Purpose(f"reversal:{original.id}", "reversal", "transaction", str(original.id))
     lines = [(account, -amount) for account, amount in lines_of(session, original.id)]
     return post(session, purpose, lines, at, actor, memo=memo, reverses_id=original.id)
-
-
-def sum_of_entries(session: Session) -> dict[str, int]:
-    """Debits − credits of every account, summed from the entries themselves."""
-    return dict(
-        session.execute(
-            select(LedgerEntryRow.account, func.sum(LedgerEntryRow.amount_fen)).group_by(
-                LedgerEntryRow.account
-            )
-        ).all()
-    )
