@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trustfair.store.types import BigId, Json, UTCDateTime
@@ -633,3 +643,188 @@ class IdempotencyKeyRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("uq_idempotency_keys", "scope", "key", unique=True),)
+
+
+# -- brand protection: rights holders, the counterfeit feature library, complaints ------
+
+
+class RightsHolderRow(Base):
+    """A company (or its authorised agent) that holds a brand's rights, certified by a
+    reviewer from its documents before any of its rights can be enforced."""
+
+    __tablename__ = "rights_holders"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    brand_id: Mapped[str] = mapped_column(String(128), index=True)
+    """The brand (``brand.registered``) the holder acts for."""
+    company_name: Mapped[str] = mapped_column(String(256))
+    registration_number: Mapped[str] = mapped_column(String(64))
+    """The company's registration (统一社会信用代码 or its country's equivalent)."""
+    agent_name: Mapped[str | None] = mapped_column(String(256))
+    """An agent filing for the company, who then needs a letter of authorisation."""
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    standing: Mapped[int] = mapped_column(default=100)
+    """0..100: lowered by notices found malicious or wrong (``brand.standing``)."""
+    applied_by: Mapped[str] = mapped_column(String(128))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class BrandDocumentRow(Base):
+    """A document a rights holder uploaded: business licence, letter authorising an
+    agent, trademark certificate, patent, copyright registration, evidence."""
+
+    __tablename__ = "brand_documents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder_id: Mapped[str] = mapped_column(ForeignKey("rights_holders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(256))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RightRow(Base):
+    """One right a holder claims (a trademark, patent or copyright), certified by a
+    reviewer, valid from ``valid_from`` until ``valid_until``."""
+
+    __tablename__ = "rights"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    holder_id: Mapped[str] = mapped_column(ForeignKey("rights_holders.id"), index=True)
+    brand_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(64))
+    """The registration number (trademark, patent) or copyright registration."""
+    nice_class: Mapped[int | None] = mapped_column()
+    """A trademark's Nice class (1..45)."""
+    territory: Mapped[str] = mapped_column(String(8))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    document_ids: Mapped[list[str]] = mapped_column(Json, default=list)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("uq_rights_number", "kind", "number", "territory", unique=True),)
+
+
+class ImageRow(Base):
+    """An uploaded picture, kept as what matching needs: its local perceptual hashes
+    (256-bit binary descriptors around keypoints) and their positions. The picture
+    itself is not kept."""
+
+    __tablename__ = "images"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    quality: Mapped[int] = mapped_column()
+    """0..100: how much there is to match on (``brand.images.quality_of``)."""
+    feature_count: Mapped[int] = mapped_column()
+    points: Mapped[bytes] = mapped_column(LargeBinary)
+    """float32 (x, y) per hash, in the normalised picture's pixels."""
+    hashes: Mapped[bytes] = mapped_column(LargeBinary)
+    """uint8, 32 bytes per hash."""
+    uploaded_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BankEntryRow(Base):
+    """One entry of a brand's counterfeit feature bank: a name or fake slang, a genuine,
+    logo or known-fake picture, an authorised seller, a price floor or a serial-number
+    pattern. ``negative`` entries say what is *not* a fake (a bank that clears), and a
+    disabled entry stops matching at once without being forgotten."""
+
+    __tablename__ = "bank_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    brand_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    value: Mapped[str] = mapped_column(Text, default="")
+    """The text, merchant id, or regular expression the entry matches."""
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    """A price floor's amount."""
+    category: Mapped[str | None] = mapped_column(String(64))
+    image_id: Mapped[str | None] = mapped_column(ForeignKey("images.id"))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str | None] = mapped_column(String(128))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_bank_entries_brand_kind", "brand_id", "kind"),)
+
+
+class BrandCheckRow(Base):
+    """What matching a listing against the banks found: the brand, counterfeit or
+    look-alike, the outcome (intercept, review, monitor), the score and its reasons."""
+
+    __tablename__ = "brand_checks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    listing_id: Mapped[str] = mapped_column(String(128), index=True)
+    merchant_id: Mapped[str] = mapped_column(String(128), index=True)
+    brand_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), index=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ComplaintRow(Base):
+    """A rights holder's notice against a listing, worked through notice and takedown
+    (``brand.complaint_states``) with its timers (``brand.jurisdictions``)."""
+
+    __tablename__ = "ip_complaints"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    notice_ref: Mapped[str] = mapped_column(String(128), unique=True)
+    holder_id: Mapped[str] = mapped_column(ForeignKey("rights_holders.id"), index=True)
+    right_id: Mapped[int] = mapped_column(ForeignKey("rights.id"))
+    brand_id: Mapped[str] = mapped_column(String(128), index=True)
+    listing_id: Mapped[str] = mapped_column(String(128), index=True)
+    merchant_id: Mapped[str] = mapped_column(String(128), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    declaration: Mapped[str] = mapped_column(Text, default="")
+    """The merchant's declaration of non-infringement, when it answered."""
+    action_proof: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    """The rights holder's proof of a complaint to the authorities or a lawsuit."""
+    filed_by: Mapped[str] = mapped_column(String(128))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    measures_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """When the running timer fires (the lift of the measures, say)."""
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class ComplaintStepRow(Base):
+    """One step of a complaint's timeline: who moved it, from which state to which."""
+
+    __tablename__ = "ip_complaint_steps"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("ip_complaints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(128))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")
