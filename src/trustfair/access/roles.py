@@ -52,6 +52,22 @@ class Permission(StrEnum):
     """Opt a shop or listing into a guarantee (a merchant, for its own shop)."""
     LEDGER_CORRECT = "ledger:correct"
     """Reverse a posting (a correction is a reversing entry, never an edit)."""
+    RIGHTS_APPLY = "rights:apply"
+    """Apply as a rights holder, upload documents, claim rights (a brand, for itself)."""
+    RIGHTS_CERTIFY = "rights:certify"
+    """Certify or reject a rights holder or one of its rights."""
+    BRAND_READ = "brand:read"
+    """Rights holders, rights, banks, brand checks and complaints (a brand: its own)."""
+    BANK_WRITE = "bank:write"
+    """Add, disable or clear entries of a brand's counterfeit feature bank."""
+    IMAGES_WRITE = "images:write"
+    """Upload a picture to be described by its local hashes (listings, banks, evidence)."""
+    COMPLAINTS_FILE = "complaints:file"
+    """File a notice against a listing, and show the authorities' or a court's action."""
+    COMPLAINTS_ANSWER = "complaints:answer"
+    """Declare non-infringement against a notice (a merchant, for its own listing)."""
+    COMPLAINTS_DECIDE = "complaints:decide"
+    """Reject a notice without prima facie evidence, or find one malicious."""
 
 
 P = Permission
@@ -70,6 +86,10 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RULES_READ,
             P.CLAIMS_READ,
             P.CLAIMS_DECIDE,
+            P.RIGHTS_CERTIFY,
+            P.BRAND_READ,
+            P.BANK_WRITE,
+            P.COMPLAINTS_DECIDE,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -81,16 +101,42 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WEBHOOKS_READ,
             P.CLAIMS_READ,
             P.LEDGER_READ,
+            P.BRAND_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
         {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE}
     ),
     # A party's own records only (see Principal.may_see).
-    Role.MERCHANT: frozenset({*_READ_ALL, P.APPEALS_FILE, P.CLAIMS_READ, P.GUARANTEES_WRITE}),
-    Role.BRAND: frozenset({P.CASES_READ}),
+    Role.MERCHANT: frozenset(
+        {
+            *_READ_ALL,
+            P.APPEALS_FILE,
+            P.CLAIMS_READ,
+            P.GUARANTEES_WRITE,
+            P.BRAND_READ,
+            P.COMPLAINTS_ANSWER,
+        }
+    ),
+    Role.BRAND: frozenset(
+        {
+            P.CASES_READ,
+            P.RIGHTS_APPLY,
+            P.BRAND_READ,
+            P.BANK_WRITE,
+            P.IMAGES_WRITE,
+            P.COMPLAINTS_FILE,
+        }
+    ),
     Role.SERVICE: frozenset(
-        {P.EVENTS_WRITE, P.MODERATE, P.RESTRICTIONS_READ, P.CLAIMS_FILE, P.DEPOSITS_WRITE}
+        {
+            P.EVENTS_WRITE,
+            P.MODERATE,
+            P.RESTRICTIONS_READ,
+            P.CLAIMS_FILE,
+            P.DEPOSITS_WRITE,
+            P.IMAGES_WRITE,
+        }
     ),
 }
 
