@@ -131,6 +131,12 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
         "protection",
     ]
     assert [d.name for d in registry.detectors_for("claim.filed")] == ["protection", "text"]
+    assert [d.name for d in registry.detectors_for("listing.published")] == [
+        "brand",
+        "price_history",
+        "text",
+    ]
+    assert "brand_check" in registry.effects
     assert "open_case" in registry.effects
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)

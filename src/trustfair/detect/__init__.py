@@ -1,5 +1,5 @@
 """Detectors: one module per family, each registered with ``register_detector``."""
 
-from trustfair.detect import late_shipment, live_reports, price_history, protection, text
+from trustfair.detect import brand, late_shipment, live_reports, price_history, protection, text
 
-__all__ = ["late_shipment", "live_reports", "price_history", "protection", "text"]
+__all__ = ["brand", "late_shipment", "live_reports", "price_history", "protection", "text"]

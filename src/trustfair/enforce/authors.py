@@ -86,6 +86,13 @@ class Matter:
     at: datetime
 
 
+SAME_OFFENCE = {"counterfeit_hint": "counterfeit"}
+"""Violations that are one offence when found in the same matter: a listing that
+advertises a fake's grade (高仿, the text engine's ``counterfeit_hint``) and is found
+to be a counterfeit of a brand (the brand detector's ``counterfeit``) sells one fake,
+and is punished once, under whichever rule found it first."""
+
+
 def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()) -> Matter:
     """The matter an event's violation belongs to (see the module's docstring), given
     the signals that found the violation.
@@ -125,7 +132,7 @@ def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()
         matter = f"profile:{payload.streamer_id}"
     else:
         matter = f"event:{event.envelope.event_id}"
-    return Matter(f"{violation}@{matter}", at)
+    return Matter(f"{SAME_OFFENCE.get(violation, violation)}@{matter}", at)
 
 
 def _shipped_at(event: StoredEvent, signals: Iterable[Signal]) -> datetime | None:

@@ -227,6 +227,21 @@ class Context(Protocol):
         of it has arrived."""
         ...
 
+    def listing_as_of(self, listing_id: str, up_to_seq: int) -> dict[str, Any] | None:
+        """The listing as its ``listing.published`` and ``listing.updated`` events up to
+        ``up_to_seq`` left it (later fields over earlier ones); None if never published."""
+        ...
+
+    def brand_matcher(self, at: datetime) -> Any:
+        """The counterfeit feature library as it stands, ready to match listings: a
+        ``brand.matching.Matcher``."""
+        ...
+
+    def picture_hits(self, image_ids: Sequence[str]) -> list[Any]:
+        """The bank pictures the uploaded pictures ``image_ids`` match
+        (``brand.matching.PictureHit``); pictures not uploaded match nothing."""
+        ...
+
 
 class Detector(Protocol):
     """A pure function of (event, read-only context) → signals."""

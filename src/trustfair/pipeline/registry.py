@@ -24,6 +24,7 @@ PLUGIN_PACKAGES = (
     "trustfair.enforce.live_risk",
     "trustfair.protect.coverage",
     "trustfair.protect.effects",
+    "trustfair.brand.effects",
 )
 
 T = TypeVar("T")

@@ -412,6 +412,14 @@ def _check_action(
             path, line, f"rule {rule.id}: share_sanctions, but the file has no linked_accounts"
         )
     _check_money_action(path, rule, kind, params, line)
+    signal = rule.when.signal
+    if kind == "brand_check" and (signal is None or signal.detector != "brand"):
+        raise FileError(
+            path,
+            line,
+            f"rule {rule.id}: brand_check records the brand detector's findings;"
+            " say when.signal: {detector: brand}",
+        )
 
 
 def _check_money_action(

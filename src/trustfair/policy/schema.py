@@ -46,6 +46,7 @@ ActionKind = Literal[
     "file_claim",
     "take_deposit",
     "compensate",
+    "brand_check",
 ]
 ACTION_KINDS = get_args(ActionKind)
 """What a rule may ask for; each is carried out by the effect of the same name."""
@@ -207,6 +208,11 @@ class CompensateParams(Strict):
     matched signals must be that guarantee's (``return_shipping_due`` …)."""
 
 
+class BrandCheckParams(Strict):
+    outcome: Literal["intercept", "review", "monitor"]
+    """What the decision does about the listing, recorded for the brand and the report."""
+
+
 ACTION_PARAMS: dict[str, type[Strict]] = {
     "points": PointsParams,
     "sanction": SanctionParams,
@@ -217,6 +223,7 @@ ACTION_PARAMS: dict[str, type[Strict]] = {
     "file_claim": NoParams,
     "take_deposit": NoParams,
     "compensate": CompensateParams,
+    "brand_check": BrandCheckParams,
 }
 """What each action kind's params may say: a typo is refused, not ignored."""
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
+from trustfair.brand.matching import Matcher, PictureHit
+from trustfair.brand.pictures import picture_hits
+from trustfair.brand.snapshot import holder_for
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
@@ -32,6 +36,7 @@ class StoreContext:
         self._ledgers: dict[EntityRef, list[tuple[datetime, str, int]]] = {}
         self._points_generation = -1
         self._last_marks: tuple[tuple[str, int], list[ShippingMark]] | None = None
+        self._brand_matcher: Matcher | None = None
 
     def events_between(
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
@@ -172,6 +177,35 @@ class StoreContext:
     def order_cover(self, order_id: str, up_to_seq: int) -> OrderCover | None:
         return order_cover(self._session, order_id, up_to_seq)
 
+    def listing_as_of(self, listing_id: str, up_to_seq: int) -> dict[str, Any] | None:
+        rows = self._session.execute(
+            select(EventRow.type, EventRow.payload)
+            .where(
+                EventRow.subject_type == "listing",
+                EventRow.subject_id == listing_id,
+                EventRow.type.in_(LISTING_STATE_EVENTS),
+                EventRow.seq <= up_to_seq,
+            )
+            .order_by(EventRow.seq)
+        )
+        listing: dict[str, Any] | None = None
+        for event_type, payload in rows:
+            if event_type == "listing.published":
+                listing = dict(payload)
+            elif listing is not None:
+                listing.update({k: v for k, v in payload.items() if v is not None})
+        return listing
+
+    def brand_matcher(self, at: datetime) -> Matcher:
+        # Asked once per batch: the banks' state is read once, not per listing.
+        if self._brand_matcher is None:
+            url = self._session.get_bind().engine.url.render_as_string(hide_password=True)
+            self._brand_matcher = holder_for(url).current(self._session, at).matcher
+        return self._brand_matcher
+
+    def picture_hits(self, image_ids: Sequence[str]) -> list[PictureHit]:
+        return picture_hits(self._session, image_ids)
+
 
 _MARKS_OF = (
     select(OrderShippingRow.kind, OrderShippingRow.at, OrderShippingRow.event_seq)
@@ -233,6 +267,9 @@ _LEDGER = select(PointsEntryRow.at, PointsEntryRow.violation_class, PointsEntryR
     PointsEntryRow.entity_type == bindparam("entity_type"),
     PointsEntryRow.entity_id == bindparam("entity_id"),
 )
+
+
+LISTING_STATE_EVENTS = ("listing.published", "listing.updated")
 
 
 def _aware(value: datetime) -> datetime:
