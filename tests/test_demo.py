@@ -69,7 +69,19 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     held = [c for c in cases if c["kind"] == "content_review"]
     assert held and {c["queue"] for c in held} == {"content"}
     assert len({(c["subject_type"], c["subject_id"]) for c in held}) == len(held)
-    assert figures(report)["cases_opened"] == len(true_bursts) + len(shut) + len(held)
+    # Listings with some signs of a fake wait in the brand queue, one case per listing.
+    brand_held = [c for c in cases if c["queue"] == "brand"]
+    assert len({c["subject_id"] for c in brand_held}) == len(brand_held)
+    assert figures(report)["cases_opened"] == (
+        len(true_bursts) + len(shut) + len(held) + len(brand_held)
+    )
+    # The brands' banks (price floors, authorised sellers) stop counterfeits before they
+    # sell; every listing intercepted is one the simulation made a fake.
+    fakes = {t["event_id"] for t in truth if "counterfeit" in t.get("labels", [])}
+    checks = list(export_records(store, "brand_checks"))
+    intercepted = {c["event_id"] for c in checks if c["outcome"] == "intercept"}
+    assert intercepted and intercepted <= fakes
+    assert figures(report)["listings_intercepted"] == len(intercepted)
 
 
 def test_running_the_demo_again_changes_no_figure(demo_dir: Path) -> None:

@@ -41,6 +41,8 @@ outbox_app = typer.Typer(help="Commands waiting to go out by webhook.", no_args_
 app.add_typer(outbox_app, name="outbox")
 ledger_app = typer.Typer(help="The money ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+bank_app = typer.Typer(help="The counterfeit feature library's banks.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -234,6 +236,8 @@ def demo(
     out.print(f"simulated {summary.events:,} events → {sim_dir / 'events.jsonl'}")
     store = _open_store()
     _fund_the_demo(store, seed)
+    banks = _import_banks(store, sim_dir / "brand_banks.json", "demo")
+    out.print(f"counterfeit feature library: {banks.added} entries from the brands")
     events_file = sim_dir / "events.jsonl"
     with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
         result = ingest_lines(
@@ -593,6 +597,31 @@ def serve(
 
 
 EXIT_LEDGER_BREACH = 1
+
+
+@bank_app.command("import")
+def bank_import(
+    path: Annotated[Path, typer.Argument(help="A YAML or JSON file of banks and entries.")],
+    actor: Annotated[str, typer.Option("--as", help="Who imports it (platform staff).")] = "cli",
+) -> None:
+    """Add a file's bank entries (idempotent; nothing is added unless all are valid)."""
+    imported = _import_banks(_open_store(), path, actor)
+    out.print(f"{imported.added} entries added, {imported.already_there} already there")
+
+
+def _import_banks(store, path: Path, actor: str):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from trustfair.access.roles import PERMISSIONS, Principal, Role
+    from trustfair.brand.bank_file import import_banks
+    from trustfair.yaml_files import FileError
+
+    staff = Principal("user", actor, Role.ADMIN, PERMISSIONS[Role.ADMIN])
+    try:
+        with store.transaction() as session:
+            return import_banks(session, staff, path, datetime.now(UTC))
+    except FileError as exc:
+        raise _fail(str(exc)) from None
 
 
 @ledger_app.command("check")

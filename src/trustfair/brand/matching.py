@@ -46,6 +46,8 @@ MARK_ONLY_SCORE = 0.3
 AUTHORISED_FACTOR = 0.1
 """What is left of the score for an authorised seller's listing."""
 LOOKALIKE_FACTOR = 0.8
+MIN_SCORE = 0.1
+"""Below this nothing is reported: an authorised seller's listing under the mark."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,4 +345,6 @@ class Matcher:
                     authorised,
                 )
             )
+        if score < MIN_SCORE:
+            return None
         return Finding(bank.brand_id, kind, round(score, 4), tuple(reasons))

@@ -422,6 +422,7 @@ def _event_log(session: Session) -> Section:
 
 def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """The whole report as plain data (what ``out/report.json`` holds)."""
+    from trustfair.report.brand import brand_section
     from trustfair.report.protection import protection_section
 
     with store.reading() as session:
@@ -433,6 +434,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             _enforcement(session),
             _marketplace(session),
             protection_section(session),
+            brand_section(session),
             _event_log(session),
         ]
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
                 "authorised_merchants": brand.authorised,
             }
         )
+    _write_brand_banks(market, out_dir / "brand_banks.json")
     for bot in market.spam_bots:
         truth.others.append({"kind": "user", "user_id": bot, "role": "spam_bot"})
     with truth_path.open("w", encoding="utf-8", newline="\n") as out:
@@ -180,3 +182,22 @@ def _update_listing(mk: Market, t: int, m: Merchant) -> None:
             snippet.labels,
             snippet.disguises,
         )
+
+
+def _write_brand_banks(market: Market, path: Path) -> None:
+    """What the simulated brands send the counterfeit feature library (``trustfair bank
+    import``): the price each never sells under and the sellers it authorised. What they
+    know, not the truth of which listings are fakes."""
+    banks = [
+        {
+            "brand_id": brand.brand_id,
+            "entries": [
+                {"kind": "price_floor", "amount_fen": brand.floor_fen},
+                *({"kind": "authorised_seller", "value": m} for m in brand.authorised),
+            ],
+        }
+        for brand in market.brands
+    ]
+    path.write_text(
+        json.dumps({"banks": banks}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )

@@ -17,7 +17,9 @@ from sqlalchemy.orm import object_session
 
 from trustfair.store.database import Store
 from trustfair.store.models import (
+    BankEntryRow,
     Base,
+    BrandCheckRow,
     CaseEventRow,
     CaseRow,
     ClaimRow,
@@ -154,6 +156,28 @@ register_export(
     _columns,
     "buyers' claims on the protection fund: facts, state, amount awarded, the rule and"
     " the decision",
+)
+def _brand_check(row: BrandCheckRow) -> dict[str, Any]:
+    """A brand check with the id of the listing event it judged."""
+    session = object_session(row)
+    assert session is not None
+    event_id = session.scalar(select(EventRow.event_id).where(EventRow.seq == row.event_seq))
+    return {**_columns(row), "event_id": event_id}
+
+
+register_export(
+    "brand_checks",
+    BrandCheckRow,
+    _brand_check,
+    "listings matched against the counterfeit feature library: brand, counterfeit or"
+    " look-alike, outcome (intercept, review, monitor), score and reasons",
+)
+register_export(
+    "bank",
+    BankEntryRow,
+    _columns,
+    "the counterfeit feature library: every bank entry, negative and disabled ones"
+    " included, with who added and changed it",
 )
 register_export(
     "ingest_runs",
