@@ -36,7 +36,15 @@ from trustfair.api.app import create_app
 from trustfair.pipeline.registry import Registry
 from trustfair.policy.files import load_policy
 from trustfair.store.database import Store
-from trustfair.store.models import CaseRow, DecisionRow, EventRow, SanctionRow
+from trustfair.store.models import (
+    BankEntryRow,
+    CaseRow,
+    DecisionRow,
+    EventRow,
+    RightRow,
+    RightsHolderRow,
+    SanctionRow,
+)
 
 API_POLICY = """\
 version: api-1
@@ -95,6 +103,10 @@ class World:
     """Another of m1's: for steps a test may take without disturbing the first."""
     m2_case: int
     st1_case: int
+    b1_right: int
+    """Brand b1's certified trademark, held by certified rights holder rh-b1."""
+    b1_entry: int
+    """An entry of brand b1's bank (a price floor)."""
 
 
 def api_registry(directory: Path) -> Registry:
@@ -146,7 +158,47 @@ def build_world(store: Store, registry: Registry) -> World:
             m1_spare_case=case("m1-d"),
             m2_case=case("m2-c"),
             st1_case=case("st1-a"),
+            **brand_b1(store),
         )
+
+
+def brand_b1(store: Store) -> dict[str, int]:
+    """Brand b1, certified with a trademark valid now, and a price floor in its bank."""
+    with store.transaction() as session:
+        session.add(
+            RightsHolderRow(
+                id="rh-b1",
+                brand_id="b1",
+                company_name="香奈尔时尚集团",
+                registration_number="91350100M000100Y43",
+                state="certified",
+                applied_by="world",
+                applied_at=hours_ago(48),
+            )
+        )
+        session.flush()
+        right = RightRow(
+            holder_id="rh-b1",
+            brand_id="b1",
+            kind="trademark",
+            number="TM-b1-18",
+            nice_class=18,
+            territory="CN",
+            valid_from=hours_ago(48),
+            valid_until=None,
+            state="certified",
+            applied_at=hours_ago(48),
+        )
+        entry = BankEntryRow(
+            brand_id="b1",
+            kind="price_floor",
+            amount_fen=900_000,
+            added_by="world",
+            added_at=hours_ago(48),
+        )
+        session.add_all([right, entry])
+        session.flush()
+        return {"b1_right": right.id, "b1_entry": entry.id}
 
 
 def key_named(

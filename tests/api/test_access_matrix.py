@@ -55,6 +55,8 @@ class Call:
     """About merchant m1's records: other parties get 404."""
     moves_money: bool = False
     """Sent with an Idempotency-Key of its own, as money-moving calls must be."""
+    brand_owned: bool = False
+    """About brand b1's records: other parties (the merchant key) get 404."""
 
 
 STEP_OK = frozenset({200, 409})
@@ -198,6 +200,26 @@ ROUTES: dict[tuple[str, str], Call] = {
         ok=frozenset({404}),
         moves_money=True,
     ),
+    # Brand protection: the counterfeit feature library.
+    ("GET", "/v1/brands/{brand_id}/bank"): Call(
+        frozenset({A, R, U, M, B}), "/v1/brands/b1/bank", brand_owned=True
+    ),
+    ("POST", "/v1/brands/{brand_id}/bank"): Call(
+        frozenset({A, R, B}),
+        "/v1/brands/b1/bank",
+        body={"kind": "slang", "value": "小香奈"},
+        ok=frozenset({201}),
+        brand_owned=True,
+    ),
+    ("POST", "/v1/bank/{entry_id}/disable"): Call(
+        frozenset({A, R, B}), "/v1/bank/{b1_entry}/disable", brand_owned=True
+    ),
+    ("POST", "/v1/bank/{entry_id}/enable"): Call(
+        frozenset({A, R, B}), "/v1/bank/{b1_entry}/enable", brand_owned=True
+    ),
+    ("GET", "/v1/brands/{brand_id}/checks"): Call(
+        frozenset({A, R, U, M, B}), "/v1/brands/b1/checks", brand_owned=True
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),
@@ -276,6 +298,8 @@ def test_each_role_may_call_what_the_table_allows(matrix_api: Api, route, role) 
         assert status == 403, f"{role.value} should be refused"
     elif spec.owned and role is B:
         assert status == 404, "a brand's key does not own merchant m1's records"
+    elif spec.brand_owned and role is M:
+        assert status == 404, "a merchant's key does not own brand b1's records"
     else:
         assert status in spec.ok, f"{role.value} should be let through"
 

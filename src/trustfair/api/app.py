@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trustfair import __version__, console
 from trustfair.api import (
     appeals,
+    bank,
     cases,
     decisions,
     entities,
@@ -102,6 +103,7 @@ def create_app(
         live,
         users,
         protection,
+        bank,
     ):
         app.include_router(module.router)
     console.mount(app)

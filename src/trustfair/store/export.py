@@ -157,6 +157,8 @@ register_export(
     "buyers' claims on the protection fund: facts, state, amount awarded, the rule and"
     " the decision",
 )
+
+
 def _brand_check(row: BrandCheckRow) -> dict[str, Any]:
     """A brand check with the id of the listing event it judged."""
     session = object_session(row)
