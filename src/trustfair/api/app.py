@@ -27,6 +27,7 @@ from trustfair.api import (
     protection,
     reports,
     restrictions,
+    rights,
     session,
     users,
     webhooks,
@@ -102,6 +103,7 @@ def create_app(
         live,
         users,
         protection,
+        rights,
     ):
         app.include_router(module.router)
     console.mount(app)
