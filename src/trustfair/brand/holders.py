@@ -215,7 +215,7 @@ def _checked_claim(claim: RightClaim) -> tuple[str, str]:
     number = claim.number.strip()
     if not number or len(number) > 64:
         raise RightsRefused("number: 1 to 64 characters")
-    territory = claim.territory.strip().upper()
+    territory = claim.territory.strip()
     if not TERRITORY.match(territory):
         raise RightsRefused(f"territory {claim.territory!r}: a country code such as CN (or EU)")
     if claim.kind == RightKind.TRADEMARK:
@@ -239,13 +239,14 @@ def _checked_documents(
     fitting = {CERTIFICATE_OF[kind], DocumentKind.EVIDENCE}
     ids = list(dict.fromkeys(document_ids))  # once each, in the order sent
     # Kinds only: a document's body (up to 10 MB) is not loaded to be checked.
-    kinds = dict(
-        session.execute(
+    kinds = {
+        document_id: document_kind
+        for document_id, document_kind in session.execute(
             select(BrandDocumentRow.id, BrandDocumentRow.kind).where(
                 BrandDocumentRow.id.in_(ids), BrandDocumentRow.holder_id == holder.id
             )
-        ).tuples()
-    )
+        )
+    }
     for document_id in ids:
         if document_id not in kinds:
             raise RightsRefused(
