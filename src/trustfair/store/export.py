@@ -27,6 +27,8 @@ from trustfair.store.models import (
     LedgerEntryRow,
     LedgerTransactionRow,
     PointsEntryRow,
+    RightRow,
+    RightsHolderRow,
     SanctionRow,
     SignalRow,
 )
@@ -154,6 +156,19 @@ register_export(
     _columns,
     "buyers' claims on the protection fund: facts, state, amount awarded, the rule and"
     " the decision",
+)
+register_export(
+    "rights_holders",
+    RightsHolderRow,
+    _columns,
+    "brand rights holders: company, registration, agent, state, standing and the review",
+)
+register_export(
+    "rights",
+    RightRow,
+    _columns,
+    "trademarks, patents and copyrights claimed: number, Nice class, territory, validity,"
+    " the documents cited (by id and not their bytes), state and the review",
 )
 register_export(
     "ingest_runs",
