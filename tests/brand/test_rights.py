@@ -164,7 +164,7 @@ def test_an_application_is_checked(store: Store) -> None:
     with store.transaction() as session:
         with pytest.raises(RightsRefused, match="registration_number: the check character"):
             apply_holder(session, B1, Application("b1", "Acme", CREDIT_CODE[:-1] + "4"), T0)
-        with pytest.raises(RightsRefused, match="company_name is empty"):
+        with pytest.raises(RightsRefused, match="company_name: 1 to 256 characters"):
             apply_holder(session, B1, Application("b1", " ", CREDIT_CODE), T0)
         first = apply_holder(session, B1, Application("b1", "Acme", CREDIT_CODE), T0)
         with pytest.raises(RightsConflict, match=f"already has rights holder '{first.id}'"):

@@ -87,8 +87,8 @@ def apply_holder(
     if not principal.may_see(EntityRef("brand", brand_id)):
         raise LookupError(f"no brand {brand_id}")
     company = application.company_name.strip()
-    if not company:
-        raise RightsRefused("company_name is empty")
+    if not 1 <= len(company) <= 256:
+        raise RightsRefused("company_name: 1 to 256 characters")
     country = application.country.strip().upper()
     number = application.registration_number.strip()
     if country == "CN":
@@ -97,6 +97,8 @@ def apply_holder(
     if problem:
         raise RightsRefused(f"registration_number: {problem}")
     agent = (application.agent_name or "").strip() or None
+    if agent is not None and len(agent) > 256:
+        raise RightsRefused("agent_name: at most 256 characters")
     earlier = session.scalars(
         select(RightsHolderRow).where(
             RightsHolderRow.brand_id == brand_id,
