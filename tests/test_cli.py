@@ -174,3 +174,25 @@ def test_an_unknown_benchmark_is_named() -> None:
     result = runner.invoke(app, ["bench", "warp-speed"])
     assert result.exit_code == 2
     assert "known: ingest" in result.output
+
+
+def test_rights_list_shows_the_holders_waiting_for_review(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tests.brand.conftest import CREDIT_CODE, brand
+    from trustfair.brand.holders import Application, apply_holder
+    from trustfair.store.database import Store
+
+    store = Store.open()
+    with store.transaction() as session:
+        held = apply_holder(
+            session, brand("b1"), Application("b1", "Acme", CREDIT_CODE), datetime.now(UTC)
+        )
+    store.close()
+    result = runner.invoke(app, ["rights", "list", "--waiting", "--json"])
+    assert result.exit_code == 0, result.output
+    (line,) = result.output.splitlines()
+    assert json.loads(line)["id"] == held.id
+    assert runner.invoke(app, ["rights", "list", "--state", "certified"]).output == ""
+    wrong = runner.invoke(app, ["rights", "list", "--state", "nope"])
+    assert wrong.exit_code == 2

@@ -43,6 +43,8 @@ ledger_app = typer.Typer(help="The money ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 bank_app = typer.Typer(help="The counterfeit feature library's banks.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
+rights_app = typer.Typer(help="Brand rights holders and their rights.", no_args_is_help=True)
+app.add_typer(rights_app, name="rights")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -653,6 +655,51 @@ def ledger_check(
     if not report.ok:
         err.print(f"ledger check: {len(report.breaches)} breach(es)", highlight=False)
         raise typer.Exit(EXIT_LEDGER_BREACH)
+
+
+@rights_app.command("list")
+def rights_list(
+    state: Annotated[
+        str | None, typer.Option(help="applied, certified, rejected or suspended.")
+    ] = None,
+    waiting: Annotated[
+        bool, typer.Option("--waiting", help="Only what waits for a reviewer.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Rights holders, oldest application first, with their rights waiting for review."""
+    from trustfair.access.roles import PERMISSIONS, Principal, Role
+    from trustfair.brand.rights import HolderState
+    from trustfair.read.rights import holder_summary, visible_holders, waiting_for_review
+    from trustfair.store.models import RightsHolderRow
+
+    if state is not None and state not in set(HolderState):
+        raise _fail(f"--state {state!r}: one of {', '.join(HolderState)}")
+    # Whoever runs the command line holds the store: they see as an admin does.
+    operator = Principal("cli", "operator", Role.ADMIN, PERMISSIONS[Role.ADMIN])
+    query = visible_holders(operator)
+    if state is not None:
+        query = query.where(RightsHolderRow.state == state)
+    if waiting:
+        query = waiting_for_review(query)
+    store = _open_store()
+    try:
+        with store.reading() as session:
+            rows = session.scalars(query.order_by(RightsHolderRow.applied_at, RightsHolderRow.id))
+            records = [holder_summary(session, row, operator) for row in rows]
+    finally:
+        store.close()
+    for record in records:
+        if as_json:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.print(
+                f"{record['id']}  brand {record['brand_id']}  {record['state']:<9}  "
+                f"{record['company_name']} ({record['country']} {record['registration_number']})"
+                f"  pending rights {record['pending_rights']}",
+                highlight=False,
+                markup=False,
+            )
 
 
 @outbox_app.command("deliver")

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,8 +32,12 @@ from tests.enforce.conftest import (
 )
 from tests.factories import bearer, ingest
 from trustfair.access.accounts import add_key
-from trustfair.access.roles import Role
+from trustfair.access.roles import PERMISSIONS, Principal, Role
 from trustfair.api.app import create_app
+from trustfair.brand.documents import DocumentKind, upload_document
+from trustfair.brand.holders import Application, RightClaim, apply_holder, claim_right
+from trustfair.brand.rights import RightKind
+from trustfair.events.payload import EntityRef
 from trustfair.pipeline.registry import Registry
 from trustfair.policy.files import load_policy
 from trustfair.store.database import Store
@@ -103,8 +108,17 @@ class World:
     """Another of m1's: for steps a test may take without disturbing the first."""
     m2_case: int
     st1_case: int
+    b1_holder: str
+    """Brand b1's rights holder: applied, with its business licence."""
+    b1_spare_holder: str
+    """Another application of b1's, for steps that would end the first (a rejection)."""
+    b1_document: str
     b1_right: int
-    """Brand b1's certified trademark, held by certified rights holder rh-b1."""
+    """A pending trademark of b1_holder's, with its certificate."""
+    b1_spare_right: int
+    b1_certified_right: int
+    """A trademark of b1's, certified, of a second holder of b1's that is certified: what
+    a brand needs to edit its bank, whatever the steps above do to the first."""
     b1_entry: int
     """An entry of brand b1's bank (a price floor)."""
 
@@ -149,7 +163,9 @@ def build_world(store: Store, registry: Registry) -> World:
                 select(CaseRow.id).where(CaseRow.opening_decision_id == decision(event_id))
             ).one()
 
+        brand_world = build_brand_world(store)
         return World(
+            **brand_world,
             m1_sanction=sanction("m1"),
             m2_sanction=sanction("m2"),
             m1_decision=decision("m1-a"),
@@ -163,14 +179,16 @@ def build_world(store: Store, registry: Registry) -> World:
 
 
 def brand_b1(store: Store) -> dict[str, int]:
-    """Brand b1, certified with a trademark valid now, and a price floor in its bank."""
+    """A second holder of brand b1's, certified with a trademark valid now, and a price
+    floor in b1's bank: rows written as a reviewer's certification would leave them."""
     with store.transaction() as session:
         session.add(
             RightsHolderRow(
-                id="rh-b1",
+                id="rh-b1-certified",
                 brand_id="b1",
                 company_name="香奈尔时尚集团",
-                registration_number="91350100M000100Y43",
+                registration_number="CERTIFIED-IN-THE-WORLD",
+                country="HK",
                 state="certified",
                 applied_by="world",
                 applied_at=hours_ago(48),
@@ -178,7 +196,7 @@ def brand_b1(store: Store) -> dict[str, int]:
         )
         session.flush()
         right = RightRow(
-            holder_id="rh-b1",
+            holder_id="rh-b1-certified",
             brand_id="b1",
             kind="trademark",
             number="TM-b1-18",
@@ -198,7 +216,49 @@ def brand_b1(store: Store) -> dict[str, int]:
         )
         session.add_all([right, entry])
         session.flush()
-        return {"b1_right": right.id, "b1_entry": entry.id}
+        return {"b1_certified_right": right.id, "b1_entry": entry.id}
+
+
+def build_brand_world(store: Store) -> dict[str, Any]:
+    """Brand b1's rights holders, a document and rights, applied for through the use cases."""
+    b1 = Principal(
+        "key",
+        "world-b1",
+        Role.BRAND,
+        PERMISSIONS[Role.BRAND],
+        owns=frozenset({EntityRef("brand", "b1")}),
+    )
+    now = hours_ago(1)
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    with store.transaction() as session:
+        holder = apply_holder(session, b1, Application("b1", "B1 Ltd", "91350100M000100Y43"), now)
+        spare = apply_holder(session, b1, Application("b1", "B1 GmbH", "HRB 1", "DE"), now)
+        licence = upload_document(
+            session, holder, DocumentKind.BUSINESS_LICENCE, pdf, None, now, b1.actor
+        )
+        certificate = upload_document(
+            session, holder, DocumentKind.TRADEMARK_CERTIFICATE, pdf, None, now, b1.actor
+        )
+
+        def trademark(number: str) -> int:
+            claim = RightClaim(
+                RightKind.TRADEMARK,
+                number,
+                "CN",
+                now - timedelta(days=365),
+                now + timedelta(days=3650),
+                nice_class=25,
+                document_ids=[certificate.id],
+            )
+            return claim_right(session, b1, holder.id, claim, now).id
+
+        return {
+            "b1_holder": holder.id,
+            "b1_spare_holder": spare.id,
+            "b1_document": licence.id,
+            "b1_right": trademark("B1-TM-1"),
+            "b1_spare_right": trademark("B1-TM-2"),
+        }
 
 
 def key_named(

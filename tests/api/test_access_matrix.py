@@ -9,6 +9,7 @@ may call it.
 A role that is not allowed gets 403. A party role (merchant, brand) that is allowed
 but asks for a record that is not its own gets 404, like a record that does not exist:
 the records here are merchant m1's, the merchant key owns m1 and the brand key b1.
+Brand b1's rights holders are the other way round: the merchant's key gets 404.
 Without credentials, everything but the public routes is 401.
 """
 
@@ -56,10 +57,17 @@ class Call:
     moves_money: bool = False
     """Sent with an Idempotency-Key of its own, as money-moving calls must be."""
     brand_owned: bool = False
-    """About brand b1's records: other parties (the merchant key) get 404."""
+    """About brand b1's records: the merchant's key (which owns no brand) gets 404."""
+    content: bytes | None = None
+    """A raw request body (an uploaded file), sent instead of ``body``'s JSON."""
 
 
 STEP_OK = frozenset({200, 409})
+BRAND_READERS = frozenset({A, R, U, B, M})
+"""Who reads rights holders (a brand its own; a merchant, owning no brand, none)."""
+APPLICANTS = frozenset({A, B})
+CERTIFIERS = WORKERS
+PDF = b"%PDF-1.7\n%%EOF\n"
 
 ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/events"): Call(frozenset({A, S}), body=[]),
@@ -220,6 +228,59 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/v1/brands/{brand_id}/checks"): Call(
         frozenset({A, R, U, M, B}), "/v1/brands/b1/checks", brand_owned=True
     ),
+    # Brand protection: rights holders, their documents and rights, certification.
+    ("POST", "/v1/rights-holders"): Call(
+        APPLICANTS,
+        body={"brand_id": "b1", "company_name": "M", "registration_number": "M-1", "country": "DE"},
+        ok=frozenset({201, 409}),  # the first applies; for the rest it is applied already
+    ),
+    ("GET", "/v1/rights-holders"): Call(BRAND_READERS),
+    ("GET", "/v1/rights-holders/{holder_id}"): Call(
+        BRAND_READERS, "/v1/rights-holders/{b1_holder}", brand_owned=True
+    ),
+    ("POST", "/v1/rights-holders/{holder_id}/documents"): Call(
+        APPLICANTS,
+        "/v1/rights-holders/{b1_holder}/documents?kind=evidence",
+        content=PDF,
+        ok=frozenset({201}),
+    ),
+    ("GET", "/v1/rights-holders/{holder_id}/documents/{document_id}"): Call(
+        BRAND_READERS, "/v1/rights-holders/{b1_holder}/documents/{b1_document}", brand_owned=True
+    ),
+    ("POST", "/v1/rights-holders/{holder_id}/rights"): Call(
+        APPLICANTS,
+        "/v1/rights-holders/{b1_holder}/rights",
+        body={
+            "kind": "copyright",
+            "number": "MATRIX-C-1",
+            "valid_from": "2020-01-01T00:00:00Z",
+        },
+        ok=frozenset({201, 409}),  # claimed by the first; already claimed for the rest
+    ),
+    ("POST", "/v1/rights-holders/{holder_id}/certify"): Call(
+        CERTIFIERS, "/v1/rights-holders/{b1_holder}/certify", ok=STEP_OK
+    ),
+    ("POST", "/v1/rights-holders/{holder_id}/reject"): Call(
+        CERTIFIERS,
+        "/v1/rights-holders/{b1_spare_holder}/reject",
+        body={"reason": "no licence"},
+        ok=STEP_OK,
+    ),
+    ("POST", "/v1/rights/{right_id}/certify"): Call(
+        CERTIFIERS, "/v1/rights/{b1_right}/certify", ok=STEP_OK
+    ),
+    ("POST", "/v1/rights/{right_id}/reject"): Call(
+        CERTIFIERS, "/v1/rights/{b1_spare_right}/reject", body={"reason": "no"}, ok=STEP_OK
+    ),
+    ("POST", "/v1/rights/{right_id}/revoke"): Call(
+        CERTIFIERS, "/v1/rights/{b1_right}/revoke", body={"reason": "void"}, ok=STEP_OK
+    ),
+    ("POST", "/v1/rights-holders/{holder_id}/suspend"): Call(
+        CERTIFIERS,
+        "/v1/rights-holders/{b1_holder}/suspend",
+        body={"reason": "malicious notices"},
+        ok=STEP_OK,
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),
@@ -267,15 +328,19 @@ def call(api: Api, route: tuple[str, str], headers: dict[str, str]) -> int:
     api.client.cookies.clear()  # a session a previous call signed in must not carry over
     if spec.moves_money:
         headers = {**headers, "Idempotency-Key": f"matrix {method} {template} {headers}"}
+    if spec.content is not None:
+        headers = {**headers, "Content-Type": "application/octet-stream"}
     response = api.client.request(
         method,
         _filled(spec.path or template, api),
         json=_filled(spec.body, api) if spec.body is not None else None,
+        content=spec.content,
         headers=headers,
     )
     if response.content:  # errors too: always JSON (the docs pages are HTML)
         kind = response.headers["content-type"]
-        assert kind.startswith(("application/json", "text/html", "text/plain")), response.text
+        expected = ("application/json", "text/html", "text/plain", "application/pdf")
+        assert kind.startswith(expected), response.text
     return response.status_code
 
 

@@ -28,6 +28,7 @@ from trustfair.api import (
     protection,
     reports,
     restrictions,
+    rights,
     session,
     users,
     webhooks,
@@ -104,6 +105,7 @@ def create_app(
         users,
         protection,
         bank,
+        rights,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -54,6 +54,8 @@ _DESCRIPTIONS = {
     403: "The caller's role may not do this (or a CSRF token is missing).",
     404: "No such record, or one that is not the caller's to see.",
     409: "The step is not possible in the record's present state; the detail says why.",
+    413: "The request body is larger than the endpoint takes.",
+    415: "The body is not of a type the endpoint takes (judged from its bytes).",
     422: "The request is not valid, or its Idempotency-Key was used for another request.",
     503: "The server is not set up for this.",
 }

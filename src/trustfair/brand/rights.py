@@ -5,6 +5,10 @@ authorisation); each right (trademark, patent, copyright) is claimed with its do
 and validity. A reviewer certifies both. Only a certified right of a certified holder,
 valid at the time, can be enforced: ``enforceable_right`` is the one check every
 enforcement path (notices, banks) makes.
+
+The moves between states are two tables (``HOLDER_MOVES``, ``RIGHT_MOVES``); any other
+move is refused naming the state the record is in. A right's expiry is not a move: it
+is its ``valid_until``, checked wherever the right is used.
 """
 
 from __future__ import annotations
@@ -36,6 +40,48 @@ class RightKind(StrEnum):
     TRADEMARK = "trademark"
     PATENT = "patent"
     COPYRIGHT = "copyright"
+
+
+HOLDER_MOVES: dict[tuple[str, str], HolderState] = {
+    (HolderState.APPLIED, "certify"): HolderState.CERTIFIED,
+    (HolderState.APPLIED, "reject"): HolderState.REJECTED,
+    (HolderState.CERTIFIED, "suspend"): HolderState.SUSPENDED,
+    # Reinstatement is a certification again, with the same checks of the documents.
+    (HolderState.SUSPENDED, "certify"): HolderState.CERTIFIED,
+}
+
+RIGHT_MOVES: dict[tuple[str, str], RightState] = {
+    (RightState.PENDING, "certify"): RightState.CERTIFIED,
+    (RightState.PENDING, "reject"): RightState.REJECTED,
+    (RightState.CERTIFIED, "revoke"): RightState.REVOKED,
+}
+
+
+class RightsRefused(ValueError):
+    """An application, upload or claim that is not valid as sent (the message says what
+    and where); nothing was written."""
+
+
+class RightsConflict(RightsRefused):
+    """The step is not possible in the record's present state (already decided, a
+    document missing, the right already claimed ...); nothing was written."""
+
+
+def holder_move(holder: RightsHolderRow, step: str) -> HolderState:
+    """Where ``step`` takes ``holder``, or a refusal naming the state it is in. Asked
+    before a step's other checks, so a decided holder hears that first."""
+    target = HOLDER_MOVES.get((holder.state, step))
+    if target is None:
+        raise RightsConflict(f"rights holder {holder.id!r} is {holder.state}: it cannot {step}")
+    return target
+
+
+def right_move(right: RightRow, step: str) -> RightState:
+    """Where ``step`` takes ``right``, or a refusal naming the state it is in."""
+    target = RIGHT_MOVES.get((right.state, step))
+    if target is None:
+        raise RightsConflict(f"right {right.id} is {right.state}: it cannot {step}")
+    return target
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from trustfair.store.models import (
     LedgerEntryRow,
     LedgerTransactionRow,
     PointsEntryRow,
+    RightRow,
+    RightsHolderRow,
     SanctionRow,
     SignalRow,
 )
@@ -180,6 +182,19 @@ register_export(
     _columns,
     "the counterfeit feature library: every bank entry, negative and disabled ones"
     " included, with who added and changed it",
+)
+register_export(
+    "rights_holders",
+    RightsHolderRow,
+    _columns,
+    "brand rights holders: company, registration, agent, state, standing and the review",
+)
+register_export(
+    "rights",
+    RightRow,
+    _columns,
+    "trademarks, patents and copyrights claimed: number, Nice class, territory, validity,"
+    " the documents cited (by id and not their bytes), state and the review",
 )
 register_export(
     "ingest_runs",

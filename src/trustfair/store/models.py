@@ -660,6 +660,9 @@ class RightsHolderRow(Base):
     company_name: Mapped[str] = mapped_column(String(256))
     registration_number: Mapped[str] = mapped_column(String(64))
     """The company's registration (统一社会信用代码 or its country's equivalent)."""
+    country: Mapped[str] = mapped_column(String(2), default="CN")
+    """Where the company is registered (ISO 3166 alpha-2): decides how
+    ``registration_number`` is checked (a CN number carries a check digit)."""
     agent_name: Mapped[str | None] = mapped_column(String(256))
     """An agent filing for the company, who then needs a letter of authorisation."""
     state: Mapped[str] = mapped_column(String(16), index=True)
@@ -690,6 +693,10 @@ class BrandDocumentRow(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+STANDING_RIGHT_CONDITION = "state IN ('pending', 'certified')"
+"""Rights claimed and not turned down: at most one per (kind, number, territory)."""
+
+
 class RightRow(Base):
     """One right a holder claims (a trademark, patent or copyright), certified by a
     reviewer, valid from ``valid_from`` until ``valid_until``."""
@@ -714,7 +721,19 @@ class RightRow(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("uq_rights_number", "kind", "number", "territory", unique=True),)
+    __table_args__ = (
+        # One standing claim per right: a rejected or revoked claim frees the number, so a
+        # squatter's rejected claim does not lock the real holder out.
+        Index(
+            "uq_rights_number",
+            "kind",
+            "number",
+            "territory",
+            unique=True,
+            sqlite_where=text(STANDING_RIGHT_CONDITION),
+            postgresql_where=text(STANDING_RIGHT_CONDITION),
+        ),
+    )
 
 
 class ImageRow(Base):

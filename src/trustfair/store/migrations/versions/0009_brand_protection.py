@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("brand_id", sa.String(length=128), nullable=False),
         sa.Column("company_name", sa.String(length=256), nullable=False),
         sa.Column("registration_number", sa.String(length=64), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("agent_name", sa.String(length=256), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("standing", sa.Integer(), nullable=False),
@@ -160,7 +161,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_rights_brand_id"), ["brand_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_rights_holder_id"), ["holder_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_rights_state"), ["state"], unique=False)
-        batch_op.create_index("uq_rights_number", ["kind", "number", "territory"], unique=True)
+        batch_op.create_index(
+            "uq_rights_number",
+            ["kind", "number", "territory"],
+            unique=True,
+            sqlite_where=sa.text("state IN ('pending', 'certified')"),
+            postgresql_where=sa.text("state IN ('pending', 'certified')"),
+        )
 
     op.create_table(
         "ip_complaints",
