@@ -1,5 +1,12 @@
 """Detectors: one module per family, each registered with ``register_detector``."""
 
-from trustfair.detect import late_shipment, live_reports, price_history, protection, text
+from trustfair.detect import (
+    ip_complaints,
+    late_shipment,
+    live_reports,
+    price_history,
+    protection,
+    text,
+)
 
-__all__ = ["late_shipment", "live_reports", "price_history", "protection", "text"]
+__all__ = ["ip_complaints", "late_shipment", "live_reports", "price_history", "protection", "text"]
