@@ -154,9 +154,9 @@ def test_action_shown_after_the_deadline_is_refused_and_the_listing_restored(
     assert state_of(store, complaint_id).state == "declared"  # nothing half-done
     timers(store, late)
     assert state_of(store, complaint_id).state == "restored"
-    with pytest.raises(StepRefused, match="restored cannot show_action"):
-        with store.transaction() as session:
-            show_action(session, complaint_id, "b1", PROOF, late, BRAND)
+    refused = pytest.raises(StepRefused, match="restored cannot show_action")
+    with refused, store.transaction() as session:
+        show_action(session, complaint_id, "b1", PROOF, late, BRAND)
 
 
 def test_no_answer_upholds_the_notice_and_repeat_infringement_reaches_the_nodes(
