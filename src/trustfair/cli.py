@@ -45,6 +45,8 @@ bank_app = typer.Typer(help="The counterfeit feature library's banks.", no_args_
 app.add_typer(bank_app, name="bank")
 rights_app = typer.Typer(help="Brand rights holders and their rights.", no_args_is_help=True)
 app.add_typer(rights_app, name="rights")
+complaints_app = typer.Typer(help="Notice and takedown of IP complaints.", no_args_is_help=True)
+app.add_typer(complaints_app, name="complaints")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -562,12 +564,16 @@ def serve(
     access_log: Annotated[
         bool, typer.Option(help="Log every request (a JSON line on stdout).")
     ] = True,
+    complaint_timers_seconds: Annotated[
+        float, typer.Option(help="How often to fire due complaint timers (0: never).")
+    ] = 60.0,
 ) -> None:
     """Serve the HTTP API; a changed lexicon directory is swapped in without a restart.
 
     With TRUSTFAIR_WEBHOOK_URL set, the outbox is delivered from this process too: at
     once after each ingest that writes a command, and on a slow poll for retries.
     trustfair's log records, one per request among them, go to stdout as JSON lines.
+    Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds.
     """
     import uvicorn
 
@@ -590,7 +596,13 @@ def serve(
         holder.start_watching(every_seconds=lexicon_check_seconds)
     log_json_lines()
     uvicorn.run(
-        create_app(store=store, engine_holder=holder, dispatcher=dispatcher, access_log=access_log),
+        create_app(
+            store=store,
+            engine_holder=holder,
+            dispatcher=dispatcher,
+            access_log=access_log,
+            complaint_timers_seconds=complaint_timers_seconds or None,
+        ),
         host=host,
         port=port,
         # Ours replaces uvicorn's: a JSON line with the route, request id and principal.
@@ -968,6 +980,21 @@ def _when(at: str | None):  # type: ignore[no-untyped-def]
 
 
 AT_OPTION = typer.Option("--at", help="The time it happens (ISO 8601 with a zone) [default: now].")
+
+
+@complaints_app.command("timers")
+def complaints_timers(at: Annotated[str | None, AT_OPTION] = None) -> None:
+    """Fire the complaint timers due now (or at --at): restore listings whose lift ran
+    out, uphold notices left unanswered. Safe to run twice or from several places."""
+    from trustfair.brand.clock import SettableClock
+    from trustfair.brand.timers import run_timers_once
+    from trustfair.pipeline.registry import build_registry
+
+    when = _when(at)
+    run = run_timers_once(_open_store(), build_registry(), SettableClock(when))
+    for state, ids in sorted(run.moved.items()):
+        out.print(f"{state}: {', '.join(str(i) for i in ids)}")
+    out.print(f"{run.count} complaint timer(s) fired as of {when.isoformat()}")
 
 
 @appeal_app.command("file")

@@ -34,6 +34,7 @@ from tests.factories import bearer, ingest
 from trustfair.access.accounts import add_key
 from trustfair.access.roles import PERMISSIONS, Principal, Role
 from trustfair.api.app import create_app
+from trustfair.brand.complaints import Notice, file_notice
 from trustfair.brand.documents import DocumentKind, upload_document
 from trustfair.brand.holders import Application, RightClaim, apply_holder, claim_right
 from trustfair.brand.rights import RightKind
@@ -121,6 +122,10 @@ class World:
     a brand needs to edit its bank, whatever the steps above do to the first."""
     b1_entry: int
     """An entry of brand b1's bank (a price floor)."""
+    b1_notice_right: int
+    """Brand b1's certified trademark of a third certified holder, h-b1, that files notices."""
+    b1_complaint: int
+    """b1's notice against m1's listing l1: measures taken, waiting for m1's answer."""
 
 
 def api_registry(directory: Path) -> Registry:
@@ -142,6 +147,7 @@ def build_world(store: Store, registry: Registry) -> World:
         listing_published("m2-c", "l7", "m2", "[[diversion:review]] 找我", hours_ago(3)),
         live_segment("st1-a", "ls1", "st1", "家人们 [[diversion:review]]", hours_ago(0.01)),
     )
+    b1_right, b1_complaint = _brand_b1_notice(store)
     with store.reading() as session:
 
         def sanction(merchant: str) -> int:
@@ -175,6 +181,8 @@ def build_world(store: Store, registry: Registry) -> World:
             m2_case=case("m2-c"),
             st1_case=case("st1-a"),
             **brand_b1(store),
+            b1_notice_right=b1_right,
+            b1_complaint=b1_complaint,
         )
 
 
@@ -259,6 +267,44 @@ def build_brand_world(store: Store) -> dict[str, Any]:
             "b1_right": trademark("B1-TM-1"),
             "b1_spare_right": trademark("B1-TM-2"),
         }
+
+
+def _brand_b1_notice(store: Store) -> tuple[int, int]:
+    """A certified holder and trademark of brand b1, and its notice on m1's listing l1."""
+    now = datetime.now(UTC)
+    with store.transaction() as session:
+        session.add(
+            RightsHolderRow(
+                id="h-b1",
+                brand_id="b1",
+                company_name="b1 有限公司",
+                registration_number="91310000000000000X",
+                agent_name=None,
+                state="certified",
+                standing=100,
+                applied_by="test",
+                applied_at=now - timedelta(days=30),
+            )
+        )
+        session.flush()  # the holder before its right (no ORM relationship orders them)
+        right = RightRow(
+            holder_id="h-b1",
+            brand_id="b1",
+            kind="trademark",
+            number="TM-b1",
+            nice_class=25,
+            territory="CN",
+            valid_from=now - timedelta(days=365),
+            valid_until=None,
+            document_ids=[],
+            state="certified",
+            applied_at=now - timedelta(days=30),
+        )
+        session.add(right)
+        session.flush()
+        notice = Notice("b1-notice", "b1", "h-b1", right.id, "l1", [{"kind": "test_purchase"}])
+        complaint, _ = file_notice(session, notice, now, "test")
+        return right.id, complaint.id
 
 
 def key_named(

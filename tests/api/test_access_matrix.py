@@ -281,6 +281,51 @@ ROUTES: dict[tuple[str, str], Call] = {
         body={"reason": "malicious notices"},
         ok=STEP_OK,
     ),
+    # Brand protection: notice and takedown. b1's notice on m1's listing is seen by both
+    # parties; each step is taken by the first role allowed, and is 409 for the rest.
+    ("POST", "/v1/complaints"): Call(
+        frozenset({A, B}),
+        body={
+            "notice_ref": "matrix",
+            "brand_id": "b1",
+            "holder_id": "h-b1",
+            "right_id": "{b1_notice_right}",
+            "listing_id": "l2",
+            "evidence": [{"kind": "test_purchase"}],
+        },
+        ok=frozenset({200, 201}),  # the second filing of the notice_ref answers the first
+    ),
+    ("GET", "/v1/complaints"): Call(frozenset({A, R, U, M, B})),
+    ("GET", "/v1/complaints/{complaint_id}"): Call(
+        frozenset({A, R, U, M, B}), "/v1/complaints/{b1_complaint}"
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/declaration"): Call(
+        frozenset({A, M}),
+        "/v1/complaints/{b1_complaint}/declaration",
+        body={"declaration": "正品", "evidence": [{"kind": "invoice"}]},
+        ok=STEP_OK,
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/action-proof"): Call(
+        frozenset({A, B}),
+        "/v1/complaints/{b1_complaint}/action-proof",
+        body={"kind": "lawsuit", "authority": "法院", "reference": "1", "filed_on": "2026-01-02"},
+        ok=STEP_OK,
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/withdraw"): Call(
+        frozenset({A, B}),
+        "/v1/complaints/{b1_complaint}/withdraw",
+        body={"reason": "和解"},
+        ok=STEP_OK,
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/reject"): Call(
+        WORKERS, "/v1/complaints/{b1_complaint}/reject", body={"reason": "no"}, ok=STEP_OK
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/malicious"): Call(
+        WORKERS, "/v1/complaints/{b1_complaint}/malicious", body={"reason": "no"}, ok=STEP_OK
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/review"): Call(
+        WORKERS, "/v1/complaints/{b1_complaint}/review", body={}, ok=STEP_OK
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),

@@ -137,6 +137,7 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
         "text",
     ]
     assert "brand_check" in registry.effects
+    assert [d.name for d in registry.detectors_for("ip_complaint.upheld")] == ["ip_complaints"]
     assert "open_case" in registry.effects
     assert registry.policy.path == DEFAULT_POLICY_PATH
     assert {"points", "send_command", "share_sanctions"} <= set(registry.effects)

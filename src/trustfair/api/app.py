@@ -19,6 +19,7 @@ from trustfair.api import (
     appeals,
     bank,
     cases,
+    complaints,
     decisions,
     entities,
     events,
@@ -34,6 +35,8 @@ from trustfair.api import (
     webhooks,
 )
 from trustfair.api.observability import Metrics, RequestObserver
+from trustfair.brand.clock import Clock, SystemClock
+from trustfair.brand.timers import TimerLoop
 from trustfair.events.group_commit import GroupCommitter
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
@@ -56,21 +59,34 @@ def create_app(
     engine_holder: EngineHolder | None = None,
     dispatcher: OutboxDispatcher | None = None,
     access_log: bool = True,
+    clock: Clock | None = None,
+    complaint_timers_seconds: float | None = None,
 ) -> FastAPI:
     """The API; with ``dispatcher``, the outbox is delivered while the app runs, and
     woken by every ingest that commits an outbox row. ``access_log``: write a JSON line
-    per request to the ``trustfair.access`` logger (metrics are kept either way)."""
+    per request to the ``trustfair.access`` logger (metrics are kept either way).
+    ``clock`` is what complaint steps take as now (a ``SettableClock`` in tests); with
+    ``complaint_timers_seconds``, the complaint timers run that often while the app runs."""
+    timers: TimerLoop | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Load the word segmenter now, not in the first request that needs it (a second
         # and more, which a live stream's first risky line would wait for).
         await run_in_threadpool(warm_up)
+        nonlocal timers
         if dispatcher is not None:
             dispatcher.start()
+        if complaint_timers_seconds:
+            timers = TimerLoop(
+                app.state.store, app.state.registry, app.state.clock, complaint_timers_seconds
+            )
+            timers.start()
         try:
             yield
         finally:
+            if timers is not None:
+                timers.close()
             app.state.committer.close()
             if dispatcher is not None:
                 dispatcher.close()
@@ -86,6 +102,7 @@ def create_app(
     app.state.committer = GroupCommitter(app.state.store, app.state.registry)
     app.state.engine_holder = engine_holder or default_holder()
     app.state.metrics = Metrics()
+    app.state.clock = clock or SystemClock()
     if dispatcher is not None:
         app.state.metrics.watch_outbox(dispatcher)
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_requests=access_log)
@@ -106,6 +123,7 @@ def create_app(
         protection,
         bank,
         rights,
+        complaints,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -1,5 +1,21 @@
 """Detectors: one module per family, each registered with ``register_detector``."""
 
-from trustfair.detect import brand, late_shipment, live_reports, price_history, protection, text
+from trustfair.detect import (
+    brand,
+    ip_complaints,
+    late_shipment,
+    live_reports,
+    price_history,
+    protection,
+    text,
+)
 
-__all__ = ["brand", "late_shipment", "live_reports", "price_history", "protection", "text"]
+__all__ = [
+    "brand",
+    "ip_complaints",
+    "late_shipment",
+    "live_reports",
+    "price_history",
+    "protection",
+    "text",
+]

@@ -42,6 +42,8 @@ _AUTHOR_FIELD = {
     "order.shipped": ("merchant", "merchant_id"),
     # A payment that arrives after its order shipped late completes the late shipment.
     "order.paid": ("merchant", "merchant_id"),
+    # A notice against the merchant's listing that stood (brand.complaints).
+    "ip_complaint.upheld": ("merchant", "merchant_id"),
 }
 
 
@@ -126,6 +128,8 @@ def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()
     elif shipped_at is not None:
         at = shipped_at
         matter = f"shipping:{payload.merchant_id}:{shipping_week(at)[0]}"
+    elif event.type == "ip_complaint.upheld":
+        matter = f"ip_complaint:{payload.complaint_id}"
     elif event.type in ("merchant.registered", "merchant.updated"):
         matter = f"shop:{payload.merchant_id}"
     elif event.type in ("streamer.registered", "streamer.updated"):

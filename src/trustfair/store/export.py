@@ -23,6 +23,8 @@ from trustfair.store.models import (
     CaseEventRow,
     CaseRow,
     ClaimRow,
+    ComplaintRow,
+    ComplaintStepRow,
     DecisionRow,
     EventRow,
     IngestRunRow,
@@ -195,6 +197,31 @@ register_export(
     _columns,
     "trademarks, patents and copyrights claimed: number, Nice class, territory, validity,"
     " the documents cited (by id and not their bytes), state and the review",
+)
+
+
+def _complaint(row: ComplaintRow) -> dict[str, Any]:
+    """An IP complaint with when it reached each state (from its timeline) and its
+    time to action: filed to measures taken, in seconds (null until measures)."""
+    session = object_session(row)
+    assert session is not None
+    reached: dict[str, str | None] = {}
+    for state, at in session.execute(
+        select(ComplaintStepRow.to_state, ComplaintStepRow.at)
+        .where(ComplaintStepRow.complaint_id == row.id)
+        .order_by(ComplaintStepRow.id)
+    ):
+        reached.setdefault(state, _time(at))
+    to_action = (row.measures_at - row.filed_at).total_seconds() if row.measures_at else None
+    return {**_columns(row), "states_at": reached, "time_to_action_seconds": to_action}
+
+
+register_export(
+    "complaints",
+    ComplaintRow,
+    _complaint,
+    "IP complaints (notice and takedown): the notice, its state and outcome, when it"
+    " reached each state, and the time from filing to measures",
 )
 register_export(
     "ingest_runs",

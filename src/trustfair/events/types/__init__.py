@@ -3,6 +3,6 @@
 Importing this package registers every type in ``PAYLOAD_TYPES``.
 """
 
-from trustfair.events.types import listings, live, orders, parties, protection, voice
+from trustfair.events.types import brand, listings, live, orders, parties, protection, voice
 
-__all__ = ["listings", "live", "orders", "parties", "protection", "voice"]
+__all__ = ["brand", "listings", "live", "orders", "parties", "protection", "voice"]

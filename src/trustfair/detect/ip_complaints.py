@@ -1,0 +1,45 @@
+"""IP infringement, read from the outcome of notice and takedown rather than guessed
+from words: ``ip_complaint.upheld`` (a rights holder's notice the merchant did not
+contest within the answer window) → ``ip_infringement``.
+
+The policy decides what that costs (``ip_infringement`` points in the default policy);
+repeats within its escalation window count double, so a repeat infringer reaches the
+point nodes. The matter is the complaint: the same complaint is punished once however
+often its event is replayed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trustfair.pipeline.interfaces import Context, Signal, StoredEvent
+from trustfair.pipeline.registry import register_detector
+from trustfair.settings import Settings
+
+LABEL = "ip_infringement"
+
+
+@dataclass(frozen=True)
+class IpComplaintDetector:
+    name: str = "ip_complaints"
+    version: str = "1"
+    event_types: frozenset[str] = frozenset({"ip_complaint.upheld"})
+
+    def detect(self, event: StoredEvent, context: Context) -> list[Signal]:
+        payload: Any = event.envelope.payload
+        evidence = {
+            "rule": "brand.notice_upheld",
+            "complaint_id": payload.complaint_id,
+            "notice_ref": payload.notice_ref,
+            "listing_id": payload.listing_id,
+            "brand_id": payload.brand_id,
+            "right_id": payload.right_id,
+            "jurisdiction": payload.jurisdiction,
+        }
+        return [Signal(self.name, self.version, LABEL, 1.0, evidence)]
+
+
+@register_detector("ip_complaints")
+def make_detector(_: Settings) -> IpComplaintDetector:
+    return IpComplaintDetector()
