@@ -242,6 +242,8 @@ def demo(
     _fund_the_demo(store, seed)
     banks = _import_banks(store, sim_dir / "brand_banks.json", "demo")
     out.print(f"counterfeit feature library: {banks.added} entries from the brands")
+    certified = _certify_the_demo_brands(store, sim_dir)
+    out.print(f"rights holders certified: {certified}")
     events_file = sim_dir / "events.jsonl"
     with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
         result = ingest_lines(
@@ -252,7 +254,97 @@ def demo(
             on_reject=jsonl_reject_writer(rejects),
         )
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
+    moved = _run_complaint_timers_to_the_end(store)
+    out.print(f"complaint timers due by the end of the simulation: {moved}")
     publish_report(store, out_dir, out)
+
+
+def _certify_the_demo_brands(store, sim_dir: Path) -> int:  # type: ignore[no-untyped-def]
+    """Each simulated brand applies as its rights holder with its documents and
+    trademark, and a demo reviewer certifies both, through the same use cases as the
+    API, at the market's opening. A second run finds them certified and adds nothing."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from trustfair.access.roles import PERMISSIONS, Principal, Role
+    from trustfair.brand.documents import DocumentKind, upload_document
+    from trustfair.brand.holders import (
+        Application,
+        RightClaim,
+        apply_holder,
+        certify_holder,
+        certify_right,
+        claim_right,
+    )
+    from trustfair.brand.rights import RightKind
+    from trustfair.events.payload import EntityRef
+    from trustfair.sim.writer import START
+    from trustfair.store.models import RightsHolderRow
+
+    holders = json.loads((sim_dir / "brand_rights.json").read_text(encoding="utf-8"))["holders"]
+    certified = 0
+    for spec in holders:
+        brand = Principal(
+            "user",
+            f"demo-{spec['brand_id']}",
+            Role.BRAND,
+            PERMISSIONS[Role.BRAND],
+            frozenset({EntityRef("brand", spec["brand_id"])}),
+        )
+        with store.transaction() as session:
+            known = session.scalar(
+                select(RightsHolderRow.id).where(RightsHolderRow.brand_id == spec["brand_id"])
+            )
+            if known is not None:
+                continue
+            application = Application(
+                spec["brand_id"], spec["company_name"], spec["registration_number"]
+            )
+            holder = apply_holder(session, brand, application, START)
+            documents = {
+                kind: upload_document(
+                    session,
+                    holder,
+                    DocumentKind(kind),
+                    (sim_dir / name).read_bytes(),
+                    Path(name).name,
+                    START,
+                    brand.actor,
+                ).id
+                for kind, name in spec["documents"].items()
+            }
+            mark = spec["trademark"]
+            claim = RightClaim(
+                RightKind.TRADEMARK,
+                mark["number"],
+                "CN",
+                START - timedelta(days=365),
+                START + timedelta(days=365 * mark["valid_years"]),
+                mark["nice_class"],
+                [documents["trademark_certificate"]],
+            )
+            right = claim_right(session, brand, holder.id, claim, START)
+            certify_holder(session, holder.id, START, "user:demo-reviewer")
+            certify_right(session, right.id, START, "user:demo-reviewer")
+            certified += 1
+    return certified
+
+
+def _run_complaint_timers_to_the_end(store) -> int:  # type: ignore[no-untyped-def]
+    """Fire the notice-and-takedown timers due by the simulation's last event, as the
+    server's timer loop would have while the market ran."""
+    from sqlalchemy import func, select
+
+    from trustfair.brand.complaints import run_due_timers
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.store.models import EventRow
+
+    with store.transaction() as session:
+        end = session.scalar(select(func.max(EventRow.occurred_at)))
+        if end is None:
+            return 0
+        return run_due_timers(session, end, registry=build_registry()).count
 
 
 DEMO_FUND_FEN = 20_000_000

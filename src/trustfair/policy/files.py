@@ -413,6 +413,17 @@ def _check_action(
         )
     _check_money_action(path, rule, kind, params, line)
     signal = rule.when.signal
+    if kind == "file_notice" and (
+        signal is None
+        or signal.detector != "ip_complaints"
+        or "ip_notice" not in (signal.labels or ())
+    ):
+        raise FileError(
+            path,
+            line,
+            f"rule {rule.id}: file_notice files the ip_complaints detector's notices;"
+            " say when.signal: {detector: ip_complaints, labels: [ip_notice]}",
+        )
     if kind == "brand_check" and (signal is None or signal.detector != "brand"):
         raise FileError(
             path,

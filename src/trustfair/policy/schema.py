@@ -47,6 +47,7 @@ ActionKind = Literal[
     "take_deposit",
     "compensate",
     "brand_check",
+    "file_notice",
 ]
 ACTION_KINDS = get_args(ActionKind)
 """What a rule may ask for; each is carried out by the effect of the same name."""
@@ -224,6 +225,7 @@ ACTION_PARAMS: dict[str, type[Strict]] = {
     "take_deposit": NoParams,
     "compensate": CompensateParams,
     "brand_check": BrandCheckParams,
+    "file_notice": NoParams,
 }
 """What each action kind's params may say: a typo is refused, not ignored."""
 

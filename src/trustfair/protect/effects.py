@@ -23,13 +23,13 @@ from trustfair.detect.protection import (
     RETURN_SHIPPING,
 )
 from trustfair.pipeline.interfaces import Action, Decision, Signal, StoredEvent
+from trustfair.pipeline.refusals import note_refusal
 from trustfair.pipeline.registry import register_effect
 from trustfair.protect.claims import ClaimRefused, ClaimRequest, file_claim
 from trustfair.protect.fund import Award, award, take_deposit
 from trustfair.protect.ledger import PurposeConflict, lock_ledger
 from trustfair.protect.terms import ClaimKind, Protection
 from trustfair.settings import Settings
-from trustfair.store.models import DecisionRow
 
 ACTOR = "system:pipeline"
 
@@ -112,31 +112,13 @@ class FileClaim(_MovesMoney):
                     decision_id=decision.id,
                 )
             except ClaimRefused as refused:
-                _note_refusal(
+                note_refusal(
                     session,
                     decision,
                     _rule(action),
                     {"claim_ref": request.claim_ref},
                     f"claim {request.claim_ref} not filed: {refused}",
                 )
-
-
-def _note_refusal(
-    session: Session, decision: Decision, rule: str, what: dict[str, str], why: str
-) -> None:
-    """Write into the decision's reasons, on the hit of ``rule``, that the money did not
-    move and why: the batch goes on, and whoever looks at the event finds out."""
-    row = session.get(DecisionRow, decision.id) if decision.id is not None else None
-    if row is None:
-        return
-    reasons = [dict(reason) for reason in row.reasons]
-    for reason in reasons:
-        if reason.get("rule") == rule and not reason.get("shadow"):
-            reason["refused"] = {**what, "reason": why}
-            reason["explanation"] = f"{reason['explanation']}; {why}"
-            break
-    row.reasons = reasons  # a new list: the JSON column is written again
-    session.flush()
 
 
 class TakeDeposit(_MovesMoney):
@@ -163,7 +145,7 @@ class TakeDeposit(_MovesMoney):
             except PurposeConflict as conflict:
                 # The same payment sent again with another amount or merchant: the first
                 # stands; this one must not hold up the batch.
-                _note_refusal(
+                note_refusal(
                     session,
                     decision,
                     _rule(action),

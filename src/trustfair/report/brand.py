@@ -112,6 +112,21 @@ def brand_section(session: Session) -> Section:
             "ip_complaints with measures_at",
         ),
         Figure(
+            "restorations",
+            "Listings restored (measures lifted: no action shown in time, notice withdrawn"
+            " or rejected)",
+            int(
+                session.scalar(
+                    select(func.count()).where(
+                        ComplaintRow.measures_at.is_not(None),
+                        ComplaintRow.state.in_(("restored", "withdrawn", "rejected")),
+                    )
+                )
+                or 0
+            ),
+            "ip_complaints with measures_at, in state restored, withdrawn or rejected",
+        ),
+        Figure(
             "median_hours_to_action",
             "Median time from notice to takedown",
             _hours(to_action),

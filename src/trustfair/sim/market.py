@@ -70,11 +70,15 @@ class Market:
         sink: EventSink,
         truth: Truth,
         prng: Random | None = None,
+        brand_rng: Random | None = None,
     ) -> None:
         self.rng = rng
         self.prng = prng or Random("protection")
         """Consumer protection's own stream (``sim.protection``): drawing from it leaves
         every draw of ``rng`` where it was."""
+        self.brand_rng = brand_rng or Random("brands")
+        """The brands' own sweeps of the marketplace (their notices), a stream apart for
+        the same reason."""
         self.scale = scale
         self.sink = sink
         self.truth = truth
@@ -344,11 +348,33 @@ class Market:
         if listing.counterfeit and listing.brand_id and rng.random() < 0.3:
             self.complaint(
                 t + rng.randint(DAY, 10 * DAY),
-                f"rh-{listing.brand_id}",
+                listing.brand_id,  # the brand complains; its certified holder files
                 "trademark",
                 listing,
                 None,
             )
+        self.brand_sweep(t, listing)
+
+    def brand_sweep(self, t: int, listing: Listing) -> None:
+        """A brand's own sweep finds most fakes of it and sends a notice with its
+        evidence (a test purchase, screenshots). From the brands' stream, so the rest
+        draws as before. Merchants answer no notice here (no event says they did), so
+        the sweep files none against genuine listings: they would stand unanswered."""
+        brng = self.brand_rng
+        if not listing.counterfeit or listing.brand_id is None or brng.random() >= 0.8:
+            return
+        payload: dict[str, Any] = {
+            "complaint_id": self.new_id("ipn", 6),
+            "complainant_type": "rights_holder",
+            "complainant_id": listing.brand_id,
+            "kind": "trademark",
+            "target": {"type": "listing", "id": listing.listing_id},
+            "text": brng.choice(
+                ("经试买鉴定为假冒商品", "商品图片盗用品牌官方图片", "未经授权使用注册商标")
+            ),
+            "evidence_ids": [f"evd-{brng.getrandbits(40):010x}" for _ in range(brng.randint(1, 3))],
+        }
+        self.sink.emit(t + brng.randint(HOUR, 5 * DAY), "complaint.filed", "ip-portal", payload)
 
     def report_listing(self, t: int, listing: Listing, reason: str) -> None:
         self.sink.emit(

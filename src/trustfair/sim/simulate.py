@@ -50,7 +50,14 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
         sink = EventSink(out)
         # Consumer protection draws from a stream of its own: the rest of the market
         # draws exactly what it drew before guarantees and claims were simulated.
-        market = Market(rng, config, sink, truth, prng=Random(f"protection:{seed}"))
+        market = Market(
+            rng,
+            config,
+            sink,
+            truth,
+            prng=Random(f"protection:{seed}"),
+            brand_rng=Random(f"brands:{seed}"),
+        )
         market.setup()
         for day in range(config.days):
             _run_day(market, day)
@@ -67,6 +74,7 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
             }
         )
     _write_brand_banks(market, out_dir / "brand_banks.json")
+    _write_brand_rights(market, out_dir)
     for bot in market.spam_bots:
         truth.others.append({"kind": "user", "user_id": bot, "role": "spam_bot"})
     with truth_path.open("w", encoding="utf-8", newline="\n") as out:
@@ -200,4 +208,51 @@ def _write_brand_banks(market: Market, path: Path) -> None:
     ]
     path.write_text(
         json.dumps({"banks": banks}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+NICE_CLASS = {
+    "luxury_bags": 18,
+    "cosmetics": 3,
+    "electronics": 9,
+    "baby": 29,
+    "health_food": 5,
+    "food": 30,
+}
+"""The Nice class a brand's trademark is registered in, by the category it sells."""
+
+
+def _write_brand_rights(market: Market, out_dir: Path) -> None:
+    """What each simulated brand's rights holder applies with (``brand_rights.json``):
+    its company, registration number and trademark, and its documents as files under
+    ``brand_documents/`` (stand-in PDFs: the demo certifies from them)."""
+    from trustfair.brand.registration import cn_check_character
+
+    docs = out_dir / "brand_documents"
+    docs.mkdir(exist_ok=True)
+    holders = []
+    for n, brand in enumerate(market.brands, 1):
+        first17 = f"9131000{n:010d}"
+        files = {}
+        for kind in ("business_licence", "trademark_certificate"):
+            name = f"{brand.brand_id}_{kind}.pdf"
+            body = f"%PDF-1.4\n% simulated {kind} of {brand.spec.owner}\n%%EOF\n"
+            (docs / name).write_text(body, encoding="utf-8")
+            files[kind] = f"brand_documents/{name}"
+        holders.append(
+            {
+                "brand_id": brand.brand_id,
+                "company_name": brand.spec.owner,
+                "registration_number": first17 + cn_check_character(first17),
+                "trademark": {
+                    "number": f"TM{20_000_000 + n * 7919}",
+                    "nice_class": NICE_CLASS.get(brand.spec.category, 35),
+                    "valid_years": 10,
+                },
+                "documents": files,
+            }
+        )
+    path = out_dir / "brand_rights.json"
+    path.write_text(
+        json.dumps({"holders": holders}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
