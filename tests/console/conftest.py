@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from tests.enforce.conftest import at, policy, registry  # noqa: F401
 from trustfair.access.accounts import add_user
 from trustfair.api.app import create_app
+from trustfair.brand.clock import SettableClock
 from trustfair.console.web import console_now
 from trustfair.pipeline.registry import Registry
 from trustfair.store.database import Store
@@ -35,6 +36,8 @@ def store(sqlite_store: Store) -> Store:
 def app(store: Store, registry: Registry) -> FastAPI:  # noqa: F811
     app = create_app(store, registry)
     app.dependency_overrides[console_now] = lambda: NOW
+    # Complaint steps take the app's clock: the same time, moved by tests that need it.
+    app.state.clock = SettableClock(NOW)
     return app
 
 

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.console.conftest import add
+from tests.console.test_brand import brand_world
 from tests.console.test_claims import counterfeit_claim
 from tests.console.test_pages import appeal_case
 from trustfair.access.roles import USER_ROLES, Role
@@ -25,6 +26,9 @@ B, M, C, U = Role.BRAND, Role.MERCHANT, Role.CUSTOMER_SERVICE, Role.AUDITOR
 PEOPLE = frozenset(USER_ROLES)
 READERS = frozenset({A, P, R, U, C, M})
 CLAIM_READERS = frozenset({A, R, U, C, M})
+BRAND_READERS = frozenset({A, R, U, M, B})
+BANK_WRITERS = frozenset({A, R, B})
+STAFF_REVIEW = frozenset({A, R})
 PUBLIC = None
 
 
@@ -37,6 +41,8 @@ class Page:
     ok: frozenset[int] = frozenset({200})
     owned: bool = False
     """Merchant m1's records: the brand (which owns b1) gets 404."""
+    brand_owned: bool = False
+    """Brand b1's records: the merchant (which owns m1) gets 404."""
 
 
 CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
@@ -85,6 +91,71 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
     ("GET", "/console/live/rows"): Page(READERS),
     ("GET", "/console/policy"): Page(frozenset({A, P, R, U})),
     ("GET", "/console/rules"): Page(frozenset({A, P, R, U})),
+    ("GET", "/console/brand"): Page(BRAND_READERS, ok=frozenset({200, 303})),
+    ("GET", "/console/brands/{brand_id}"): Page(
+        BRAND_READERS, "/console/brands/b1", brand_owned=True
+    ),
+    ("POST", "/console/brands/{brand_id}/bank"): Page(
+        BANK_WRITERS,
+        "/console/brands/b1/bank",
+        form={"kind": "slang", "value": "A货"},
+        ok=frozenset({303}),
+        brand_owned=True,
+    ),
+    ("POST", "/console/bank/{entry_id}/enabled"): Page(
+        BANK_WRITERS,
+        "/console/bank/{b1_entry}/enabled",
+        form={"enabled": "0"},
+        ok=frozenset({303}),
+        brand_owned=True,
+    ),
+    # Brand b1's notice against merchant m1's listing: both parties see it.
+    ("GET", "/console/complaints"): Page(BRAND_READERS),
+    ("GET", "/console/complaints/{complaint_id}"): Page(
+        BRAND_READERS, "/console/complaints/{b1_complaint}"
+    ),
+    ("POST", "/console/complaints/{complaint_id}/declaration"): Page(
+        frozenset({A, M}),
+        "/console/complaints/{b1_complaint}/declaration",
+        form={"declaration": "正品", "evidence_kind": "licence"},
+        ok=frozenset({303}),
+    ),
+    ("POST", "/console/complaints/{complaint_id}/action-proof"): Page(
+        frozenset({A, B}),
+        "/console/complaints/{b1_complaint}/action-proof",
+        form={
+            "kind": "complaint",
+            "authority": "市场监管局",
+            "reference": "A-1",
+            "filed_on": "2026-03-02",
+        },
+        ok=frozenset({303, 409}),  # referred once declared; before, the state refuses it
+    ),
+    ("POST", "/console/complaints/{complaint_id}/withdraw"): Page(
+        frozenset({A, B}),
+        "/console/complaints/{b1_complaint}/withdraw",
+        form={"reason": "和解"},
+        ok=frozenset({303, 409}),  # an admin's steps before referred it
+    ),
+    ("POST", "/console/complaints/{complaint_id}/review"): Page(
+        STAFF_REVIEW,
+        "/console/complaints/{b1_complaint}/review",
+        form={"outcome": "reject", "reason": "证据不足"},
+        ok=frozenset({303, 409}),
+    ),
+    ("GET", "/console/rights"): Page(STAFF_REVIEW),
+    ("POST", "/console/rights-holders/{holder_id}/decision"): Page(
+        STAFF_REVIEW,
+        "/console/rights-holders/{holder}/decision",
+        form={"outcome": "certify"},
+        ok=frozenset({303}),
+    ),
+    ("POST", "/console/rights/{right_id}/decision"): Page(
+        STAFF_REVIEW,
+        "/console/rights/{pending_right}/decision",
+        form={"outcome": "reject", "reason": "证书不清晰"},
+        ok=frozenset({303}),
+    ),
     ("ANY", "/console/static"): Page(PUBLIC, "/console/static/htmx.min.js"),
 }
 
@@ -101,13 +172,18 @@ GUARDED = [r for r in CALLED if CONSOLE_ROUTES[r].allowed is not PUBLIC]
 
 
 @pytest.fixture
-def ids(store, registry) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def ids(store, registry) -> dict[str, object]:  # type: ignore[no-untyped-def]
     sanction_id, case_id = appeal_case(store, registry)
     claim_id = counterfeit_claim(store, registry)  # merchant m1's, in review
-    return {"case": case_id, "sanction": sanction_id, "claim": claim_id}
+    return {
+        "case": case_id,
+        "sanction": sanction_id,
+        "claim": claim_id,
+        **brand_world(store, registry),  # type: ignore[dict-item]
+    }
 
 
-def _fill(text: str, ids: dict[str, int]) -> str:
+def _fill(text: str, ids: dict[str, object]) -> str:
     return text.format(**ids)
 
 
@@ -127,6 +203,8 @@ def test_each_person_may_open_what_the_table_allows(store, ids, sign_in, role) -
             assert status == 403, f"{role.value} should be refused {method} {path}"
         elif page.owned and role is B:
             assert status == 404, f"a brand does not own merchant m1's records ({path})"
+        elif page.brand_owned and role is M:
+            assert status == 404, f"a merchant does not own brand b1's records ({path})"
         else:
             assert status in page.ok, f"{role.value} should be let into {method} {path}: {status}"
 

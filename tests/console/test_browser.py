@@ -296,3 +296,105 @@ def test_a_reviewer_approves_a_claim_and_the_form_sent_again_pays_nothing_more(
     assert problems == []
     fund = httpx.get(f"{base}/v1/fund", headers={"Authorization": f"Bearer {admin}"}, timeout=30)
     assert fund.json()["payouts_fen"] == 9_900, fund.text
+
+
+@pytest.fixture
+def brand_market(tmp_path: Path) -> Iterator[str]:
+    """A served store in which brand b1 has a certified holder with a trademark valid
+    now (so it may edit its bank), and a brand user who acts for it; the URL."""
+    from trustfair.store.models import RightRow, RightsHolderRow
+
+    url = f"sqlite:///{tmp_path / 'brand.db'}"
+    now = datetime.now(UTC)
+    store = Store.open(url)
+    try:
+        with store.transaction() as session:
+            add_user(session, "chanel", PASSWORD, "brand", now, ["brand:b1"], "en")
+            session.add(
+                RightsHolderRow(
+                    id="rh-b1",
+                    brand_id="b1",
+                    company_name="香奈尔时尚集团",
+                    registration_number="HK-1",
+                    country="HK",
+                    state="certified",
+                    standing=100,
+                    applied_by="test",
+                    applied_at=now - timedelta(days=30),
+                    reason="",
+                )
+            )
+            session.flush()
+            session.add(
+                RightRow(
+                    holder_id="rh-b1",
+                    brand_id="b1",
+                    kind="trademark",
+                    number="TM-b1",
+                    nice_class=18,
+                    territory="CN",
+                    valid_from=now - timedelta(days=365),
+                    valid_until=now + timedelta(days=3650),
+                    state="certified",
+                    applied_at=now - timedelta(days=30),
+                    reason="",
+                )
+            )
+    finally:
+        store.close()
+    with served({"TRUSTFAIR_DATABASE_URL": url, "TRUSTFAIR_POLICY": ""}) as base:
+        yield base
+
+
+def test_a_brand_adds_an_entry_to_its_bank_and_disables_it_in_the_browser(
+    chromium, brand_market, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    base = brand_market
+    problems: list[str] = []
+    context = chromium.new_context(locale="en-US")  # type: ignore[attr-defined]
+    brand = context.new_page()
+    brand.set_default_timeout(15_000)
+    brand.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    brand.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        # A brand lands on its own brand's page, with its certified rights.
+        sign_in(brand, base, "chanel")
+        brand.wait_for_url("**/console/brands/b1")
+        expect(brand.locator('article[data-holder="rh-b1"]')).to_contain_text("certified")
+        expect(brand.locator("#bank")).to_contain_text("The bank has no entry yet.")
+        # It adds a slang entry by the form, and sees it listed.
+        form = brand.locator("#bank-add")
+        form.locator("select[name=kind]").select_option("slang")
+        form.locator("input[name=value]").fill("香家A货")
+        form.locator("input[name=note]").fill("seen in live streams")
+        form.locator("button[type=submit]").click()
+        brand.wait_for_url("**/console/brands/b1?added=*")
+        expect(brand.locator("#bank-added")).to_be_visible()
+        row = brand.locator('table[data-kind="slang"] tr[data-entry]')
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("香家A货")
+        expect(row).to_have_attribute("data-enabled", "yes")
+        # A bad entry is refused on the page, saying why.
+        form = brand.locator("#bank-add")
+        form.locator("select[name=kind]").select_option("price_floor")
+        form.locator("input[name=amount]").fill("12.345")
+        form.locator("button[type=submit]").click()
+        expect(brand.locator("#bank-error")).to_contain_text("more than 2 decimals")
+        # And disables the entry with its button.
+        brand.goto(f"{base}/console/brands/b1")
+        brand.locator('table[data-kind="slang"] tr[data-entry] button').click()
+        brand.wait_for_url("**/console/brands/b1?switched=*")
+        expect(brand.locator('table[data-kind="slang"] tr[data-entry]')).to_have_attribute(
+            "data-enabled", "no"
+        )
+    except Exception:
+        brand.screenshot(path=str(tmp_path / "brand.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+    # The refused entry's page came with its 422, which chromium logs as an error.
+    refused = "the server responded with a status of 422"
+    assert [p for p in problems if refused not in p] == []
+    assert len(problems) == 1

@@ -97,7 +97,10 @@ Now = Annotated[datetime, Depends(console_now)]
 def mount(app: FastAPI) -> None:
     """Add the console to ``app``: its pages under /console, its static files, the
     handlers of its redirects and problem pages, and its security headers."""
+    from trustfair.console.brand_pages import router as brand_router
+
     app.include_router(router)
+    app.include_router(brand_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.add_exception_handler(SignInFirst, sign_in_first)
     app.add_exception_handler(Problem, problem_page)
@@ -105,7 +108,14 @@ def mount(app: FastAPI) -> None:
 
 
 def landing(principal: Principal) -> str:
-    return f"{PREFIX}/mine" if not principal.sees_everything else f"{PREFIX}/queues"
+    """Staff land on the queues; a brand that acts for no account on its brand page;
+    other parties on their own accounts."""
+    if principal.sees_everything:
+        return f"{PREFIX}/queues"
+    owns = {e.type for e in principal.owns}
+    if principal.can(P.BRAND_READ) and "brand" in owns and not owns & set(ACCOUNT_TYPES):
+        return f"{PREFIX}/brand"
+    return f"{PREFIX}/mine"
 
 
 def _policy(request: Request) -> Any:
