@@ -55,9 +55,20 @@ class Call:
     """About merchant m1's records: other parties get 404."""
     moves_money: bool = False
     """Sent with an Idempotency-Key of its own, as money-moving calls must be."""
+    picture: bool = False
+    """Sent ``PICTURE`` as the raw body (image/png) instead of a JSON body."""
 
 
 STEP_OK = frozenset({200, 409})
+
+
+def _picture() -> bytes:
+    from trustfair.bench.photos import photo_bytes
+
+    return photo_bytes("coins.png")
+
+
+PICTURE = _picture()
 
 ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/events"): Call(frozenset({A, S}), body=[]),
@@ -198,6 +209,16 @@ ROUTES: dict[tuple[str, str], Call] = {
         ok=frozenset({404}),
         moves_money=True,
     ),
+    # Brand protection: pictures.
+    ("PUT", "/v1/images/{image_id}"): Call(
+        frozenset({A, B, S}),
+        "/v1/images/matrix-picture",
+        picture=True,
+        ok=frozenset({200, 201}),  # the first stores it; the rest send the same bytes
+    ),
+    ("GET", "/v1/images/{image_id}"): Call(
+        frozenset({A, R, U, B, M}), "/v1/images/no-such-picture", ok=frozenset({404})
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),
@@ -245,12 +266,20 @@ def call(api: Api, route: tuple[str, str], headers: dict[str, str]) -> int:
     api.client.cookies.clear()  # a session a previous call signed in must not carry over
     if spec.moves_money:
         headers = {**headers, "Idempotency-Key": f"matrix {method} {template} {headers}"}
-    response = api.client.request(
-        method,
-        _filled(spec.path or template, api),
-        json=_filled(spec.body, api) if spec.body is not None else None,
-        headers=headers,
-    )
+    if spec.picture:
+        response = api.client.request(
+            method,
+            _filled(spec.path or template, api),
+            content=PICTURE,
+            headers={**headers, "Content-Type": "image/png"},
+        )
+    else:
+        response = api.client.request(
+            method,
+            _filled(spec.path or template, api),
+            json=_filled(spec.body, api) if spec.body is not None else None,
+            headers=headers,
+        )
     if response.content:  # errors too: always JSON (the docs pages are HTML)
         kind = response.headers["content-type"]
         assert kind.startswith(("application/json", "text/html", "text/plain")), response.text

@@ -21,6 +21,7 @@ from trustfair.api import (
     decisions,
     entities,
     events,
+    images,
     live,
     moderate,
     policies,
@@ -102,6 +103,7 @@ def create_app(
         live,
         users,
         protection,
+        images,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -56,8 +56,12 @@ IVF_FROM = 200_000
 """From this many hashes on, an IVF index (see ``ivf_lists``); below it, exact search
 costs less than 10 ms per picture."""
 IVF_PROBES = 24
-"""Lists looked at per query hash; measured in ``trustfair bench brandmatch``: recall of
-the verified matches against exact search, at a fraction of its time."""
+"""Lists looked at per query hash (of ``ivf_lists``); chosen by measurement in
+``trustfair bench brandmatch`` (its ``probe_sweep``): the verified hits of the
+exact brute-force scan all found, at a fraction of its time."""
+TRAINING_PER_LIST = 40
+"""k-means sample per IVF list: what faiss asks for at least, and training 1M hashes'
+1,024 lists on it takes a second or two instead of a minute on all of them."""
 
 
 # Listing checks already run in parallel (one per request thread); faiss's OpenMP
@@ -119,8 +123,10 @@ def bank_state(session: Session) -> BankState:
 
 
 def ivf_lists(count: int) -> int:
-    """IVF lists for ``count`` hashes: about 4·√n (1M hashes: 4096 lists of ~250)."""
-    return max(64, 1 << round(math.log2(4 * math.sqrt(count))))
+    """IVF lists for ``count`` hashes: about √n, a power of two (1M hashes: 1,024 lists
+    of ~1,000), so a query hash costs ~√n distances to the centroids plus ~√n per list
+    probed."""
+    return max(64, 1 << round(math.log2(math.sqrt(max(count, 1)))))
 
 
 def binary_index(hashes: np.ndarray, ivf: bool | None = None) -> faiss.IndexBinary:
@@ -137,8 +143,9 @@ def binary_index(hashes: np.ndarray, ivf: bool | None = None) -> faiss.IndexBina
         index = faiss.IndexBinaryIVF(quantizer, bits, lists)
         index.own_fields = True
         quantizer.this.disown()
-        # k-means on a sample: 64 points per list is plenty, and keeps building in seconds.
-        sample = np.random.default_rng(0).choice(count, min(count, 64 * lists), replace=False)
+        sample = np.random.default_rng(0).choice(
+            count, min(count, TRAINING_PER_LIST * lists), replace=False
+        )
         index.train(hashes[np.sort(sample)])
         index.nprobe = IVF_PROBES
     if count:
@@ -229,8 +236,10 @@ class ImageIndex:
         return int(self.hashes.shape[0])
 
     def memory_bytes(self) -> int:
-        """What the index holds: the faiss codes (its own copy) and the arrays beside."""
-        return 2 * self.hashes.nbytes + self.points.nbytes + self.owners.nbytes
+        """What the index holds: the faiss codes (its own copy; an IVF also keeps an
+        int64 id per hash) and the arrays beside."""
+        ids = 8 * self.size if isinstance(self.index, faiss.IndexBinaryIVF) else 0
+        return 2 * self.hashes.nbytes + ids + self.points.nbytes + self.owners.nbytes
 
     def is_stale(self, session: Session) -> bool:
         """Whether the bank changed since the index was built (always, for an index

@@ -214,12 +214,18 @@ def ensure_fit_for_bank(features: ImageFeatures) -> None:
 
 
 def save_image(
-    session: Session, image_id: str, data: bytes, uploaded_by: str, at: datetime
+    session: Session,
+    image_id: str,
+    data: bytes,
+    uploaded_by: str,
+    at: datetime,
+    features: ImageFeatures | None = None,
 ) -> tuple[ImageRow, bool]:
     """Describe and store the picture as ``image_id``: (the row, whether it is new).
     Sending the same bytes again is answered with the stored row; other bytes under a
     stored id raise ``ImageConflict`` (ids name pictures; a changed picture gets a new
-    id, so bank entries and checks keep meaning what they meant)."""
+    id, so bank entries and checks keep meaning what they meant). ``features``: those of
+    ``data``, computed before the transaction so that it is not held open for them."""
     digest = hashlib.sha256(data).hexdigest()
     row = session.get(ImageRow, image_id)
     if row is not None:
@@ -229,7 +235,8 @@ def save_image(
                 "upload a changed picture under a new id"
             )
         return row, False
-    features = features_of(data)
+    if features is None:
+        features = features_of(data)
     row = ImageRow(
         id=image_id,
         sha256=digest,
