@@ -252,6 +252,7 @@ def run(
                 "copies_found": sum(strength > 0 for strength in strengths),
                 "copies": len(copies),
                 "weakest_found_inliers": min((s for s in strengths if s), default=0),
+                "mean_inliers": round(sum(strengths) / max(1, len(strengths)), 1),
                 "agreement_with_brute_force": _agreement(probe_hits, brute_hits),
             }
         )
