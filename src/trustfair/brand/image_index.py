@@ -11,8 +11,10 @@ goes through: nearest hashes, votes per bank picture, then geometric verificatio
 3. The votes of each candidate are verified: RANSAC fits one similarity transform
    (``estimateAffinePartial2D``) from the query's points to the bank picture's, and a
    hit needs ``MIN_INLIERS`` matches that agree on it, with a plausible scale and
-   rotation. Random agreement between unrelated photos stays far below (7 inliers at
-   most in the accuracy test), a crop or resize of the same photo far above.
+   rotation, spread over ``MIN_SPREAD`` of the bank picture. Chance agreement between
+   unrelated photos stays below (9 inliers at most, measured on the accuracy test's
+   photos with the threshold lowered to 5); a copy of the same photo is far above (33
+   inliers at the least there).
 
 The index knows what bank state it was built from (``BankState``); ``IndexHolder``
 rebuilds it when the bank changed, so a disabled entry stops matching within
@@ -176,8 +178,9 @@ class ImageIndex:
         built_from: BankState | None = None,
         ivf: bool | None = None,
     ) -> None:
-        """``owners[i]``: the position in ``pictures`` of the picture hash ``i`` is from.
-        Pictures of one image id share hashes (see ``from_session``)."""
+        """``owners[i]``: the slot of the picture hash ``i`` is from. Slots number the
+        distinct image ids of ``pictures`` in their order of first appearance, so that
+        entries of one picture (in several banks) share its hashes and its votes."""
         self.pictures = list(pictures)
         self.hashes = np.ascontiguousarray(hashes, np.uint8).reshape(-1, HASH_BYTES)
         self.points = np.ascontiguousarray(points, np.float32).reshape(-1, 2)
@@ -195,7 +198,6 @@ class ImageIndex:
         for picture in self.pictures:
             slot = slot_of.setdefault(picture.image_id, len(slot_of))
             self._entries.setdefault(slot, []).append(picture)
-        self._slots_by_image = slot_of
         self.areas = detail_areas(self.points, self.owners, len(slot_of))
 
     @classmethod

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -132,7 +133,16 @@ picture it took most of the budget from the photo under it. Measured on the accu
 test's photos with text, cropped, resized and re-encoded at once: recall 94% → 100%,
 the weakest true match 0 → 31 inliers, the strongest false one 9 → 8."""
 
-_orb = cv2.ORB_create(nfeatures=CANDIDATES, fastThreshold=FAST_THRESHOLD)
+_local = threading.local()
+
+
+def _orb() -> cv2.ORB:
+    """This thread's detector: uploads are described in parallel request threads, and
+    OpenCV does not promise that one detector object may be used by several at once."""
+    orb = getattr(_local, "orb", None)
+    if orb is None:
+        orb = _local.orb = cv2.ORB_create(nfeatures=CANDIDATES, fastThreshold=FAST_THRESHOLD)
+    return orb
 
 
 def spread(keypoints: Sequence[cv2.KeyPoint], width: int, height: int) -> list[cv2.KeyPoint]:
@@ -155,10 +165,11 @@ def features_of_pixels(gray: np.ndarray) -> ImageFeatures:
     """The features of a decoded grayscale picture."""
     height, width = gray.shape[:2]
     small = normalise(gray)
-    keypoints = spread(_orb.detect(small, None), small.shape[1], small.shape[0])
+    orb = _orb()
+    keypoints = spread(orb.detect(small, None), small.shape[1], small.shape[0])
     descriptors = None
     if keypoints:
-        keypoints, descriptors = _orb.compute(small, keypoints)
+        keypoints, descriptors = orb.compute(small, keypoints)
     if descriptors is None or not keypoints:
         points = np.zeros((0, 2), np.float32)
         hashes = np.zeros((0, HASH_BYTES), np.uint8)
