@@ -596,12 +596,18 @@ def _print_backtest(record: dict) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def bench(
-    name: Annotated[str, typer.Argument(help="ingest, moderation, money, pipeline or shutdown")],
+    name: Annotated[
+        str, typer.Argument(help="brandmatch, ingest, moderation, money, pipeline or shutdown")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     events: Annotated[
         int | None,
         typer.Option(
-            help="How many events (money: requests) to run [default: the bench's own].", min=100
+            help=(
+                "How many events (money: requests; brandmatch: listing checks) to run "
+                "[default: the bench's own]."
+            ),
+            min=100,
         ),
     ] = None,
     seconds: Annotated[

@@ -60,6 +60,7 @@ class Call:
     """About brand b1's records: the merchant's key (which owns no brand) gets 404."""
     content: bytes | None = None
     """A raw request body (an uploaded file), sent instead of ``body``'s JSON."""
+    content_type: str = "application/octet-stream"
 
 
 STEP_OK = frozenset({200, 409})
@@ -68,6 +69,15 @@ BRAND_READERS = frozenset({A, R, U, B, M})
 APPLICANTS = frozenset({A, B})
 CERTIFIERS = WORKERS
 PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def _picture() -> bytes:
+    from trustfair.bench.photos import photo_bytes
+
+    return photo_bytes("coins.png")
+
+
+PICTURE = _picture()
 
 ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/events"): Call(frozenset({A, S}), body=[]),
@@ -326,6 +336,17 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/complaints/{complaint_id}/review"): Call(
         WORKERS, "/v1/complaints/{b1_complaint}/review", body={}, ok=STEP_OK
     ),
+    # Brand protection: pictures.
+    ("PUT", "/v1/images/{image_id}"): Call(
+        frozenset({A, B, S}),
+        "/v1/images/matrix-picture",
+        content=PICTURE,
+        content_type="image/png",
+        ok=frozenset({200, 201}),  # the first stores it; the rest send the same bytes
+    ),
+    ("GET", "/v1/images/{image_id}"): Call(
+        frozenset({A, R, U, B, M}), "/v1/images/no-such-picture", ok=frozenset({404})
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),
@@ -374,7 +395,7 @@ def call(api: Api, route: tuple[str, str], headers: dict[str, str]) -> int:
     if spec.moves_money:
         headers = {**headers, "Idempotency-Key": f"matrix {method} {template} {headers}"}
     if spec.content is not None:
-        headers = {**headers, "Content-Type": "application/octet-stream"}
+        headers = {**headers, "Content-Type": spec.content_type}
     response = api.client.request(
         method,
         _filled(spec.path or template, api),

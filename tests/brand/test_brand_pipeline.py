@@ -113,3 +113,52 @@ def test_a_disabled_entry_stops_matching_with_the_next_batch(store, registry) ->
         set_enabled(session, STAFF, slang, False, T0)
     ingest(store, registry, published("l2", "小香奈风 外套", 30_000, at=T0 + timedelta(hours=1)))
     assert "l2" not in checks(store)
+
+
+def _photo(crop: float = 0.0) -> bytes:
+    """A real photograph (scikit-image's astronaut) as PNG, cropped by ``crop`` a side."""
+    import io
+
+    from PIL import Image
+    from skimage import data
+
+    picture = Image.fromarray(data.astronaut())
+    w, h = picture.size
+    box = (int(w * crop), int(h * crop), w - int(w * crop), h - int(h * crop))
+    out = io.BytesIO()
+    picture.crop(box).save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+def test_a_known_fake_picture_in_a_listing_is_found_through_the_picture_index(
+    store, registry
+) -> None:
+    from trustfair.brand.images import save_image
+
+    ingest(store, registry, brand_registered())
+    with store.transaction() as session:
+        save_image(session, "bank-fake-1", _photo(), "brand", T0)
+        save_image(session, "listing-pic-1", _photo(crop=0.04), "service", T0)
+        save_image(session, "listing-pic-2", _photo(crop=0.04), "service", T0)
+    (fake,) = bank(store, NewEntry("b1", EntryKind.FAKE_IMAGE, image_id="bank-fake-1"))
+
+    def with_pictures(listing_id: str, title: str, pictures: list[str], hours: int) -> dict:
+        listing = published(listing_id, title, 1_000_000, at=T0 + timedelta(hours=hours))
+        listing["payload"]["image_ids"] = pictures
+        return listing
+
+    ingest(
+        store,
+        registry,
+        with_pictures("l-alike", "太空主题 T恤", ["listing-pic-1"], 1),
+        with_pictures("l-fake", "香奈尔 太空主题 T恤", ["listing-pic-2", "never-uploaded"], 1),
+        with_pictures("l-other", "香奈尔 T恤", ["never-uploaded"], 1),
+    )
+    found = checks(store)
+    assert found["l-alike"][:2] == ("lookalike", "review")
+    assert found["l-fake"][:2] == ("counterfeit", "intercept")
+    assert found["l-other"][:2] == ("counterfeit", "monitor")
+    with store.transaction() as session:
+        set_enabled(session, STAFF, fake, False, T0)
+    ingest(store, registry, with_pictures("l-later", "太空主题 T恤", ["listing-pic-1"], 2))
+    assert "l-later" not in checks(store)

@@ -23,6 +23,7 @@ from trustfair.api import (
     decisions,
     entities,
     events,
+    images,
     live,
     moderate,
     policies,
@@ -124,6 +125,7 @@ def create_app(
         bank,
         rights,
         complaints,
+        images,
     ):
         app.include_router(module.router)
     console.mount(app)

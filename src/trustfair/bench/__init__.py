@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trustfair.bench import ingest, moderation, money, pipeline, shutdown
+from trustfair.bench import brandmatch, ingest, moderation, money, pipeline, shutdown
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "ingest": ingest.run,
@@ -16,4 +16,5 @@ BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "pipeline": pipeline.run,
     "money": money.run,
     "shutdown": shutdown.run,
+    "brandmatch": brandmatch.run,
 }

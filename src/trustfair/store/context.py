@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
+from trustfair.brand.image_index import ImageIndex
 from trustfair.brand.matching import Matcher, PictureHit
-from trustfair.brand.pictures import picture_hits
+from trustfair.brand.pictures import current_index, picture_hits
 from trustfair.brand.snapshot import holder_for
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
@@ -37,6 +38,7 @@ class StoreContext:
         self._points_generation = -1
         self._last_marks: tuple[tuple[str, int], list[ShippingMark]] | None = None
         self._brand_matcher: Matcher | None = None
+        self._picture_index: ImageIndex | None = None
 
     def events_between(
         self, subject: EntityRef, event_type: str, since: datetime, until: datetime, up_to_seq: int
@@ -204,7 +206,10 @@ class StoreContext:
         return self._brand_matcher
 
     def picture_hits(self, image_ids: Sequence[str]) -> list[PictureHit]:
-        return picture_hits(self._session, image_ids)
+        # The index's staleness is asked once per batch, like the banks' text.
+        if self._picture_index is None:
+            self._picture_index = current_index(self._session)
+        return picture_hits(self._picture_index, self._session, image_ids)
 
 
 _MARKS_OF = (
