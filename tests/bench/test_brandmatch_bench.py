@@ -22,3 +22,8 @@ def test_a_tiny_run_finds_the_brand_photos_and_agrees_with_the_exact_scan() -> N
     assert exact["brand_copies"] > 0 and exact["found"] == exact["brand_copies"]
     assert result["agreement_with_brute_force"] == 1.0
     assert [row["nprobe"] for row in result["probe_sweep"]] == [4, 8, 16, 24, 32]
+    # Each listing is judged too: a brand photo's copy is a counterfeit when the listing
+    # names the brand (the mark twice over) and a look-alike at least otherwise.
+    findings = result["trustfair"]["findings"]
+    assert sum(findings.values()) >= ours["found"] // 3
+    assert set(findings) <= {"counterfeit", "lookalike"}

@@ -1,6 +1,6 @@
-"""The image evidence of listing checks against a bank of a million hashes: trustfair's
-index (faiss IVF + RANSAC) beside a brute-force numpy Hamming scan of the same bank,
-same queries, same verification, in the same run.
+"""Listing checks against a bank of a million picture hashes: trustfair's index (faiss
+IVF + RANSAC) beside a brute-force numpy Hamming scan of the same bank, same queries,
+same verification, same judgement, in the same run.
 
 The bank: the 18 real brand photos (``bench.photos.PHOTOS``), each a ``genuine_image``
 entry of its own brand, among procedurally generated product-like pictures
@@ -10,8 +10,10 @@ described by the same ``features_of_pixels`` as an upload, until the bank holds
 changed as a fake seller would (``bench.photos.FAMILIES``), the rest unrelated: new
 generated pictures, upscaled faces, and real photos the bank does not hold. Features
 are computed at upload time, before any clock starts, as in production. Timed: each
-listing's image evidence, i.e. for each of its pictures the neighbour search and the
-RANSAC verification of the candidates.
+listing's check, i.e. for each of its pictures the neighbour search and the RANSAC
+verification of the candidates, then the matcher's judgement of the listing (its words
+against the brands' names and the trade words of fakes, its seller, its price against
+the floor, its pictures' hits) into counterfeit or look-alike findings.
 
 The brute-force scan (XOR + ``np.bitwise_count`` over the bank as 64-bit words, the
 two nearest within ``MAX_DISTANCE``) is exact and slow, so it checks only the first
@@ -26,6 +28,7 @@ import os
 import platform
 import resource
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +40,16 @@ from trustfair.bench.textures import textured_gray
 from trustfair.brand import image_index
 from trustfair.brand.image_index import MAX_DISTANCE, NEIGHBOURS, BankPicture, ImageIndex
 from trustfair.brand.images import ImageFeatures, features_of, features_of_pixels
+from trustfair.brand.matching import (
+    BrandBank,
+    Floor,
+    ListingFacts,
+    Matcher,
+    PictureHit,
+    TextMatcher,
+    TextTerm,
+)
+from trustfair.brand.snapshot import trade_words
 
 BANK_HASHES = 1_000_000
 DEFAULT_LISTINGS = 200
@@ -157,14 +170,68 @@ class BruteForce:
         return self.index.verify(features, *self.neighbours(features))
 
 
-def _check(searcher: Any, listings: list[list[ListingPicture]]) -> tuple[float, list[list[Any]]]:
-    """Seconds to find the image evidence of every listing, and the hits per picture."""
+TITLES = ("女士单肩包 新款", "纯棉短袖T恤", "保湿面霜 50ml", "无线蓝牙耳机", "儿童米粉 原味")
+
+
+def brand_name(photo_name: str) -> str:
+    return f"{photo_name.split('.')[0]}牌"
+
+
+def listing_matcher() -> Matcher:
+    """The banks of the bench's brands (one per brand photo: its name, a price floor,
+    an authorised seller) and the general trade words of fakes, ready to match, as a
+    snapshot of the banks is (built before the clock, like the index)."""
+    banks: dict[str, BrandBank] = {}
+    terms = [TextTerm(None, None, "fake_trade_word", word) for word in trade_words()]
+    for n, name in enumerate(PHOTOS, 1):
+        brand_id = f"brand-{name.split('.')[0]}"
+        bank = banks[brand_id] = BrandBank(brand_id, brand_name(name))
+        bank.floors.append(Floor(n, 50_000, None))
+        bank.sellers["m-authorised"] = 1000 + n
+        terms.append(TextTerm(None, brand_id, "name", bank.name))
+    return Matcher(banks, TextMatcher(terms))
+
+
+def listing_facts(number: int, listing: list[ListingPicture]) -> ListingFacts:
+    """A listing's words, seller and price: half of those showing a brand photo's copy
+    also name the brand and a fake's grade, most sell under the floor; a fifth are the
+    authorised seller's."""
+    copy = next((p.truth for p in listing if p.truth), None)
+    title = TITLES[number % len(TITLES)]
+    if copy is not None and number % 2:
+        title = f"{brand_name(copy)} {title} 高仿"
+    return ListingFacts(
+        listing_id=f"l{number}",
+        merchant_id="m-authorised" if number % 5 == 0 else f"m{number}",
+        title=title,
+        description="",
+        category=None,
+        price_fen=20_000 if copy is not None else 80_000,
+        brand_id=None,
+        image_ids=tuple(f"l{number}-p{i}" for i in range(len(listing))),
+    )
+
+
+def _check(
+    searcher: Any, listings: list[list[ListingPicture]], matcher: Matcher
+) -> tuple[float, list[list[Any]], Counter[str]]:
+    """Seconds to check every listing (its pictures' evidence, then the matcher's
+    judgement with its words, seller and price), the hits per picture and the findings."""
     hits: list[list[Any]] = []
+    findings: Counter[str] = Counter()
+    facts = [listing_facts(number, listing) for number, listing in enumerate(listings)]
     started = time.perf_counter()
-    for listing in listings:
-        for picture in listing:
-            hits.append(searcher.search(picture.features))
-    return time.perf_counter() - started, hits
+    for listing, listed in zip(listings, facts, strict=True):
+        shown = []
+        for image_id, picture in zip(listed.image_ids, listing, strict=True):
+            found = searcher.search(picture.features)
+            hits.append(found)
+            shown.extend(
+                PictureHit(image_id, h.entry_id, h.brand_id, h.kind, h.negative, h.inliers)
+                for h in found
+            )
+        findings.update(f.kind for f in matcher.check(listed, shown))
+    return time.perf_counter() - started, hits, findings
 
 
 def _found(pictures: list[ListingPicture], hits: list[list[Any]]) -> dict[str, int]:
@@ -218,15 +285,16 @@ def run(
     listings = plan_listings(count)
     all_pictures = [picture for listing in listings for picture in listing]
 
-    seconds, hits = _check(index, listings)
+    matcher = listing_matcher()
+    seconds, hits, findings = _check(index, listings, matcher)
     # The scan's listings: the first that hold a brand photo's copy (with whatever else
     # they hold), so that agreement is measured on true matches, not only on silence.
     subset = [listing for listing in listings if any(p.truth for p in listing)]
     subset = subset[:baseline_listings]
     sub_pictures = [picture for listing in subset for picture in listing]
     brute = BruteForce(index)
-    brute_seconds, brute_hits = _check(brute, subset)
-    index_sub_seconds, index_sub_hits = _check(index, subset)
+    brute_seconds, brute_hits, _ = _check(brute, subset, matcher)
+    index_sub_seconds, index_sub_hits, _ = _check(index, subset, matcher)
 
     # The probes: on every brand photo's copy of the run (how many are found, and how
     # strongly) and on the scan's listings (agreement with the exact search).
@@ -244,7 +312,7 @@ def run(
             for p in copies
         ]
         probe_seconds = time.perf_counter() - probe_started
-        _, probe_hits = _check(index, subset)
+        _, probe_hits, _ = _check(index, subset, matcher)
         sweep.append(
             {
                 "nprobe": probes,
@@ -289,6 +357,7 @@ def run(
             "checks_per_second": round(checks_per_second, 2),
             "ms_per_picture": round(1000 * seconds / len(all_pictures), 2),
             "matches": _found(all_pictures, hits),
+            "findings": dict(sorted(findings.items())),
         },
         "baseline": {
             "what": "numpy brute-force Hamming scan (XOR + bitwise_count) of the same bank, "

@@ -56,7 +56,12 @@ Variant = Callable[[Image.Image, np.random.Generator], Image.Image]
 
 
 def photo_path(name: str) -> Path:
-    import skimage.data
+    try:
+        import skimage.data
+    except ImportError:
+        raise RuntimeError(
+            "the real photographs come with scikit-image: pip install 'trustfair[bench]'"
+        ) from None
 
     return Path(skimage.data.__file__).parent / name
 
