@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.brand.builders import holder, right
 from tests.factories import T0
 from trustfair.access.roles import PERMISSIONS, Principal, Role
 from trustfair.brand.bank_file import import_banks
@@ -20,7 +21,7 @@ from trustfair.brand.library import (
     set_enabled,
 )
 from trustfair.events.payload import EntityRef
-from trustfair.store.models import BankEntryRow, RightRow, RightsHolderRow
+from trustfair.store.models import BankEntryRow
 from trustfair.yaml_files import FileError
 
 STAFF = Principal("user", "rev", Role.REVIEWER, PERMISSIONS[Role.REVIEWER])
@@ -56,41 +57,12 @@ def test_a_bad_entry_is_refused_saying_why(store, entry: NewEntry, problem: str)
         add_entry(session, STAFF, entry, T0)
 
 
-def _certify(store, brand_id: str, until=None) -> None:  # type: ignore[no-untyped-def]
-    with store.transaction() as session:
-        session.add(
-            RightsHolderRow(
-                id=f"rh-{brand_id}",
-                brand_id=brand_id,
-                company_name="香奈尔集团",
-                registration_number="91350100M000100Y43",
-                state="certified",
-                applied_by="t",
-                applied_at=T0,
-            )
-        )
-        session.flush()
-        session.add(
-            RightRow(
-                holder_id=f"rh-{brand_id}",
-                brand_id=brand_id,
-                kind="trademark",
-                number="123",
-                nice_class=18,
-                territory="CN",
-                valid_from=T0 - timedelta(days=1),
-                valid_until=until,
-                state="certified",
-                applied_at=T0,
-            )
-        )
-
-
 def test_a_brand_edits_its_own_bank_only_with_a_certified_valid_trademark(store) -> None:
     entry = NewEntry("b1", EntryKind.SLANG, value="小香奈")
     with store.transaction() as session, pytest.raises(NotAllowed, match="certified"):
         add_entry(session, brand_user("b1"), entry, T0)
-    _certify(store, "b1", until=T0 + timedelta(days=30))
+    holder(store, "rh-b1", "b1")
+    right(store, "rh-b1", "b1", valid_until=T0 + timedelta(days=30))
     with store.transaction() as session:
         row = add_entry(session, brand_user("b1"), entry, T0)
         assert row.added_by == "user:brand-b1"

@@ -7,45 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.brand.builders import holder, right
 from tests.factories import T0, event, ingest
-from trustfair.store.models import (
-    ComplaintRow,
-    DecisionRow,
-    EventRow,
-    OutboxRow,
-    RightRow,
-    RightsHolderRow,
-)
+from trustfair.store.models import ComplaintRow, DecisionRow, EventRow, OutboxRow
 
 
-def certified_holder(store, brand_id: str = "b1", state: str = "certified") -> None:  # type: ignore[no-untyped-def]
-    with store.transaction() as session:
-        session.add(
-            RightsHolderRow(
-                id=f"rh-{brand_id}",
-                brand_id=brand_id,
-                company_name="香奈尔集团",
-                registration_number="91350100M000100Y43",
-                state=state,
-                applied_by="t",
-                applied_at=T0 - timedelta(days=30),
-            )
-        )
-        session.flush()
-        session.add(
-            RightRow(
-                holder_id=f"rh-{brand_id}",
-                brand_id=brand_id,
-                kind="trademark",
-                number=f"TM-{brand_id}",
-                nice_class=18,
-                territory="CN",
-                valid_from=T0 - timedelta(days=365),
-                valid_until=T0 + timedelta(days=365),
-                state="certified",
-                applied_at=T0 - timedelta(days=30),
-            )
-        )
+def certified_holder(store, state: str = "certified") -> None:  # type: ignore[no-untyped-def]
+    holder(store, "rh-b1", "b1", state=state)
+    right(store, "rh-b1", "b1", valid_until=T0 + timedelta(days=365))
 
 
 def notice(notice_id: str, complainant: str, evidence: list[str]) -> dict:
