@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Permission, Principal, shown_actor
@@ -29,6 +29,7 @@ from trustfair.brand import complaints
 from trustfair.brand.complaint_states import ComplaintState
 from trustfair.brand.complaints import ComplaintConflict, ComplaintRefused, Notice, StepRefused
 from trustfair.events.payload import EntityRef
+from trustfair.read.complaints import visible_complaints
 from trustfair.store.database import Store
 from trustfair.store.models import ComplaintRow, ComplaintStepRow
 
@@ -252,13 +253,7 @@ def get_complaints(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ComplaintPage:
-    query = select(ComplaintRow)
-    if not principal.sees_everything:
-        brands = [o.id for o in principal.owns if o.type == "brand"]
-        merchants = [o.id for o in principal.owns if o.type == "merchant"]
-        query = query.where(
-            or_(ComplaintRow.brand_id.in_(brands), ComplaintRow.merchant_id.in_(merchants))
-        )
+    query = visible_complaints(principal)
     if state is not None:
         query = query.where(ComplaintRow.state == state.value)
     store: Store = request.app.state.store

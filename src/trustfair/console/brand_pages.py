@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, defer
 
 from trustfair.access.roles import Permission, Principal
@@ -55,6 +55,7 @@ from trustfair.console.web import (
     viewer_with,
 )
 from trustfair.events.payload import EntityRef
+from trustfair.read.complaints import visible_complaints
 from trustfair.store.models import (
     BankEntryRow,
     BrandCheckRow,
@@ -312,18 +313,6 @@ def switch_bank_entry(
 
 
 # -- complaints: notice and takedown ----------------------------------------------------
-
-
-def visible_complaints(principal: Principal) -> Select[tuple[ComplaintRow]]:
-    """Staff: every complaint; a brand its own notices; a merchant those against it."""
-    query = select(ComplaintRow)
-    if not principal.sees_everything:
-        brands = [o.id for o in principal.owns if o.type == "brand"]
-        merchants = [o.id for o in principal.owns if o.type == "merchant"]
-        query = query.where(
-            or_(ComplaintRow.brand_id.in_(brands), ComplaintRow.merchant_id.in_(merchants))
-        )
-    return query
 
 
 @router.get("/complaints")
