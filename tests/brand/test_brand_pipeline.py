@@ -8,12 +8,19 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.brand.builders import holder, right
 from tests.factories import T0, event, ingest
 from trustfair.access.roles import PERMISSIONS, Principal, Role
 from trustfair.brand.library import EntryKind, NewEntry, add_entry, set_enabled
 from trustfair.store.models import BrandCheckRow, CaseRow, OutboxRow, PointsEntryRow
 
 STAFF = Principal("user", "rev", Role.REVIEWER, PERMISSIONS[Role.REVIEWER])
+
+
+def certified(store) -> None:  # type: ignore[no-untyped-def]
+    """Brand b1's holder and trademark, certified and valid: its mark is enforced."""
+    holder(store, "rh-b1", "b1")
+    right(store, "rh-b1", "b1")
 
 
 def brand_registered() -> dict:
@@ -53,6 +60,7 @@ def checks(store) -> dict[str, tuple[str, str, float]]:  # type: ignore[no-untyp
 
 def test_listings_are_intercepted_reviewed_or_watched_by_their_evidence(store, registry) -> None:
     ingest(store, registry, brand_registered())
+    certified(store)
     bank(
         store,
         NewEntry("b1", EntryKind.PRICE_FLOOR, amount_fen=900_000),
@@ -91,6 +99,7 @@ def test_listings_are_intercepted_reviewed_or_watched_by_their_evidence(store, r
 
 def test_an_update_is_judged_on_the_listing_as_it_now_reads(store, registry) -> None:
     ingest(store, registry, brand_registered())
+    certified(store)
     bank(store, NewEntry("b1", EntryKind.PRICE_FLOOR, amount_fen=900_000))
     ingest(store, registry, published("l1", "菱格链条包 新款", 90_000))
     assert checks(store) == {}
@@ -106,6 +115,7 @@ def test_an_update_is_judged_on_the_listing_as_it_now_reads(store, registry) -> 
 
 def test_a_disabled_entry_stops_matching_with_the_next_batch(store, registry) -> None:
     ingest(store, registry, brand_registered())
+    certified(store)
     (slang,) = bank(store, NewEntry("b1", EntryKind.SLANG, value="小香奈"))
     ingest(store, registry, published("l1", "小香奈风 外套", 30_000))
     assert "l1" in checks(store)
@@ -136,6 +146,7 @@ def test_a_known_fake_picture_in_a_listing_is_found_through_the_picture_index(
     from trustfair.brand.images import save_image
 
     ingest(store, registry, brand_registered())
+    certified(store)
     with store.transaction() as session:
         save_image(session, "bank-fake-1", _photo(), "brand", T0)
         save_image(session, "listing-pic-1", _photo(crop=0.04), "service", T0)
@@ -162,3 +173,17 @@ def test_a_known_fake_picture_in_a_listing_is_found_through_the_picture_index(
         set_enabled(session, STAFF, fake, False, T0)
     ingest(store, registry, with_pictures("l-later", "太空主题 T恤", ["listing-pic-1"], 2))
     assert "l-later" not in checks(store)
+
+
+def test_an_uncertified_mark_is_not_intercepted_but_held_for_a_reviewer(store, registry) -> None:
+    ingest(store, registry, brand_registered())
+    bank(store, NewEntry("b1", EntryKind.PRICE_FLOOR, amount_fen=900_000))
+    ingest(store, registry, published("l1", "香奈尔 高仿 菱格链条包", 90_000))
+    assert checks(store)["l1"][:2] == ("counterfeit", "review")
+    with store.reading() as session:
+        assert "listing.intercept" not in session.scalars(select(OutboxRow.topic)).all()
+    # Certified, the next listing's mark is enforced at once, without a new snapshot.
+    certified(store)
+    later = T0 + timedelta(hours=1)
+    ingest(store, registry, published("l2", "香奈尔 高仿 菱格链条包", 90_000, at=later))
+    assert checks(store)["l2"][:2] == ("counterfeit", "intercept")

@@ -149,10 +149,16 @@ class Finding:
     score: float
     reasons: tuple[Reason, ...]
 
+    certified: bool = False
+    """A certified holder of the brand has a certified trademark valid now: only then is
+    its mark enforced without a reviewer (``brand.intercept`` asks for it)."""
+
     def to_evidence(self) -> dict[str, Any]:
         return {
             "brand_id": self.brand_id,
             "kind": self.kind,
+            # A number, so that a policy can ask for it (evidence_at_least: {certified: 1}).
+            "certified": 1 if self.certified else 0,
             "reasons": [r.to_record() for r in self.reasons],
         }
 
@@ -218,9 +224,21 @@ def _noisy_or(weights: Iterable[float], start: float = 0.0) -> float:
 class Matcher:
     """Checks listings against a snapshot of the banks (``brand.snapshot``)."""
 
-    def __init__(self, banks: dict[str, BrandBank], text: TextMatcher) -> None:
+    def __init__(
+        self,
+        banks: dict[str, BrandBank],
+        text: TextMatcher,
+        certified: frozenset[str] = frozenset(),
+    ) -> None:
         self.banks = banks
         self.text = text
+        self.certified = certified
+        """The brands whose trademark is certified and valid now."""
+
+    def with_certified(self, brands: Iterable[str]) -> Matcher:
+        """The same banks, knowing which brands' marks are certified now (asked of the
+        store per batch: a right revoked or lapsed counts at once)."""
+        return Matcher(self.banks, self.text, frozenset(brands))
 
     def check(self, listing: ListingFacts, pictures: Sequence[PictureHit] = ()) -> list[Finding]:
         """A finding per brand the listing touches, strongest first; none when it
@@ -347,4 +365,5 @@ class Matcher:
             )
         if score < MIN_SCORE:
             return None
-        return Finding(bank.brand_id, kind, round(score, 4), tuple(reasons))
+        certified = bank.brand_id in self.certified
+        return Finding(bank.brand_id, kind, round(score, 4), tuple(reasons), certified)

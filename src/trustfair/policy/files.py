@@ -83,6 +83,10 @@ def _signal_matches(condition: SignalCondition, signal: Signal) -> bool:
         value = evidence.get(key)
         if not isinstance(value, int | float) or value < least:
             return False
+    for key, bound in (condition.evidence_below or {}).items():
+        value = evidence.get(key)
+        if not isinstance(value, int | float) or value >= bound:
+            return False
     return True
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from trustfair.brand.image_index import ImageIndex
 from trustfair.brand.matching import Matcher, PictureHit
 from trustfair.brand.pictures import current_index, picture_hits
-from trustfair.brand.snapshot import holder_for
+from trustfair.brand.snapshot import certified_brands, holder_for
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
@@ -202,7 +202,8 @@ class StoreContext:
         # Asked once per batch: the banks' state is read once, not per listing.
         if self._brand_matcher is None:
             url = self._session.get_bind().engine.url.render_as_string(hide_password=True)
-            self._brand_matcher = holder_for(url).current(self._session, at).matcher
+            matcher = holder_for(url).current(self._session, at).matcher
+            self._brand_matcher = matcher.with_certified(certified_brands(self._session, at))
         return self._brand_matcher
 
     def picture_hits(self, image_ids: Sequence[str]) -> list[PictureHit]:
