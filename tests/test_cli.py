@@ -173,7 +173,8 @@ def test_bench_prints_the_figure_beside_its_baseline() -> None:
 def test_an_unknown_benchmark_is_named() -> None:
     result = runner.invoke(app, ["bench", "warp-speed"])
     assert result.exit_code == 2
-    assert "known: ingest" in result.output
+    assert "unknown benchmark 'warp-speed'" in result.output
+    assert "known: brandmatch, ingest, moderation" in result.output
 
 
 def test_rights_list_shows_the_holders_waiting_for_review(tmp_path: Path) -> None:
