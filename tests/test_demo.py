@@ -32,12 +32,12 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     report = json.loads((demo_dir / "out" / "report.json").read_text())
     html = (demo_dir / "out" / "report.html").read_text()
     events = (demo_dir / "out" / "sim" / "events.jsonl").read_text().splitlines()
-    # The log holds the simulation's events and what trustfair itself wrote there: the
-    # notices that stood unanswered when their timers fired (``ip_complaint.upheld``).
+    assert figures(report)["events_stored"] == len(events)
+    # The brands' notices took their listings down; the merchants' answer windows run
+    # from when the platform got them (the demo's ingest), so none has run out yet.
     by_type = {b["key"]: b["rows"] for s in report["sections"] for b in s["breakdowns"]}
-    upheld = by_type["events_by_type"].get("ip_complaint.upheld", 0)
-    assert upheld == by_type["notices_by_state"].get("upheld", 0) > 0
-    assert figures(report)["events_stored"] == len(events) + upheld
+    assert by_type["notices_by_state"] == {"measures_taken": figures(report)["takedowns"]}
+    assert figures(report)["takedowns"] > 0 and figures(report)["rights_holders_certified"] > 0
     assert "Events by type" in html
     assert "Penalties and sanctions" in html and "Sanctions by kind" in html
     # Money moved: the fund was topped up, paid buyers first and recovered from deposits.

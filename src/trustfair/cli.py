@@ -254,8 +254,6 @@ def demo(
             on_reject=jsonl_reject_writer(rejects),
         )
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
-    moved = _run_complaint_timers_to_the_end(store)
-    out.print(f"complaint timers due by the end of the simulation: {moved}")
     publish_report(store, out_dir, out)
 
 
@@ -329,22 +327,6 @@ def _certify_the_demo_brands(store, sim_dir: Path) -> int:  # type: ignore[no-un
             certify_right(session, right.id, START, "user:demo-reviewer")
             certified += 1
     return certified
-
-
-def _run_complaint_timers_to_the_end(store) -> int:  # type: ignore[no-untyped-def]
-    """Fire the notice-and-takedown timers due by the simulation's last event, as the
-    server's timer loop would have while the market ran."""
-    from sqlalchemy import func, select
-
-    from trustfair.brand.complaints import run_due_timers
-    from trustfair.pipeline.registry import build_registry
-    from trustfair.store.models import EventRow
-
-    with store.transaction() as session:
-        end = session.scalar(select(func.max(EventRow.occurred_at)))
-        if end is None:
-            return 0
-        return run_due_timers(session, end, registry=build_registry()).count
 
 
 DEMO_FUND_FEN = 20_000_000

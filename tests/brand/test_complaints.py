@@ -257,6 +257,63 @@ def test_withdrawal_lifts_the_measures(store, world: int) -> None:
     assert standing_of(store) == 100
 
 
+def test_a_listing_carries_one_standing_notice_at_a_time(store, world: int) -> None:
+    first = filed(store, world)
+    refused = pytest.raises(ComplaintRefused, match="already under a notice")
+    with refused, store.transaction() as session:
+        file_notice(session, notice(world, "n2"), MONDAY, BRAND)
+    with store.transaction() as session:
+        withdraw(session, first, "b1", "和解", MONDAY, BRAND)
+    again = filed(store, world, ref="n3", at=MONDAY + timedelta(days=1))
+    assert state_of(store, again).state == "measures_taken"
+
+
+def test_withdrawing_after_the_merchants_declaration_costs_standing_and_ends_at_the_lift(
+    store, world: int
+) -> None:
+    first = filed(store, world)
+    with store.transaction() as session:
+        complaints.declare(session, first, "m1", "正品", [{"kind": "invoice"}], MONDAY, MERCHANT)
+    with store.transaction() as session:
+        withdraw(session, first, "b1", "", MONDAY + timedelta(days=1), BRAND)
+    assert standing_of(store) == 95  # as if it had been restored
+    second = filed(store, world, ref="n2", at=MONDAY + timedelta(days=2))
+    with store.transaction() as session:
+        complaints.declare(
+            session,
+            second,
+            "m1",
+            "正品",
+            [{"kind": "invoice"}],
+            MONDAY + timedelta(days=2),
+            MERCHANT,
+        )
+    late = MONDAY + timedelta(days=40)
+    with pytest.raises(StepRefused, match="window to withdraw"), store.transaction() as s:
+        withdraw(s, second, "b1", "", late, BRAND)
+
+
+def test_a_referred_notice_withdrawn_after_a_settlement_restores_the_listing(
+    store, world: int
+) -> None:
+    complaint_id = filed(store, world)
+    proof = {"kind": "lawsuit", "authority": "法院", "reference": "1", "filed_on": "2026-03-02"}
+    with store.transaction() as session:
+        complaints.declare(
+            session, complaint_id, "m1", "正品", [{"kind": "invoice"}], MONDAY, MERCHANT
+        )
+    future = {**proof, "filed_on": "2026-03-09"}
+    with pytest.raises(ComplaintRefused, match="after today"), store.transaction() as session:
+        complaints.show_action(session, complaint_id, "b1", future, MONDAY, BRAND)
+    with store.transaction() as session:
+        complaints.show_action(session, complaint_id, "b1", proof, MONDAY, BRAND)
+    assert len(commands(store, "listing.restore")) == 0
+    with store.transaction() as session:
+        withdraw(session, complaint_id, "b1", "和解", MONDAY + timedelta(days=30), BRAND)
+    assert state_of(store, complaint_id).state == "withdrawn"
+    assert len(commands(store, "listing.restore")) == 1
+
+
 def test_bad_notices_are_refused_with_the_reason_and_nothing_is_stored(
     store, registry, world: int
 ) -> None:
@@ -305,8 +362,11 @@ def test_bad_notices_are_refused_with_the_reason_and_nothing_is_stored(
     assert len(commands(store, "listing.take_down")) == 1
 
 
-def test_timers_run_from_two_processes_at_once_fire_once(store, world: int) -> None:
-    ids = [filed(store, world, ref=f"n{i}") for i in range(5)]
+def test_timers_run_from_two_processes_at_once_fire_once(store, registry, world: int) -> None:
+    for i in range(1, 5):
+        listing(store, registry, f"l-{i}")
+    ids = [filed(store, world, ref="n0")]
+    ids += [filed(store, world, ref=f"n{i}", listing_id=f"l-{i}") for i in range(1, 5)]
     at = MONDAY + timedelta(days=15)
     barrier = threading.Barrier(2)
     runs: list[int] = []

@@ -62,6 +62,11 @@ def test_a_notice_event_from_a_brand_is_filed_under_its_certified_trademark(
         )
         assert complaint.filed_by == "event:ev-n1"
         assert complaint.evidence[0]["document_id"] == "evd-1"
+        # Filed when the event says, but processed months later (like this test's log):
+        # the merchant's 15 days to answer run from when the platform got the notice.
+        received = session.scalar(select(EventRow.received_at).where(EventRow.event_id == "ev-n1"))
+        assert complaint.filed_at == T0 + timedelta(hours=2)
+        assert complaint.due_at == received + timedelta(days=15)
         topics = set(session.scalars(select(OutboxRow.topic)))
         assert "listing.take_down" in topics
 

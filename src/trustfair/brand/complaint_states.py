@@ -9,7 +9,8 @@ same shape).
            └─ hold ─► pending_review┘ approve  └─ uphold (timer) ─► upheld     ─► restored
 
     reject / mark_malicious (reviewer): filed, pending_review, measures_taken, declared ─► rejected
-    withdraw (rights holder):           pending_review, measures_taken, declared ─► withdrawn
+    withdraw (rights holder):           pending_review, measures_taken, declared, referred
+                                        ─► withdrawn (a settlement, a lost suit: lifted)
 
 Measures (the listing taken down) are in force in ``measures_taken`` and ``declared``;
 leaving them for ``restored``, ``withdrawn`` or ``rejected`` lifts them, while
@@ -61,12 +62,16 @@ TRANSITIONS: dict[tuple[ComplaintState, Step], ComplaintState] = {
     (S.DECLARED, Step.RESTORE): S.RESTORED,
     **{(state, Step.REJECT): S.REJECTED for state in _OPEN_TO_REVIEWER},
     **{(state, Step.MARK_MALICIOUS): S.REJECTED for state in _OPEN_TO_REVIEWER},
-    **{(state, Step.WITHDRAW): S.WITHDRAWN for state in _OPEN_TO_REVIEWER[1:]},
+    **{(state, Step.WITHDRAW): S.WITHDRAWN for state in (*_OPEN_TO_REVIEWER[1:], S.REFERRED)},
 }
 
-MEASURES_IN_FORCE = frozenset({S.MEASURES_TAKEN, S.DECLARED})
-"""States in which the listing is down because of the notice, pending its outcome."""
-FINAL = frozenset({S.RESTORED, S.REFERRED, S.UPHELD, S.REJECTED, S.WITHDRAWN})
+MEASURES_IN_FORCE = frozenset({S.MEASURES_TAKEN, S.DECLARED, S.REFERRED})
+"""States in which the listing is down because of the notice and a step may still lift
+it (``upheld`` keeps it down for good)."""
+STANDING = frozenset({S.FILED, S.PENDING_REVIEW, S.MEASURES_TAKEN, S.DECLARED, S.REFERRED})
+"""A notice that still stands on its listing: another on the same listing waits for it
+to end (one listing, one takedown, one infringement)."""
+FINAL = frozenset({S.RESTORED, S.UPHELD, S.REJECTED, S.WITHDRAWN})
 TIMED = frozenset({S.MEASURES_TAKEN, S.DECLARED})
 """States with a running timer (``due_at``): the answer window, the lift."""
 TIMER_STEP = {S.MEASURES_TAKEN: Step.UPHOLD, S.DECLARED: Step.RESTORE}

@@ -26,6 +26,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from trustfair.brand.complaint_states import (
+    STANDING,
     TIMER_STEP,
     ComplaintState,
     Step,
@@ -127,9 +128,18 @@ def file_notice(
     now: datetime,
     actor: str,
     terms: ComplaintTerms | None = None,
+    received_at: datetime | None = None,
 ) -> tuple[ComplaintRow, bool]:
     """File ``notice``: (the complaint, True) when new, (the first, False) when its
     notice_ref was filed before with the same notice.
+
+    ``received_at``: when the platform got a notice that was filed at ``now`` (an event
+    processed late, a backfill): the merchant's answer window runs from the later of the
+    two, since it cannot answer a notice before it is forwarded.
+
+    A listing carries one standing notice at a time: another, while the first still
+    stands (filed, in review, measures in force, referred), is refused, so one listing is
+    taken down, restored and counted as an infringement once.
 
     Refused (ComplaintRefused, nothing stored) without evidence, for an unknown
     jurisdiction or listing, or a right that is not enforceable now or not the
@@ -158,6 +168,17 @@ def file_notice(
     if merchant_id is None:
         raise ComplaintRefused(
             f"listing {notice.listing_id!r} is not known (no listing.published in the log)"
+        )
+    standing_state = session.scalar(
+        select(ComplaintRow.state).where(
+            ComplaintRow.listing_id == notice.listing_id,
+            ComplaintRow.state.in_([state.value for state in STANDING]),
+        )
+    )
+    if standing_state is not None:
+        raise ComplaintRefused(
+            f"listing {notice.listing_id!r} is already under a notice ({standing_state}): "
+            "its measures and outcome stand for the listing until that notice ends"
         )
     complaint_id = session.execute(
         insert_ignoring_conflicts(session, ComplaintRow.__table__, ["notice_ref"]).returning(
@@ -198,7 +219,15 @@ def file_notice(
             f"{terms.standing.review_below}: a reviewer looks before any measure",
         )
     else:
-        _take_measures(session, complaint, now, SYSTEM, "the holder is in good standing", terms)
+        _take_measures(
+            session,
+            complaint,
+            now,
+            SYSTEM,
+            "the holder is in good standing",
+            terms,
+            answer_from=max(now, received_at) if received_at is not None else now,
+        )
     return complaint, True
 
 
@@ -303,6 +332,9 @@ def show_action(
     complaint = _owned_by_brand(session, complaint_id, brand_id)
     if not proof:
         raise ComplaintRefused("proof of a complaint to the authorities or a lawsuit is needed")
+    filed_on = str(proof.get("filed_on") or "")
+    if filed_on and filed_on > now.date().isoformat():
+        raise ComplaintRefused(f"the action was filed on {filed_on}: that is after today")
     next_state(complaint.state, Step.SHOW_ACTION)
     _before_deadline(complaint, now, "the window to show a complaint or lawsuit")
     _move(
@@ -330,9 +362,20 @@ def withdraw(
     actor: str,
     terms: ComplaintTerms | None = None,
 ) -> ComplaintRow:
-    """The rights holder withdraws its notice: any measures are lifted."""
+    """The rights holder withdraws its notice: any measures are lifted. Not after a
+    running timer is due (the timers decide then). A notice withdrawn once the merchant
+    declared, or while it waits for a reviewer, failed like one restored or rejected,
+    and costs the holder's standing the same: withdrawing the day before the lift is no
+    way around it."""
     terms = terms or default_terms()
     complaint = _owned_by_brand(session, complaint_id, brand_id)
+    next_state(complaint.state, Step.WITHDRAW)  # refuse before looking further
+    if complaint.due_at is not None:
+        _before_deadline(complaint, now, "the window to withdraw")
+    cost = {
+        S.DECLARED.value: terms.standing.restored,
+        S.PENDING_REVIEW.value: terms.standing.rejected,
+    }.get(complaint.state, terms.standing.withdrawn)
     _move(
         session,
         complaint,
@@ -344,7 +387,7 @@ def withdraw(
         closed_at=now,
         outcome="withdrawn",
     )
-    _adjust_standing(session, complaint.holder_id, terms.standing.withdrawn)
+    _adjust_standing(session, complaint.holder_id, cost)
     return complaint
 
 
@@ -460,8 +503,8 @@ def _same_notice(existing: ComplaintRow, notice: Notice) -> ComplaintRow:
     kept = (existing.brand_id, existing.holder_id, existing.right_id, existing.listing_id)
     if sent != kept:
         raise ComplaintConflict(
-            f"notice_ref {notice.notice_ref!r} was filed before for another notice "
-            f"(complaint {existing.id}); use a new notice_ref"
+            f"notice_ref {notice.notice_ref!r} was filed before for another notice; "
+            "use a new notice_ref"
         )
     return existing
 
@@ -520,9 +563,10 @@ def _take_measures(
     actor: str,
     note: str,
     terms: ComplaintTerms,
+    answer_from: datetime | None = None,
 ) -> None:
     jurisdiction = terms.jurisdiction(complaint.jurisdiction)
-    due = jurisdiction.after(now, jurisdiction.answer)
+    due = jurisdiction.after(answer_from or now, jurisdiction.answer)
     step = Step.APPROVE if complaint.state == S.PENDING_REVIEW else Step.TAKE_MEASURES
     _move(
         session,

@@ -22,7 +22,7 @@ from trustfair.pipeline.interfaces import Action, Decision
 from trustfair.pipeline.refusals import note_refusal
 from trustfair.pipeline.registry import register_effect
 from trustfair.settings import Settings
-from trustfair.store.models import BrandCheckRow, RightRow, RightsHolderRow
+from trustfair.store.models import BrandCheckRow, EventRow, RightRow, RightsHolderRow
 
 
 class RecordBrandCheck:
@@ -65,20 +65,24 @@ class FileNotice:
         hit = decision.hit_of(action)
         signals = [s for s in (hit.signals if hit else ()) if s.label == NOTICE]
         event = decision.event
+        # When the platform got the event: a notice processed late (a backfill) gives
+        # the merchant its whole answer window from then, not from the filing.
+        received_at = session.scalar(select(EventRow.received_at).where(EventRow.seq == event.seq))
         for signal in signals:
             facts = signal.evidence
             try:
                 notice = _notice_of(session, facts, event.occurred_at)
-                file_notice(session, notice, event.occurred_at, f"event:{event.envelope.event_id}")
+                file_notice(
+                    session,
+                    notice,
+                    event.occurred_at,
+                    f"event:{event.envelope.event_id}",
+                    received_at=received_at,
+                )
             except (ComplaintRefused, ComplaintConflict) as refused:
                 why = f"notice {facts['notice_ref']} not filed: {refused}"
-                note_refusal(
-                    session,
-                    decision,
-                    hit.rule if hit else self.kind,
-                    {"notice_ref": facts["notice_ref"]},
-                    why,
-                )
+                rule = hit.rule if hit else self.kind
+                note_refusal(session, decision, rule, {"notice_ref": facts["notice_ref"]}, why)
 
 
 def _notice_of(session: Session, facts: dict[str, Any], at: datetime) -> Notice:
