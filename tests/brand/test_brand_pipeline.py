@@ -187,3 +187,30 @@ def test_an_uncertified_mark_is_not_intercepted_but_held_for_a_reviewer(store, r
     later = T0 + timedelta(hours=1)
     ingest(store, registry, published("l2", "香奈尔 高仿 菱格链条包", 90_000, at=later))
     assert checks(store)["l2"][:2] == ("counterfeit", "intercept")
+
+
+def test_a_price_cut_under_the_floor_after_publishing_is_checked_and_punished_once(
+    store, registry
+) -> None:
+    ingest(store, registry, brand_registered())
+    certified(store)
+    bank(store, NewEntry("b1", EntryKind.PRICE_FLOOR, amount_fen=900_000))
+    ingest(store, registry, published("l1", "香奈尔 链条包 原单", 1_200_000))
+    assert checks(store)["l1"][:2] == ("counterfeit", "review")
+
+    def cut(event_id: str, price: int, hours: int) -> dict:
+        return event(
+            event_id,
+            "listing.price_changed",
+            {"listing_id": "l1", "merchant_id": "m1", "price_fen": price},
+            T0 + timedelta(hours=hours),
+        )
+
+    ingest(store, registry, cut("cut-1", 90_000, 1), cut("cut-2", 80_000, 2))
+    with store.reading() as session:
+        outcomes = session.scalars(
+            select(BrandCheckRow.outcome).where(BrandCheckRow.listing_id == "l1")
+        ).all()
+        assert outcomes == ["review", "intercept", "intercept"]
+        points = session.scalars(select(PointsEntryRow.matter)).all()
+        assert points == ["counterfeit@listing:l1"]

@@ -190,7 +190,8 @@ def test_no_answer_upholds_the_notice_and_repeat_infringement_reaches_the_nodes(
             ("ip_infringement", 6, "brand.notice_upheld"),
             ("ip_infringement", 12, "brand.notice_upheld"),
         ]
-        assert points[0].matter == f"ip_infringement@ip_complaint:{first}"
+        # One offence per listing, whichever way it was found (enforce.authors.SAME_OFFENCE).
+        assert points[0].matter == "counterfeit@listing:l1"
         sanctions = session.scalars(
             select(SanctionRow.kind).where(SanctionRow.entity_id == "m1")
         ).all()

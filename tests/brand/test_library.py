@@ -110,3 +110,20 @@ def test_a_bank_file_is_imported_once_and_a_bad_one_adds_nothing(store, tmp_path
         import_banks(session, STAFF, typo, T0)
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(BankEntryRow)) == 3
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (NewEntry("b1", EntryKind.SLANG, value="的"), "too short"),
+        (NewEntry("b1", EntryKind.NAME, value="!!!"), "too short"),
+        (NewEntry("b1", EntryKind.NAME, value="LV"), "too short"),
+        (NewEntry("b1", EntryKind.SERIAL_PATTERN, value="[A-Z]+[A-Z]+Q"), "bounded"),
+        (NewEntry("b1", EntryKind.SERIAL_PATTERN, value=r"CN\d{1,99}"), "bounded"),
+    ],
+)
+def test_entries_that_would_match_everything_or_run_away_are_refused(
+    store, entry: NewEntry, problem: str
+) -> None:
+    with store.transaction() as session, pytest.raises(BankError, match=problem):
+        add_entry(session, STAFF, entry, T0)

@@ -143,3 +143,30 @@ def test_each_brand_touched_is_judged_apart_strongest_first() -> None:
     findings = matcher().check(listing("香奈尔 高仿 LV 包", price=50_000))
     assert [f.brand_id for f in findings] == ["b1", "b2"]
     assert findings[0].score > findings[1].score
+
+
+def test_one_brands_negative_entry_clears_only_its_own_evidence() -> None:
+    # b2 says 香奈尔 is "not a fake" in its own bank: b1's mark and the trade words stand.
+    foreign = TextTerm(51, "b2", "name", "香奈尔", negative=True)
+    (finding,) = matcher(foreign).check(listing("高仿香奈尔包", price=90_000))
+    assert finding.brand_id == "b1" and finding.score > 0.9
+    foreign_picture = PictureHit("img1", 52, "b2", "logo", True, 40)
+    fake = PictureHit("img1", 41, "b1", "fake_image", False, 40)
+    (finding,) = matcher().check(listing("托特包"), [fake, foreign_picture])
+    assert finding.brand_id == "b1" and "fake_image" in {r.what for r in finding.reasons}
+
+
+def test_a_term_is_not_found_across_the_seam_of_title_and_description() -> None:
+    assert matcher().check(listing("新款包包 香奈", description="尔路 步行街")) == []
+
+
+def test_a_fullwidth_latin_alias_inside_a_word_is_no_mark() -> None:
+    assert matcher().check(listing("ＳＬＶＲ silver ring")) == []
+
+
+def test_a_serial_pattern_matches_whole_serial_like_tokens_only() -> None:
+    bank = BrandBank("b1", "香奈尔")
+    bank.serials.append(SerialPattern(14, re.compile(r"[0-9]")))
+    loose = Matcher({"b1": bank}, TextMatcher([TextTerm(None, "b1", "name", "香奈尔")]))
+    (finding,) = loose.check(listing("香奈尔 包 2件"))
+    assert "serial_pattern" not in {r.what for r in finding.reasons}

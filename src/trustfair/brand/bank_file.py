@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
-from trustfair.brand.library import BankError, EntryKind, NewEntry, add_entry
+from trustfair.brand.library import IMAGE_KINDS, BankError, EntryKind, NewEntry, add_entry
 from trustfair.store.models import BankEntryRow
 from trustfair.yaml_files import FileError, load_yaml_model, read_yaml
 
@@ -83,13 +83,15 @@ def import_banks(session: Session, principal: Principal, path: Path, at: datetim
     added = already = 0
     for b, bank in enumerate(spec.banks):
         for e, entry in enumerate(bank.entries):
+            # As the entry is stored: a picture id only on a picture entry.
+            image_id = entry.image_id if entry.kind in IMAGE_KINDS else None
             key = _key(
                 bank.brand_id,
                 entry.kind.value,
                 entry.value,
                 entry.amount_fen,
                 entry.category,
-                entry.image_id,
+                image_id,
                 entry.negative,
             )
             if key in existing:

@@ -68,9 +68,11 @@ TRANSITIONS: dict[tuple[ComplaintState, Step], ComplaintState] = {
 MEASURES_IN_FORCE = frozenset({S.MEASURES_TAKEN, S.DECLARED, S.REFERRED})
 """States in which the listing is down because of the notice and a step may still lift
 it (``upheld`` keeps it down for good)."""
-STANDING = frozenset({S.FILED, S.PENDING_REVIEW, S.MEASURES_TAKEN, S.DECLARED, S.REFERRED})
-"""A notice that still stands on its listing: another on the same listing waits for it
-to end (one listing, one takedown, one infringement)."""
+STANDING = frozenset(
+    {S.FILED, S.PENDING_REVIEW, S.MEASURES_TAKEN, S.DECLARED, S.REFERRED, S.UPHELD}
+)
+"""A notice that still stands on its listing (an upheld one for good): another on the
+same listing waits for it to end (one listing, one takedown, one infringement)."""
 FINAL = frozenset({S.RESTORED, S.UPHELD, S.REJECTED, S.WITHDRAWN})
 TIMED = frozenset({S.MEASURES_TAKEN, S.DECLARED})
 """States with a running timer (``due_at``): the answer window, the lift."""

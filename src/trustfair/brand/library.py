@@ -26,6 +26,7 @@ from trustfair.brand.rights import HolderState, RightKind, RightState
 from trustfair.events.payload import EntityRef
 from trustfair.store.models import BankEntryRow, ImageRow, RightRow, RightsHolderRow
 from trustfair.text.lexicon import valid_regex
+from trustfair.text.normalize import normalize
 
 MAX_TEXT = 64
 """A name or slang entry longer than this is a sentence, not a term."""
@@ -69,6 +70,36 @@ class NewEntry:
     note: str = ""
 
 
+MIN_TERM = 2
+MIN_LATIN_TERM = 3
+"""A one-character term (的) or a two-letter one would match most listings."""
+MAX_SERIAL_REPEAT = 40
+
+
+def _bounded(pattern: str) -> None:
+    """A serial number has a length: every repeat in its pattern must be bounded
+    ({1,8}, not + or *), so matching a token costs what the token's length allows."""
+    import re._constants as sre_constants
+    import re._parser as sre_parse
+
+    def walk(tokens: object) -> None:
+        for op, value in tokens:  # type: ignore[attr-defined]
+            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+                _low, high, inner = value
+                if high == sre_constants.MAXREPEAT or high > MAX_SERIAL_REPEAT:
+                    raise ValueError(
+                        f"repeats must be bounded (at most {{0,{MAX_SERIAL_REPEAT}}}), not + or *"
+                    )
+                walk(inner)
+            elif op == sre_constants.SUBPATTERN:
+                walk(value[-1])
+            elif op == sre_constants.BRANCH:
+                for branch in value[1]:
+                    walk(branch)
+
+    walk(sre_parse.parse(pattern))
+
+
 def may_edit_bank(session: Session, principal: Principal, brand_id: str, at: datetime) -> bool:
     """Staff edit any bank; a brand its own, while a certified holder of it has a
     certified trademark valid at ``at``."""
@@ -100,18 +131,34 @@ def _checked(session: Session, entry: NewEntry) -> NewEntry:
     if kind in TEXT_KINDS:
         if not value or len(value) > MAX_TEXT:
             raise BankError(f"a {kind} entry is a term of 1..{MAX_TEXT} characters")
+        key = normalize(value).compact
+        if len(key) < (MIN_LATIN_TERM if key.isascii() else MIN_TERM):
+            raise BankError(
+                f"{value!r} is too short to tell a brand by (at least {MIN_TERM} characters, "
+                f"{MIN_LATIN_TERM} in latin letters, once spaces and marks are dropped)"
+            )
     elif kind in IMAGE_KINDS:
         if not entry.image_id:
             raise BankError(f"a {kind} entry names an uploaded picture (image_id)")
         image = session.get(ImageRow, entry.image_id)
         if image is None:
             raise BankError(f"picture {entry.image_id!r} was not uploaded (PUT /v1/images/ID)")
-        from trustfair.brand.images import BANK_MIN_QUALITY
+        from trustfair.brand.images import (
+            BANK_MIN_FEATURES,
+            BANK_MIN_QUALITY,
+            BANK_MIN_SIDE,
+        )
 
-        if image.quality < BANK_MIN_QUALITY:
+        if (
+            image.quality < BANK_MIN_QUALITY
+            or min(image.width, image.height) < BANK_MIN_SIDE
+            or image.feature_count < BANK_MIN_FEATURES
+        ):
             raise BankError(
-                f"picture {entry.image_id!r} has too little to match on (quality "
-                f"{image.quality} < {BANK_MIN_QUALITY}): upload a larger, sharper photo"
+                f"picture {entry.image_id!r} has too little to match on ({image.width} × "
+                f"{image.height} px, {image.feature_count} keypoints, quality {image.quality};"
+                f" a bank picture needs {BANK_MIN_SIDE} px a side, {BANK_MIN_FEATURES}"
+                f" keypoints, quality {BANK_MIN_QUALITY}): upload a larger, sharper photo"
             )
     elif kind == EntryKind.AUTHORISED_SELLER:
         if not value:
@@ -124,6 +171,7 @@ def _checked(session: Session, entry: NewEntry) -> NewEntry:
             raise BankError(f"a serial_pattern is a regular expression of 1..{MAX_PATTERN} chars")
         try:
             valid_regex(value)
+            _bounded(value)
         except ValueError as exc:
             raise BankError(f"serial_pattern {value!r}: {exc}") from None
     if kind != EntryKind.PRICE_FLOOR and entry.amount_fen is not None:

@@ -20,6 +20,7 @@ The score is what the policy reads (``brand.*`` rules): intercept, review or mon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,8 +202,9 @@ class TextMatcher:
         out = []
         for end, (length, terms) in self._automaton.iter(normal.compact):
             start, stop = normal.original_span(end - length + 1, end + 1)
-            if terms[0].term.isascii() and _inside_a_word(text, start, stop):
-                continue  # "HY" in "WHY" is no brand
+            key = normal.compact[end - length + 1 : end + 1]
+            if key.isascii() and _inside_a_word(normal.folded, start, stop):
+                continue  # "HY" (or "ＨＹ") in "WHY" is no brand
             out.extend(_TextHit(term, start, stop) for term in terms)
         return out
 
@@ -212,6 +214,19 @@ def _inside_a_word(text: str, start: int, stop: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[stop] if stop < len(text) else ""
     return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
+
+
+SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,39}")
+"""What a serial number looks like in a listing: 3..40 letters, digits and dashes. A
+pattern is matched against whole tokens only, never the whole text: its cost is bounded
+by the token's length, and ``[0-9]`` cannot match every listing with a digit."""
+
+
+def _serial_in(serial: SerialPattern, text: str) -> re.Match[str] | None:
+    for token in SERIAL_TOKEN.finditer(text):
+        if serial.pattern.fullmatch(token.group(0)):
+            return token
+    return None
 
 
 def _noisy_or(weights: Iterable[float], start: float = 0.0) -> float:
@@ -244,13 +259,25 @@ class Matcher:
         """A finding per brand the listing touches, strongest first; none when it
         touches no brand's bank."""
         words = listing.title + "\n" + listing.description
-        hits = self.text.hits(words)
+        # Title and description apart: a term is not found across the seam between them.
+        offset = len(listing.title) + 1
+        hits = self.text.hits(listing.title) + [
+            _TextHit(h.term, h.start + offset, h.end + offset)
+            for h in self.text.hits(listing.description)
+        ]
+        # A negative entry clears only its own brand's evidence: one brand cannot clear
+        # another's mark, nor the trade words of fakes that belong to no brand.
         cleared = [h for h in hits if h.term.negative]
         hits = [
-            h for h in hits if not h.term.negative and not any(_overlaps(h, c) for c in cleared)
+            h
+            for h in hits
+            if not h.term.negative
+            and not any(c.term.brand_id == h.term.brand_id and _overlaps(h, c) for c in cleared)
         ]
-        bad_pictures = {p.image_id for p in pictures if p.negative}
-        pictures = [p for p in pictures if not p.negative and p.image_id not in bad_pictures]
+        bad_pictures = {(p.image_id, p.brand_id) for p in pictures if p.negative}
+        pictures = [
+            p for p in pictures if not p.negative and (p.image_id, p.brand_id) not in bad_pictures
+        ]
 
         brands = {h.term.brand_id for h in hits if h.term.brand_id is not None}
         brands |= {p.brand_id for p in pictures}
@@ -305,7 +332,7 @@ class Matcher:
             else:
                 mark.append(Reason("mark", f"{picture.kind}: {detail}", picture.entry_id))
         for serial in bank.serials:
-            found = serial.pattern.search(words)
+            found = _serial_in(serial, words)
             if found:
                 weight = SIGN_WEIGHTS["serial_pattern"]
                 signs.append(

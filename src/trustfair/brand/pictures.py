@@ -2,7 +2,10 @@
 
 The picture index (``brand.image_index``) is built from the enabled bank pictures and
 rebuilt when they change; a batch of listings asks whether it is stale once (one
-aggregate query), so a picture disabled before the batch no longer matches in it.
+aggregate query) and rebuilds it first if so, so a picture disabled before the batch no
+longer matches in it. While another thread of the same process is rebuilding, a batch
+goes on with the index it has (``IndexHolder.current``) and the change counts from the
+next batch.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Listings held against the brands' counterfeit feature library, before they sell.
 
-On ``listing.published`` and ``listing.updated`` (an update is judged on the listing as
-it now reads: the fields it changed over the ones it had), the listing's text, declared
-brand, seller, price and pictures are matched against the banks
-(``brand.matching``). Each brand the listing touches gives one signal:
+On ``listing.published``, ``listing.updated`` and ``listing.price_changed`` (a change is
+judged on the listing as it now reads: the fields it changed over the ones it had), the
+listing's text, declared brand, seller, price and pictures are matched against the
+banks (``brand.matching``). Each brand the listing touches gives one signal:
 ``counterfeit`` (the mark used, with the signs of a fake as reasons) or ``lookalike``
 (the signs of a brand's fakes without its mark), with the score the policy's ``brand.*``
 rules turn into intercept, review or monitor.
@@ -21,14 +21,15 @@ from trustfair.pipeline.interfaces import Context, Signal, StoredEvent
 from trustfair.pipeline.registry import register_detector
 from trustfair.settings import Settings
 
-LISTING_EVENTS = frozenset({"listing.published", "listing.updated"})
+LISTING_EVENTS = frozenset({"listing.published", "listing.updated", "listing.price_changed"})
+"""A new price is checked too: a price cut under the floor after publishing is a sign."""
 
 
 def listing_facts(event: StoredEvent, context: Context) -> ListingFacts | None:
     """The listing as it reads after ``event``: an update's fields over the listing's
     earlier state; None for an update of a listing never published."""
     payload = event.envelope.payload.model_dump(mode="json")
-    if event.type == "listing.updated":
+    if event.type in ("listing.updated", "listing.price_changed"):
         before = context.listing_as_of(payload["listing_id"], event.seq - 1)
         if before is None:
             return None

@@ -9,8 +9,9 @@
 
 The policy decides what that costs (``ip_infringement`` points in the default policy);
 repeats within its escalation window count double, so a repeat infringer reaches the
-point nodes. The matter is the complaint: the same complaint is punished once however
-often its event is replayed.
+point nodes. The matter is the listing (``enforce.authors.SAME_OFFENCE``): one listing
+is punished once, whether a notice, the brand detector or the text engine found it,
+however often its event is replayed.
 """
 
 from __future__ import annotations

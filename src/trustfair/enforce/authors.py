@@ -88,11 +88,12 @@ class Matter:
     at: datetime
 
 
-SAME_OFFENCE = {"counterfeit_hint": "counterfeit"}
+SAME_OFFENCE = {"counterfeit_hint": "counterfeit", "ip_infringement": "counterfeit"}
 """Violations that are one offence when found in the same matter: a listing that
-advertises a fake's grade (高仿, the text engine's ``counterfeit_hint``) and is found
-to be a counterfeit of a brand (the brand detector's ``counterfeit``) sells one fake,
-and is punished once, under whichever rule found it first."""
+advertises a fake's grade (高仿, the text engine's ``counterfeit_hint``), is found to be
+a counterfeit of a brand (the brand detector's ``counterfeit``, on its publication or a
+later change), or has a rights holder's notice upheld against it (``ip_infringement``)
+sells one infringing item, and is punished once, under whichever rule found it first."""
 
 
 def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()) -> Matter:
@@ -100,7 +101,8 @@ def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()
     the signals that found the violation.
 
     A price change is its own matter: two false discounts on one listing are two
-    offences. Everything else said in a listing's copy is one matter per listing,
+    offences (a counterfeit found on a price change is still its listing's matter).
+    Everything else said in a listing's copy is one matter per listing,
     and everything said in a live session one matter per session. A shop's shipping
     is judged by the week of the shipment (ISO week, +08:00, ``shipping_week``): a
     habit of late parcels is one offence a week, not one per parcel. A late shipment
@@ -119,7 +121,8 @@ def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()
     payload = event.envelope.payload
     at = event.occurred_at
     shipped_at = _shipped_at(event, signals)
-    if event.type == "listing.price_changed":
+    offence = SAME_OFFENCE.get(violation, violation)
+    if event.type == "listing.price_changed" and offence != "counterfeit":
         matter = f"price_change:{event.envelope.event_id}"
     elif event.type.startswith("listing."):
         matter = f"listing:{payload.listing_id}"
@@ -129,14 +132,14 @@ def matter_of(event: StoredEvent, violation: str, signals: Iterable[Signal] = ()
         at = shipped_at
         matter = f"shipping:{payload.merchant_id}:{shipping_week(at)[0]}"
     elif event.type == "ip_complaint.upheld":
-        matter = f"ip_complaint:{payload.complaint_id}"
+        matter = f"listing:{payload.listing_id}"
     elif event.type in ("merchant.registered", "merchant.updated"):
         matter = f"shop:{payload.merchant_id}"
     elif event.type in ("streamer.registered", "streamer.updated"):
         matter = f"profile:{payload.streamer_id}"
     else:
         matter = f"event:{event.envelope.event_id}"
-    return Matter(f"{SAME_OFFENCE.get(violation, violation)}@{matter}", at)
+    return Matter(f"{offence}@{matter}", at)
 
 
 def _shipped_at(event: StoredEvent, signals: Iterable[Signal]) -> datetime | None:

@@ -123,9 +123,9 @@ class SignalCondition(Strict):
     rules: list[str] | None = None
     """Only findings of these lexicon or detector rules (a prefix ending in . matches a family)."""
     evidence_at_least: dict[str, float] | None = None
+    """Numeric evidence fields and the least each must be (reports: 5)."""
     evidence_below: dict[str, float] | None = None
     """Numeric evidence fields and what each must stay under (certified: 1)."""
-    """Numeric evidence fields and the least each must be (reports: 5)."""
 
 
 class StateCondition(Strict):

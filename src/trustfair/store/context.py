@@ -275,7 +275,7 @@ _LEDGER = select(PointsEntryRow.at, PointsEntryRow.violation_class, PointsEntryR
 )
 
 
-LISTING_STATE_EVENTS = ("listing.published", "listing.updated")
+LISTING_STATE_EVENTS = ("listing.published", "listing.updated", "listing.price_changed")
 
 
 def _aware(value: datetime) -> datetime:
