@@ -81,10 +81,17 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
         len(true_bursts) + len(shut) + len(held) + len(brand_held)
     )
     # The brands' banks (price floors, authorised sellers) stop counterfeits before they
-    # sell; every listing intercepted is one the simulation made a fake.
-    fakes = {t["event_id"] for t in truth if "counterfeit" in t.get("labels", [])}
+    # sell, on publication or on a later price cut; every listing intercepted is one the
+    # simulation made a fake.
+    fake_events = {t["event_id"] for t in truth if "counterfeit" in t.get("labels", [])}
+    published = (json.loads(line) for line in events)
+    fakes = {
+        e["payload"]["listing_id"]
+        for e in published
+        if e["type"] == "listing.published" and e["event_id"] in fake_events
+    }
     checks = list(export_records(store, "brand_checks"))
-    intercepted = {c["event_id"] for c in checks if c["outcome"] == "intercept"}
+    intercepted = {c["listing_id"] for c in checks if c["outcome"] == "intercept"}
     assert intercepted and intercepted <= fakes
     assert figures(report)["listings_intercepted"] == len(intercepted)
 

@@ -138,8 +138,8 @@ def file_notice(
     two, since it cannot answer a notice before it is forwarded.
 
     A listing carries one standing notice at a time: another, while the first still
-    stands (filed, in review, measures in force, referred), is refused, so one listing is
-    taken down, restored and counted as an infringement once.
+    stands (filed, in review, measures in force, referred, or upheld for good), is
+    refused, so one listing is taken down, restored and counted as an infringement once.
 
     Refused (ComplaintRefused, nothing stored) without evidence, for an unknown
     jurisdiction or listing, or a right that is not enforceable now or not the
@@ -178,7 +178,7 @@ def file_notice(
     if standing_state is not None:
         raise ComplaintRefused(
             f"listing {notice.listing_id!r} is already under a notice ({standing_state}): "
-            "its measures and outcome stand for the listing until that notice ends"
+            "that notice's measures and outcome stand for the listing while it does"
         )
     complaint_id = session.execute(
         insert_ignoring_conflicts(session, ComplaintRow.__table__, ["notice_ref"]).returning(
