@@ -94,6 +94,7 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     intercepted = {c["listing_id"] for c in checks if c["outcome"] == "intercept"}
     assert intercepted and intercepted <= fakes
     assert figures(report)["listings_intercepted"] == len(intercepted)
+    assert sum(by_type["intercepted_by_brand"].values()) == len(intercepted)
 
 
 def test_running_the_demo_again_changes_no_figure(demo_dir: Path) -> None:

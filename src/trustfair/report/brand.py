@@ -137,13 +137,23 @@ def brand_section(session: Session) -> Section:
     section.breakdowns = [
         Breakdown(
             "intercepted_by_brand",
-            "Interceptions by brand",
-            _grouped(session, BrandCheckRow.brand_id, intercepted),
-            "brand_checks with outcome intercept, by brand",
+            "Listings intercepted, by brand",
+            {
+                str(brand): int(count)
+                for brand, count in session.execute(
+                    select(
+                        BrandCheckRow.brand_id, func.count(func.distinct(BrandCheckRow.listing_id))
+                    )
+                    .where(intercepted)
+                    .group_by(BrandCheckRow.brand_id)
+                    .order_by(BrandCheckRow.brand_id)
+                )
+            },
+            "brand_checks with outcome intercept: distinct listings, by brand",
         ),
         Breakdown(
             "checks_by_kind_and_outcome",
-            "Brand checks by finding and outcome",
+            "Brand checks by finding and outcome (a listing is checked again when it changes)",
             {
                 f"{kind} → {outcome}": int(count)
                 for kind, outcome, count in session.execute(
