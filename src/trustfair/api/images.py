@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from trustfair.access.roles import Permission, Principal, shown_actor
 from trustfair.api.auth import require
 from trustfair.api.schemas import errors
+from trustfair.api.uploads import read_capped
 from trustfair.brand.images import (
     MAX_BYTES,
     ImageConflict,
@@ -79,21 +80,6 @@ def _image(row: ImageRow, principal: Principal) -> Image:
     )
 
 
-async def _body_within_limit(request: Request) -> bytes:
-    """The body, read no further than ``MAX_BYTES`` (413 past it)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise HTTPException(413, f"the picture is {int(declared):,} bytes; at most {MAX_BYTES:,}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise HTTPException(413, f"the picture is over {MAX_BYTES:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.put(
     "/images/{image_id}",
     response_model=Image,
@@ -127,7 +113,7 @@ async def put_image(
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if not kind.startswith("image/"):
         raise HTTPException(415, f"send the picture with an image/… Content-Type, not {kind!r}")
-    data = await _body_within_limit(request)
+    data = await read_capped(request, MAX_BYTES, "the picture")
     store: Store = request.app.state.store
 
     def work() -> tuple[Image, bool]:

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from trustfair.access.roles import Permission, Principal
 from trustfair.api.auth import require
 from trustfair.api.schemas import EARLIEST, LATEST, Limit, Offset, RecordId, Text, errors
+from trustfair.api.uploads import read_capped
 from trustfair.brand import holders
 from trustfair.brand.documents import (
     MAX_DOCUMENT_BYTES,
@@ -252,7 +253,7 @@ async def post_document(
         Text | None, Query(max_length=256, description="Shown, not trusted.")
     ] = None,
 ) -> Document:
-    body = await _read_capped(request, MAX_DOCUMENT_BYTES)
+    body = await read_capped(request, MAX_DOCUMENT_BYTES, "the document")
 
     def work() -> dict[str, Any]:
         with _store(request).transaction() as session:
@@ -265,22 +266,6 @@ async def post_document(
             return document_record(row, principal)
 
     return Document(**await run_in_threadpool(work))
-
-
-async def _read_capped(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is over ``limit`` (whatever
-    Content-Length claimed), so an endless upload is never held whole."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the document has {int(declared):,} bytes; at most {limit:,}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"the document is over {limit:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @router.post(
