@@ -30,6 +30,13 @@ def test_cn_counts_calendar_days_and_dmca_business_days() -> None:
         terms.jurisdiction("EU")
 
 
+def test_the_shipped_dmca_timer_skips_the_federal_holidays() -> None:
+    dmca = default_terms().jurisdiction("US-DMCA")
+    before_thanksgiving = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # a Friday
+    # 23, 24, 25, (26 Thanksgiving), 27, 30 November, 1, 2, 3, 4, 7 December.
+    assert dmca.after(before_thanksgiving, dmca.restore) == datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
 def test_business_days_skip_weekends_and_listed_holidays_in_utc() -> None:
     assert add_business_days(FRIDAY, 1) == FRIDAY + timedelta(days=3)
     saturday = FRIDAY + timedelta(days=1)

@@ -33,10 +33,12 @@ from datetime import UTC, datetime
 import cv2
 import faiss
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.brand.images import HASH_BYTES, ImageFeatures, features_of_row
+from trustfair.brand.library import BankState
+from trustfair.brand.library import bank_state as library_bank_state
 from trustfair.store.models import BankEntryRow, ImageRow
 
 IMAGE_KINDS = ("genuine_image", "logo", "fake_image")
@@ -113,31 +115,9 @@ class ImageHit:
     """Degrees."""
 
 
-@dataclass(frozen=True, slots=True)
-class BankState:
-    """What a built index reflects: when any of this changes, the index is stale."""
-
-    enabled: int
-    enabled_ids: int
-    """The sum of the enabled entries' ids: it moves when one entry is disabled and
-    another enabled, even within the same instant."""
-    latest_id: int
-    latest_change: datetime | None
-
-
 def bank_state(session: Session) -> BankState:
-    """The image entries' state now: one small aggregate query."""
-    changed = func.coalesce(BankEntryRow.changed_at, BankEntryRow.added_at)
-    enabled_id = case((BankEntryRow.enabled.is_(True), BankEntryRow.id), else_=0)
-    enabled, enabled_ids, latest_id, latest = session.execute(
-        select(
-            func.count().filter(BankEntryRow.enabled.is_(True)),
-            func.sum(enabled_id),
-            func.max(BankEntryRow.id),
-            func.max(changed),
-        ).where(BankEntryRow.kind.in_(IMAGE_KINDS))
-    ).one()
-    return BankState(int(enabled or 0), int(enabled_ids or 0), int(latest_id or 0), latest)
+    """The picture entries' state now (``library.bank_state`` of the picture kinds)."""
+    return library_bank_state(session, IMAGE_KINDS)
 
 
 def ivf_lists(count: int) -> int:

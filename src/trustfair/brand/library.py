@@ -14,6 +14,7 @@ only certified rights are enforced. Platform staff (reviewers, admins) edit any 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,9 +23,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from trustfair.access.roles import Principal
-from trustfair.brand.rights import HolderState, RightKind, RightState
+from trustfair.brand.rights import certified_brands
 from trustfair.events.payload import EntityRef
-from trustfair.store.models import BankEntryRow, ImageRow, RightRow, RightsHolderRow
+from trustfair.store.models import BankEntryRow, ImageRow
 from trustfair.text.lexicon import valid_regex
 from trustfair.text.normalize import normalize
 
@@ -107,20 +108,7 @@ def may_edit_bank(session: Session, principal: Principal, brand_id: str, at: dat
         return True
     if not principal.may_see(EntityRef("brand", brand_id)):
         return False
-    held = session.scalar(
-        select(func.count())
-        .select_from(RightRow)
-        .join(RightsHolderRow, RightsHolderRow.id == RightRow.holder_id)
-        .where(
-            RightRow.brand_id == brand_id,
-            RightRow.kind == RightKind.TRADEMARK,
-            RightRow.state == RightState.CERTIFIED,
-            RightRow.valid_from <= at,
-            (RightRow.valid_until.is_(None)) | (RightRow.valid_until > at),
-            RightsHolderRow.state == HolderState.CERTIFIED,
-        )
-    )
-    return bool(held)
+    return brand_id in certified_brands(session, at, brand_id)
 
 
 def _checked(session: Session, entry: NewEntry) -> NewEntry:
@@ -244,19 +232,33 @@ def entries_of(
     return list(session.scalars(query.order_by(BankEntryRow.id)))
 
 
-def bank_state(session: Session) -> tuple[int, int, int, int, datetime | None]:
-    """What the banks look like, cheaply: (entries, latest id, entries enabled, the sum of
-    their ids, latest change). A snapshot built from one state is stale once this
-    differs: an entry added, or one disabled or enabled again (which moves the count or
-    the sum even when two changes fall in the same instant)."""
+@dataclass(frozen=True, slots=True)
+class BankState:
+    """What the banks (or some kinds of their entries) look like, cheaply: what a
+    snapshot or an index was built from, and stale once it differs. An entry added, or
+    one disabled or enabled again, moves the count, the latest id or the sum of the
+    enabled ids, even when two changes fall in the same instant."""
+
+    entries: int
+    latest_id: int
+    enabled: int
+    enabled_ids: int
+    latest_change: datetime | None
+
+
+def bank_state(session: Session, kinds: Iterable[str] | None = None) -> BankState:
+    """The state of the entries of ``kinds`` (all of them by default): one aggregate query."""
     enabled_id = case((BankEntryRow.enabled.is_(True), BankEntryRow.id), else_=0)
-    count, latest, enabled, enabled_sum, changed = session.execute(
-        select(
-            func.count(BankEntryRow.id),
-            func.max(BankEntryRow.id),
-            func.count(case((BankEntryRow.enabled.is_(True), 1))),
-            func.sum(enabled_id),
-            func.max(func.coalesce(BankEntryRow.changed_at, BankEntryRow.added_at)),
-        )
-    ).one()
-    return int(count or 0), int(latest or 0), int(enabled or 0), int(enabled_sum or 0), changed
+    query = select(
+        func.count(BankEntryRow.id),
+        func.max(BankEntryRow.id),
+        func.count(case((BankEntryRow.enabled.is_(True), 1))),
+        func.sum(enabled_id),
+        func.max(func.coalesce(BankEntryRow.changed_at, BankEntryRow.added_at)),
+    )
+    if kinds is not None:
+        query = query.where(BankEntryRow.kind.in_([str(kind) for kind in kinds]))
+    count, latest, enabled, enabled_sum, changed = session.execute(query).one()
+    return BankState(
+        int(count or 0), int(latest or 0), int(enabled or 0), int(enabled_sum or 0), changed
+    )

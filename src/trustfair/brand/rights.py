@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustfair.store.models import RightRow, RightsHolderRow
@@ -111,3 +112,23 @@ def enforceable_right(
     if right.valid_until is not None and at >= right.valid_until:
         return NotEnforceable(f"right {right_id} expired on {right.valid_until:%Y-%m-%d}")
     return right
+
+
+def certified_brands(session: Session, at: datetime, brand_id: str | None = None) -> set[str]:
+    """Brands (``brand_id`` only, if given) with a certified holder whose certified
+    trademark is valid at ``at``: whose mark may be enforced without a reviewer, and
+    who may edit their own bank."""
+    query = (
+        select(RightRow.brand_id)
+        .join(RightsHolderRow, RightsHolderRow.id == RightRow.holder_id)
+        .where(
+            RightRow.kind == RightKind.TRADEMARK,
+            RightRow.state == RightState.CERTIFIED,
+            RightRow.valid_from <= at,
+            (RightRow.valid_until.is_(None)) | (RightRow.valid_until > at),
+            RightsHolderRow.state == HolderState.CERTIFIED,
+        )
+    )
+    if brand_id is not None:
+        query = query.where(RightRow.brand_id == brand_id)
+    return set(session.scalars(query))

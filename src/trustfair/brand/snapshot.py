@@ -18,10 +18,9 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trustfair.brand.library import IMAGE_KINDS, TEXT_KINDS, EntryKind, bank_state
+from trustfair.brand.library import IMAGE_KINDS, TEXT_KINDS, BankState, EntryKind, bank_state
 from trustfair.brand.matching import BrandBank, Floor, Matcher, SerialPattern, TextMatcher, TextTerm
-from trustfair.brand.rights import HolderState, RightKind, RightState
-from trustfair.store.models import BankEntryRow, EventRow, RightRow, RightsHolderRow
+from trustfair.store.models import BankEntryRow, EventRow
 from trustfair.text.lexicon import load_lexicons
 
 BRAND_EVENTS = ("brand.registered", "brand.updated")
@@ -42,8 +41,7 @@ def trade_words() -> tuple[str, ...]:
 class BankMark:
     """The state of the banks a snapshot was built from."""
 
-    banks: tuple[object, ...]
-    """``library.bank_state``."""
+    banks: BankState
     latest_brand_event: int
 
 
@@ -77,22 +75,6 @@ def _brand_names(session: Session) -> dict[str, tuple[str, list[str]]]:
             aliases = list(payload["aliases"])
         names[brand_id] = (name, aliases)
     return names
-
-
-def certified_brands(session: Session, at: datetime) -> set[str]:
-    """Brands with a certified holder whose certified trademark is valid at ``at``."""
-    rows = session.scalars(
-        select(RightRow.brand_id)
-        .join(RightsHolderRow, RightsHolderRow.id == RightRow.holder_id)
-        .where(
-            RightRow.kind == RightKind.TRADEMARK,
-            RightRow.state == RightState.CERTIFIED,
-            RightRow.valid_from <= at,
-            (RightRow.valid_until.is_(None)) | (RightRow.valid_until > at),
-            RightsHolderRow.state == HolderState.CERTIFIED,
-        )
-    )
-    return set(rows)
 
 
 def build_snapshot(session: Session, at: datetime) -> Snapshot:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from trustfair.brand.image_index import ImageIndex
 from trustfair.brand.matching import Matcher, PictureHit
 from trustfair.brand.pictures import current_index, picture_hits
-from trustfair.brand.snapshot import certified_brands, holder_for
+from trustfair.brand.rights import certified_brands
+from trustfair.brand.snapshot import holder_for
 from trustfair.enforce.linked import linked_entities
 from trustfair.enforce.sanctions import active_sanction_rows
 from trustfair.events.payload import EntityRef
