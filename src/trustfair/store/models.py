@@ -847,3 +847,31 @@ class ComplaintStepRow(Base):
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str] = mapped_column(String(24))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- user listening (voice/): tickets, call-backs, NPS, negative feedback -------------
+# (migration 0010)
+
+
+# -- end of user listening -------------------------------------------------------------
+
+
+# -- fulfilment (merchant/): shipping deadlines watched, urges ----------------------
+# (migration 0011)
+
+
+# -- end of fulfilment -----------------------------------------------------------------
+
+
+# -- merchant support (merchant/): trust scores, early settlement -------------------
+# (migration 0012)
+
+
+# -- end of merchant support -----------------------------------------------------------
+
+
+# -- rule courses (merchant/): courses, exams, sanctions waiting for them ------------
+# (migration 0013)
+
+
+# -- end of rule courses ---------------------------------------------------------------
