@@ -164,6 +164,8 @@ def test_every_required_event_type_has_a_model() -> None:
         "order.delivered",
         "order.returned",
         "order.refunded",
+        "order.confirmed",
+        "order.refund_refused",
         "report.filed",
         "complaint.filed",
         "ticket.opened",

@@ -58,3 +58,26 @@ class OrderRefunded(Payload):
     merchant_id: Id
     amount_fen: Fen
     reason: Code
+
+
+@event_type("order.confirmed", subject=("order", "order_id"))
+class OrderConfirmed(Payload):
+    """The buyer confirmed receipt, or the marketplace confirmed it for them when the
+    confirmation period ran out (``auto``): the point where a merchant is normally paid."""
+
+    order_id: Id
+    buyer_id: Id
+    merchant_id: Id
+    auto: bool = False
+
+
+@event_type("order.refund_refused", subject=("order", "order_id"), texts=("note",))
+class OrderRefundRefused(Payload):
+    """The merchant refused a buyer's request for a refund or return in the marketplace's
+    after-sales flow (a refusal made only in chat never reaches this event)."""
+
+    order_id: Id
+    buyer_id: Id
+    merchant_id: Id
+    reason: Code
+    note: ShortText = ""
