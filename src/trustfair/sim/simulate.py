@@ -57,6 +57,7 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
             truth,
             prng=Random(f"protection:{seed}"),
             brand_rng=Random(f"brands:{seed}"),
+            vrng=Random(f"voice:{seed}"),
         )
         market.setup()
         for day in range(config.days):
