@@ -32,6 +32,7 @@ from trustfair.sim.world import (
     shop_name,
 )
 from trustfair.sim.writer import DAY, EventSink, Truth, iso
+from trustfair.voice.problems import Experience
 
 HOUR = 3_600
 MINUTE = 60
@@ -518,7 +519,7 @@ class Market:
             t_ref = ship_by + rng.randint(1 * DAY, 3 * DAY)
             self.refund(t_ref, order_id, buyer, m.merchant_id, amount, "not_shipped")
             fx = voice.facts(listing, order_id, amount, t, "")
-            self.truth.experience(buyer, "late_shipment", ship_by, order_id=order_id)
+            self.truth.experience(buyer, Experience.LATE_SHIPMENT, ship_by, order_id=order_id)
             if rng.random() < 0.5:
                 self.ticket(t_ref - HOUR, buyer, "late", listing, order_id, fx)
             voice.chased(self, ship_by, buyer, listing, fx)
@@ -559,7 +560,7 @@ class Market:
                 order_id=order_id,
                 late_by_s=t_ship - ship_by,
             )
-            self.truth.experience(buyer, "late_shipment", ship_by, order_id=order_id)
+            self.truth.experience(buyer, Experience.LATE_SHIPMENT, ship_by, order_id=order_id)
             if rng.random() < 0.25:
                 self.ticket(
                     ship_by + rng.randint(HOUR, 20 * HOUR), buyer, "late", listing, order_id, fx

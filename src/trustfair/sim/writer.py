@@ -102,7 +102,7 @@ class Truth:
             {
                 "kind": "ticket",
                 "ticket_id": ticket_id,
-                "problem": problem,
+                "problem": str(problem),
                 "channel": channel,
                 "user_id": user_id,
             }
@@ -118,20 +118,17 @@ class Truth:
     ) -> bool:
         """Record one bad experience at ``t``; an incident (kind, order or ticket) counts
         once, so a second record of it is ignored (returns False)."""
-        key = (kind, order_id or ticket_id or f"{user_id}@{t}")
+        key = (str(kind), order_id or ticket_id or f"{user_id}@{t}")
         if key in self._incidents:
             return False
         self._incidents.add(key)
-        record: dict[str, Any] = {"kind": kind, "at": iso(t)}
+        record: dict[str, Any] = {"kind": str(kind), "at": iso(t)}
         if order_id is not None:
             record["order_id"] = order_id
         if ticket_id is not None:
             record["ticket_id"] = ticket_id
         self.experiences.setdefault(user_id, []).append((t, record))
         return True
-
-    def has_experience(self, kind: str, ref: str) -> bool:
-        return (kind, ref) in self._incidents
 
     def hurt_users(self) -> list[dict[str, Any]]:
         """Users with at least HURT_AT_LEAST experiences within some HURT_WINDOW_DAYS,
