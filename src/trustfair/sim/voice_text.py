@@ -12,6 +12,7 @@ simulator passes its voice stream, never the main one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from random import Random
@@ -91,6 +92,8 @@ _LATE = (
     "说好的24小时发货呢",
     "问了几次都说在打包，打包{n}天？",
     "订单{n}天未发货，申请催发货也没用",
+    "东西便宜是便宜，可{n}天了都不发货有什么用",
+    "本来想买来送人的，拖到现在还没发，生日都过了",
 )
 _DELIVERY = (
     "快递{n}天没更新了，一直卡在中转站",
@@ -109,6 +112,7 @@ _DELIVERY = (
     "快递外包装破了，里面的东西少了一件",
     "派送了{n}天还没到，别的快递两天就到",
     "快递放门口被人拿走了，都没经过我同意",
+    "商家发货倒是挺快，快递在路上走了一个多星期还没到",
 )
 _QUALITY_GENERIC = (
     "收到的{p}有破损",
@@ -124,6 +128,8 @@ _QUALITY_GENERIC = (
     "东西有瑕疵，表面好几道划痕",
     "刚拆开就是坏的",
     "主播说的那些效果一个都没有",
+    "快递慢就算了，拆开东西还是坏的",
+    "等了那么久到手一看，质量差得离谱",
 )
 _QUALITY_BY_CATEGORY = {
     "food": (
@@ -194,6 +200,7 @@ _COUNTERFEIT = (
     "卖假货的店铺，{p}一看就是A货",
     "序列号查询是无效的，这就是{brand}假货",
     "拿到手的{p}重量都不对，专柜的比这个沉多了，高仿无疑",
+    "这么便宜我早该想到的，收到的是假货",
 )
 _REFUSED = (
     "申请退货被商家拒绝了，说影响二次销售，吊牌都没拆",
@@ -235,6 +242,7 @@ _PRICE = (
     "标的{money}，付款的时候多了{less}块不知道是什么钱",
     "说是全网最低价，我在别的平台看便宜{less}",
     "先涨价再打折，这不是价格欺诈吗",
+    "东西质量一般也就算了，价格比直播间说的贵了{less}块",
 )
 _RUDE_MERCHANT = (
     "商家客服态度太差了，问两句就不耐烦，还说爱买不买",
@@ -249,6 +257,8 @@ _RUDE_MERCHANT = (
     "商家客服说话特别难听",
     "客服一直用机器人敷衍我，人工永远不出来",
     "这家店客服太嚣张了，说我是职业差评师",
+    "问了好几次什么时候发货，客服爱答不理，最后直接不回了，这什么服务态度",
+    "东西有点问题想问问客服，结果被怼了一顿，说我不识货",
 )
 _RUDE_PLATFORM = (
     "打平台客服电话，说了没两句就把我电话挂了",
@@ -322,7 +332,7 @@ _DEMANDS = {
     Problem.OTHER: ("谢谢", "麻烦告诉我一下", "", "", ""),
 }
 _ASIDES = {
-    Problem.LATE_SHIPMENT: ("包装估计也好不到哪去", "之前在你们家买过一次还行"),
+    Problem.LATE_SHIPMENT: ("之前在你们家买过一次还行", "本来等着急用", "第一次在这家买"),
     Problem.DELIVERY: ("东西本身应该没问题", "商家倒是发货挺快的"),
     Problem.QUALITY: ("物流倒是挺快的", "价格也不便宜", "发货还算及时"),
     Problem.COUNTERFEIT: ("发货倒是挺快", "包装看着还挺像样"),
@@ -356,7 +366,7 @@ def _core(
         p=product,
         n=_days(r),
         k=r.choice((2, 3, 3, 4, 5, 6)),
-        when=_when(r, facts),
+        when="" if told else _when(r, facts),
         money=_money(r, facts.amount_yuan),
         more=more,
         ref=facts.amount_yuan * r.choice((2, 3, 4, 5)),
@@ -393,10 +403,15 @@ def compose(
     refused: bool = True,
     platform: bool = False,
     angry: float = 0.4,
+    opener: bool = True,
+    demand: float = 0.6,
+    mood: float = 0.6,
 ) -> str:
     """The clauses of a ticket, before the channel shapes them."""
     parts: list[str] = []
-    if r.random() < 0.3:
+    if problem == Problem.OTHER:
+        angry = 0.0  # a question is asked, not shouted
+    if opener and r.random() < 0.3:
         opener = _pick(r, _OPENERS)
         if opener:
             parts.append(opener)
@@ -408,13 +423,13 @@ def compose(
     parts.append(_core(r, problem, facts, refused=refused, platform=platform, told=told))
     if r.random() < 0.12:
         parts.append(_pick(r, ("而且", "另外", "还有就是", "")) + _pick(r, _ASIDES[problem]))
-    if r.random() < 0.6:
-        demand = _pick(r, _DEMANDS[problem])
-        if demand:
-            parts.append(demand)
-    mood = _pick(r, _ANGER) if r.random() < angry else _pick(r, _POLITE)
-    if mood and r.random() < 0.6:
-        parts.append(mood)
+    if r.random() < demand:
+        wanted = _pick(r, _DEMANDS[problem])
+        if wanted:
+            parts.append(wanted)
+    feeling = _pick(r, _ANGER) if r.random() < angry else _pick(r, _POLITE)
+    if feeling and r.random() < mood:
+        parts.append(feeling)
     return _join(r, parts)
 
 
@@ -480,7 +495,9 @@ def _speak_numbers(text: str) -> str:
 def hotline(r: Random, text: str) -> str:
     """A call transcribed by speech recognition: fillers, no punctuation to speak of,
     numbers in words, the caller repeating themselves."""
-    text = _speak_numbers(text.replace("¥", ""))
+    text = re.sub(r"¥(\d+)", r"\1块", text)
+    text = re.sub(r"(\d{1,2})\.(\d{1,2})", r"\1月\2号", text)
+    text = _speak_numbers(text)
     for mark in "。！？!?，,":
         text = text.replace(mark, " ")
     words = [w for w in text.split(" ") if w]
@@ -502,9 +519,12 @@ def hotline(r: Random, text: str) -> str:
 _TAGS = ("@平台官方", "@官方客服", "@平台客服小助手", "@消费者保护中心", "@12315")
 
 
-def social(r: Random, text: str, facts: Facts) -> str:
-    """A public post tagging the platform: 曝光, #维权#, 避雷, or a 黑猫投诉-style form."""
+def social(r: Random, text: str, facts: Facts, question: bool = False) -> str:
+    """A public post tagging the platform: 曝光, #维权#, 避雷, or a 黑猫投诉-style form;
+    a question is just asked of the platform's account."""
     shop = _shop(facts) or "这家店"
+    if question:
+        return f"{_pick(r, _TAGS)} {text}".strip()
     if r.random() < 0.25:
         demand = _pick(r, ("退款", "赔偿", "退一赔三", "道歉并处理", "给个说法"))
         return f"【投诉对象】{shop}【投诉问题】{text}【投诉要求】{demand}" + (
@@ -536,8 +556,12 @@ def social(r: Random, text: str, facts: Facts) -> str:
     return f"{head}{text}{tail}".strip()
 
 
-def review(r: Random, text: str) -> str:
-    """An angry review, routed to customer service."""
+def review(r: Random, text: str, question: bool = False) -> str:
+    """An angry review, routed to customer service; a question left in a review is
+    asked between a word on the goods and the question."""
+    if question:
+        head = _pick(r, ("东西收到了还行，", "五星，", "东西不错。", "收到了，", "", "还没用，"))
+        return f"{head}{text}"
     head = _pick(
         r, ("差评！", "一星都不想给，", "差评差评 ", "千万别买！", "失望。", "", "", "给个一星 ")
     )
@@ -614,13 +638,21 @@ def ticket_text(
     or short). ``platform``: for rude service, the platform's service was rude (else the
     merchant's)."""
     angry = {"review": 0.8, "social": 0.7, "hotline": 0.3}.get(channel, 0.4)
-    text = compose(r, problem, facts, refused=refused, platform=platform, angry=angry)
+    text = compose(
+        r,
+        problem,
+        facts,
+        refused=refused,
+        platform=platform,
+        angry=angry,
+        opener=channel in ("in_app", "social"),
+    )
     if channel == "hotline":
         return hotline(r, text)
     if channel == "social":
-        text = social(r, text, facts)
+        text = social(r, text, facts, question=problem == Problem.OTHER)
     elif channel == "review":
-        text = review(r, text)
+        text = review(r, text, question=problem == Problem.OTHER)
     elif channel == "survey_comment":
         text = survey(r, text)
     return habits(r, text)
@@ -654,7 +686,9 @@ def survey_comment(
     """A survey comment, and whether it tells ``problem``: praise from promoters; from
     the rest, often the order's problem told briefly; often nothing at all."""
     if problem is not None and score <= 8 and r.random() < 0.8:
-        text = compose(r, problem, facts, angry=0.3 if score > 4 else 0.6)
+        # Told to a survey, not to service: seldom a demand.
+        angry = 0.3 if score > 4 else 0.6
+        text = compose(r, problem, facts, angry=angry, opener=False, demand=0.15, mood=0.3)
         return habits(r, survey(r, text)), True
     if r.random() < 0.35:
         return "", False
