@@ -223,3 +223,19 @@ def test_poisson_tail_matches_a_direct_sum() -> None:
         for count in (0, 1, 3, 10):
             direct = sum(math.exp(-mean) * mean**k / math.factorial(k) for k in range(count, 80))
             assert abs(poisson_tail(count, mean) - direct) < 1e-9
+
+
+def test_tickets_export_with_their_sla(store, registry) -> None:
+    from trustfair.store.export import export_records
+
+    ingest(
+        store,
+        registry,
+        _ticket("t1", "快递丢了", channel="hotline", order_id=None),
+        _closed("t1", T0 + timedelta(hours=30)),
+        _ticket("t2", "快递丢了", channel="hotline", order_id=None),
+        _closed("t2", T0 + timedelta(hours=3)),
+    )
+    records = {r["id"]: r for r in export_records(store, "tickets")}
+    assert records["t1"]["sla_met"] is False and records["t2"]["sla_met"] is True
+    assert records["t1"]["problem"] == "delivery"

@@ -909,9 +909,8 @@ class TicketEscalationRow(Base):
     escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
 
-    __table_args__ = (
-        Index("uq_voice_ticket_escalations", "ticket_id", "level", unique=True),
-    )
+    __table_args__ = (Index("uq_voice_ticket_escalations", "ticket_id", "level", unique=True),)
+
 
 # end of tickets
 

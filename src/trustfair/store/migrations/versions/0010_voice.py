@@ -68,9 +68,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("voice_ticket_escalations", schema=None) as batch_op:
-        batch_op.create_index(
-            "uq_voice_ticket_escalations", ["ticket_id", "level"], unique=True
-        )
+        batch_op.create_index("uq_voice_ticket_escalations", ["ticket_id", "level"], unique=True)
     # -- end of tickets ---------------------------------------------------------------
 
 
