@@ -32,6 +32,7 @@ from trustfair.api import (
     restrictions,
     rights,
     session,
+    tickets,
     users,
     webhooks,
 )
@@ -126,6 +127,7 @@ def create_app(
         rights,
         complaints,
         images,
+        tickets,
     ):
         app.include_router(module.router)
     console.mount(app)
