@@ -239,3 +239,29 @@ def test_tickets_export_with_their_sla(store, registry) -> None:
     records = {r["id"]: r for r in export_records(store, "tickets")}
     assert records["t1"]["sla_met"] is False and records["t2"]["sla_met"] is True
     assert records["t1"]["problem"] == "delivery"
+
+
+def test_the_trust_report_has_a_user_voice_section(store, registry) -> None:
+    from trustfair.report.figures import build_report
+
+    ingest(
+        store,
+        registry,
+        _ticket("t1", "快递丢了", channel="hotline", order_id=None),
+        _closed("t1", T0 + timedelta(hours=30)),
+        _ticket("t2", "快递丢了", channel="hotline", order_id=None),
+        _closed("t2", T0 + timedelta(hours=3), "unresolved"),
+        _ticket("t3", "一直不发货", channel="social", order_id=None),
+    )
+    with store.transaction() as session:
+        run_ticket_timers(session, T0 + timedelta(days=2))
+    report = build_report(store)
+    voice = next(s for s in report["sections"] if s["key"] == "voice")
+    figures = {f["key"]: f["value"] for f in voice["figures"]}
+    assert figures["tickets"] == 3
+    assert figures["tickets_closed_within_sla"] == 50.0
+    assert figures["tickets_escalated"] == 1 and figures["escalations_level_2"] == 1
+    assert figures["tickets_unresolved"] == 1
+    breakdowns = {b["key"]: b["rows"] for b in voice["breakdowns"]}
+    assert breakdowns["by_channel"] == {"hotline": 2, "social": 1}
+    assert breakdowns["by_process"] == {"fulfilment": 3}
