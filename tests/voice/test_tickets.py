@@ -265,3 +265,24 @@ def test_the_trust_report_has_a_user_voice_section(store, registry) -> None:
     breakdowns = {b["key"]: b["rows"] for b in voice["breakdowns"]}
     assert breakdowns["by_channel"] == {"hotline": 2, "social": 1}
     assert breakdowns["by_process"] == {"fulfilment": 3}
+
+
+def test_the_server_loop_escalates_overdue_tickets(store, registry) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from trustfair.api.app import create_app
+    from trustfair.brand.clock import SettableClock
+
+    ingest(store, registry, _ticket("t1", "@官方 曝光 卖假货", channel="social", order_id=None))
+    clock = SettableClock(T0 + timedelta(hours=13))
+    app = create_app(store, registry, clock=clock, ticket_timers_seconds=0.05)
+    with TestClient(app):
+        for _ in range(400):  # the loop's first tick runs at start-up
+            with store.reading() as session:
+                level = session.get(TicketRow, "t1").escalation_level
+            if level:
+                break
+            time.sleep(0.05)
+    assert level == 1
