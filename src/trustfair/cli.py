@@ -273,7 +273,7 @@ def _escalate_the_demo_tickets(store) -> int:  # type: ignore[no-untyped-def]
 
     with store.transaction() as session:
         last = session.scalar(select(func.max(EventRow.occurred_at)))
-        return run_ticket_timers(session, last).count if last is not None else 0
+        return run_ticket_timers(session, last, history=True).count if last else 0
 
 
 def _certify_the_demo_brands(store, sim_dir: Path) -> int:  # type: ignore[no-untyped-def]
@@ -1145,7 +1145,15 @@ def complaints_timers(at: Annotated[str | None, AT_OPTION] = None) -> None:
 
 
 @voice_app.command("timers")
-def voice_timers(at: Annotated[str | None, AT_OPTION] = None) -> None:
+def voice_timers(
+    at: Annotated[str | None, AT_OPTION] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="Replayed history: also tickets closed after a level came due."
+        ),
+    ] = False,
+) -> None:
     """Escalate the open tickets past their SLA as of now (or --at): level 1 at the
     channel's SLA, level 2 at twice it; a case in the voice queue and a ticket.escalated
     command each, once per level, however often or from however many places it runs."""
@@ -1153,7 +1161,7 @@ def voice_timers(at: Annotated[str | None, AT_OPTION] = None) -> None:
 
     when = _when(at)
     with _open_store().transaction() as session:
-        run = run_ticket_timers(session, when)
+        run = run_ticket_timers(session, when, history=history)
     for ticket_id, level in run.escalated:
         out.print(f"{ticket_id}: level {level}")
     out.print(f"{run.count} ticket escalation(s) as of {when.isoformat()}")

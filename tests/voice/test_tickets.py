@@ -286,3 +286,33 @@ def test_the_server_loop_escalates_overdue_tickets(store, registry) -> None:
                 break
             time.sleep(0.05)
     assert level == 1
+
+
+def test_replayed_history_escalates_tickets_closed_late_and_closes_their_case(
+    store, registry
+) -> None:
+    ingest(
+        store,
+        registry,
+        _ticket("late", "快递丢了", channel="hotline", order_id=None),
+        _closed("late", T0 + timedelta(hours=50)),  # past 24 h and 48 h
+        _ticket("once", "快递丢了", channel="hotline", order_id=None),
+        _closed("once", T0 + timedelta(hours=30)),  # past 24 h only
+        _ticket("fine", "快递丢了", channel="hotline", order_id=None),
+        _closed("fine", T0 + timedelta(hours=3)),
+    )
+    end = T0 + timedelta(days=10)
+    with store.transaction() as session:
+        assert run_ticket_timers(session, end).escalated == []  # live: closed is closed
+    with store.transaction() as session:
+        run = run_ticket_timers(session, end, history=True)
+    assert sorted(run.escalated) == [("late", 1), ("late", 2), ("once", 1)]
+    with store.transaction() as session:
+        assert run_ticket_timers(session, end, history=True).escalated == []
+    with store.reading() as session:
+        cases = session.scalars(select(CaseRow).order_by(CaseRow.subject_id)).all()
+        assert [(c.subject_id, c.state, c.priority) for c in cases] == [
+            ("late", "closed", 1),
+            ("once", "closed", 2),
+        ]
+        assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0

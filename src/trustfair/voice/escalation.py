@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from trustfair.cases.states import ACTIVE_STATES, CaseState
-from trustfair.cases.timeline import note_on
+from trustfair.cases.timeline import note_on, take_step
 from trustfair.pipeline.outbox import enqueue
 from trustfair.store.event_log import insert_ignoring_conflicts
 from trustfair.store.models import (
@@ -55,18 +55,18 @@ class EscalationRun:
 
 
 def run_ticket_timers(
-    session: Session, now: datetime, terms: SlaTerms | None = None
+    session: Session, now: datetime, terms: SlaTerms | None = None, *, history: bool = False
 ) -> EscalationRun:
-    """Escalate every open ticket a level came due for by ``now``; each level once."""
+    """Escalate every open ticket a level came due for by ``now``; each level once.
+    ``history``: also the tickets closed after a level came due (see the module)."""
     terms = terms or default_sla()
     run = EscalationRun()
+    still_open = TicketRow.state == OPEN
+    if history:
+        still_open = or_(still_open, TicketRow.closed_at > TicketRow.due_at)
     tickets = session.scalars(
         select(TicketRow)
-        .where(
-            TicketRow.state == OPEN,
-            TicketRow.due_at <= now,
-            TicketRow.escalation_level < max(LEVELS),
-        )
+        .where(still_open, TicketRow.due_at <= now, TicketRow.escalation_level < max(LEVELS))
         .order_by(TicketRow.due_at, TicketRow.id)
     ).all()
     for ticket in tickets:
@@ -74,8 +74,12 @@ def run_ticket_timers(
             due = terms.escalation_due(ticket.channel, ticket.opened_at, level)
             if level <= ticket.escalation_level or due > now:
                 continue
+            if ticket.closed_at is not None and ticket.closed_at <= due:
+                continue  # closed before this level came due
             if escalate(session, ticket, level, due, now, terms):
                 run.escalated.append((ticket.id, level))
+        if ticket.closed_at is not None and run.escalated and run.escalated[-1][0] == ticket.id:
+            _close_case(session, ticket)
     return run
 
 
@@ -115,6 +119,8 @@ def escalate(
         .values(escalation_level=level)
         .execution_options(synchronize_session=False)
     )
+    if ticket.closed_at is not None:
+        return True  # replayed history: the caller closes the case at the ticket's close
     enqueue(
         session,
         TOPIC,
@@ -169,6 +175,24 @@ def _decision(
             "confirmed_at": None,
         },
     ).scalar_one()
+
+
+def _close_case(session: Session, ticket: TicketRow) -> None:
+    """A replayed ticket's escalation case, closed when the ticket was (if nobody has
+    taken it up)."""
+    assert ticket.closed_at is not None
+    case = session.scalars(
+        select(CaseRow).where(
+            CaseRow.kind == CASE_KIND,
+            CaseRow.subject_type == "ticket",
+            CaseRow.subject_id == ticket.id,
+            CaseRow.state == CaseState.OPEN.value,
+        )
+    ).first()
+    if case is not None:
+        at = max(ticket.closed_at, case.updated_at)
+        take_step(session, case, "close", ACTOR, f"ticket closed ({ticket.resolution})", at)
+        session.flush()
 
 
 def _open_or_raise_case(
