@@ -1,6 +1,9 @@
 """The ticket classifier on examples written for it (``examples.jsonl``: the words were
-tuned on these) and on ``fresh_examples.jsonl``, written after the words and measured
-once before any change (28 of 32 then)."""
+tuned on these) and on two sets written later, each measured once before the words
+were changed for it: ``fresh_examples.jsonl`` (28 of 32 then) and
+``fresh2_examples.jsonl`` (32 of 40 then). The words were then widened on them too, so
+all three now measure what the words know, not how they carry to new writers: that is
+``trustfair eval tickets`` on a simulation or a held-out file."""
 
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ def _examples(name: str) -> list[dict]:
     return [json.loads(line) for line in (HERE / name).read_text("utf-8").splitlines() if line]
 
 
-@pytest.mark.parametrize("name", ["examples.jsonl", "fresh_examples.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["examples.jsonl", "fresh_examples.jsonl", "fresh2_examples.jsonl"]
+)
 def test_most_examples_are_sorted_into_their_problem(name: str) -> None:
     examples = _examples(name)
     right = [e for e in examples if classify(e["text"]).problem.value == e["problem"]]
