@@ -2,9 +2,10 @@
 tuned on these) and on two sets written later, each measured once before the words
 were changed for it: ``fresh_examples.jsonl`` (28 of 32 then) and
 ``fresh2_examples.jsonl`` (32 of 40 then) and ``fresh3_examples.jsonl`` (harder: long
-calls, posts, indirect wording; 25 of 35 then). The words were then widened on them too, so
-all three now measure what the words know, not how they carry to new writers: that is
-``trustfair eval tickets`` on a simulation or a held-out file."""
+calls, posts, indirect wording; 25 of 35 then) and ``fresh4_examples.jsonl`` (short
+reviews and survey comments, mixed topics; 20 of 30 then). The words were then widened
+on each, so all of them now measure what the words know, not how they carry to new
+writers: that is ``trustfair eval tickets`` on a simulation or a held-out file."""
 
 from __future__ import annotations
 
@@ -27,7 +28,13 @@ def _examples(name: str) -> list[dict]:
 
 @pytest.mark.parametrize(
     "name",
-    ["examples.jsonl", "fresh_examples.jsonl", "fresh2_examples.jsonl", "fresh3_examples.jsonl"],
+    [
+        "examples.jsonl",
+        "fresh_examples.jsonl",
+        "fresh2_examples.jsonl",
+        "fresh3_examples.jsonl",
+        "fresh4_examples.jsonl",
+    ],
 )
 def test_most_examples_are_sorted_into_their_problem(name: str) -> None:
     examples = _examples(name)
@@ -85,6 +92,12 @@ def test_a_counterfeit_outranks_the_refused_refund_and_the_refusal_the_defect() 
 def test_rude_words_give_way_to_a_clear_problem_beside_them() -> None:
     assert classify("一直不发货，客服态度还很差").problem is Problem.LATE_SHIPMENT
     assert classify("客服态度很差，说话难听").problem is Problem.RUDE_SERVICE
+
+
+def test_a_matter_called_secondary_counts_for_less() -> None:
+    assert classify("发货太慢了").problem is Problem.LATE_SHIPMENT
+    mixed = classify("发货慢也就算了，收到还是坏的")
+    assert mixed.problem is Problem.QUALITY and mixed.runner_up is Problem.LATE_SHIPMENT
 
 
 def test_main_problem_precedence() -> None:

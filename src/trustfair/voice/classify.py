@@ -49,7 +49,7 @@ from trustfair.voice.problems import Problem
 
 CLEAR = 2.5
 """A score this high is clear evidence of a problem (one strong term)."""
-AT_LEAST = 1.0
+AT_LEAST = 0.6
 """Below this no problem is named: the text is ``other``."""
 MOST_PER_TERM = 2
 """One term counts at most this many times in a text (a rant repeats itself)."""
@@ -135,6 +135,7 @@ class Classifier:
         self._questions = [compact(q) for q in words.questions]
         self._negations = [(compact(n.word), n.reach) for n in words.negations]
         self._intensifiers = [compact(i) for i in words.intensifiers]
+        self._secondary = [compact(m) for m in words.secondary_markers]
 
     # -- views ------------------------------------------------------------------------
 
@@ -186,11 +187,14 @@ class Classifier:
                 (m.start(), m.end(), problem, regex, weight, False) for m in pattern.finditer(text)
             ]
         raw = _without_dominated([hit for hit in raw if not _asks(text, hit[0])])
+        secondary = any(marker in text for marker in self._secondary)
         spans = []
         for start, end, problem, term, weight, by_sound in raw:
             negated = self._negated(text, start, end)
             if not negated and self._intensified(text, start):
                 weight *= self.words.intensifier_boost
+            if secondary:
+                weight *= self.words.secondary_weight
             spans.append(
                 Span(
                     clause.index[start],

@@ -79,6 +79,8 @@ class ProblemTerms(_Strict):
     questions: list[Word] = Field(default_factory=list)
     intensifiers: list[Word] = Field(default_factory=list)
     fillers: list[Word] = Field(default_factory=list)
+    secondary_markers: list[Word] = Field(default_factory=list)
+    secondary_weight: Annotated[float, Field(ge=0, le=1)] = 1.0
     problems: dict[Problem, ProblemWords]
 
     @model_validator(mode="after")
