@@ -3,7 +3,8 @@ tuned on these) and on two sets written later, each measured once before the wor
 were changed for it: ``fresh_examples.jsonl`` (28 of 32 then) and
 ``fresh2_examples.jsonl`` (32 of 40 then) and ``fresh3_examples.jsonl`` (harder: long
 calls, posts, indirect wording; 25 of 35 then) and ``fresh4_examples.jsonl`` (short
-reviews and survey comments, mixed topics; 20 of 30 then). The words were then widened
+reviews and survey comments, mixed topics; 20 of 30 then) and ``fresh5_examples.jsonl``
+(formal complaints, emoji, mixes; 25 of 36 then). The words were then widened
 on each, so all of them now measure what the words know, not how they carry to new
 writers: that is ``trustfair eval tickets`` on a simulation or a held-out file."""
 
@@ -34,6 +35,7 @@ def _examples(name: str) -> list[dict]:
         "fresh2_examples.jsonl",
         "fresh3_examples.jsonl",
         "fresh4_examples.jsonl",
+        "fresh5_examples.jsonl",
     ],
 )
 def test_most_examples_are_sorted_into_their_problem(name: str) -> None:
