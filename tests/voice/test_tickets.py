@@ -73,6 +73,19 @@ def test_tickets_reviews_and_comments_make_one_list(store, registry) -> None:
             },
         ),
         event(
+            "rv3",
+            "review.posted",
+            {
+                "review_id": "r3",
+                "order_id": "o-never-paid-here",
+                "buyer_id": "u3",
+                "merchant_id": "m1",
+                "listing_id": "l1",
+                "rating": 2,
+                "text": "质量太差",
+            },
+        ),
+        event(
             "rv2",
             "review.posted",
             {
@@ -104,7 +117,7 @@ def test_tickets_reviews_and_comments_make_one_list(store, registry) -> None:
     )
     with store.reading() as session:
         rows = {row.id: row for row in session.scalars(select(TicketRow))}
-    assert set(rows) == {"t1", "review:r1", "survey:s1"}
+    assert set(rows) == {"t1", "review:r1", "review:r3", "survey:s1"}
     ticket = rows["t1"]
     assert (ticket.problem, ticket.process) == ("late_shipment", "fulfilment")
     assert (ticket.merchant_id, ticket.listing_id, ticket.category) == ("m1", "l1", "apparel")
@@ -114,6 +127,9 @@ def test_tickets_reviews_and_comments_make_one_list(store, registry) -> None:
     assert ticket.due_at == T0 + timedelta(hours=48)
     assert ticket.closed_at > ticket.due_at  # breached
     assert rows["review:r1"].problem == "counterfeit" and rows["review:r1"].state == "noted"
+    assert rows["review:r1"].category == "apparel"
+    assert rows["review:r3"].category == "apparel"  # from its listing: the order is unknown
+    assert rows["review:r3"].streamer_id is None
     assert rows["review:r1"].due_at is None
     assert rows["survey:s1"].problem == "rude_service"
     assert rows["survey:s1"].merchant_id == "m2" and rows["survey:s1"].channel == "survey_comment"

@@ -126,6 +126,12 @@ class TicketProjector:
             if getattr(e.envelope.payload, "order_id", None)
         }
         places = places_of(session, orders)
+        listed = {
+            e.envelope.payload.listing_id  # type: ignore[attr-defined]
+            for e in voices
+            if getattr(e.envelope.payload, "listing_id", None)
+        }
+        categories = categories_of(session, listed)
         classifier = default_classifier()
         for event in events:
             payload: Any = event.envelope.payload
@@ -134,6 +140,8 @@ class TicketProjector:
                 _close(session, event)
             elif is_voice(event.type, payload):
                 row = _row(event, payload, places, self.sla)
+                if row["category"] is None and row["listing_id"] in categories:
+                    row["category"] = categories[row["listing_id"]]
                 found = classifier.classify(row["text"])
                 row |= {
                     "problem": found.problem.value,
