@@ -968,7 +968,12 @@ def eval_tickets(
 ) -> None:
     """How well tickets are sorted into problems: accuracy, precision / recall / F1 per
     problem, the confusion matrix and accuracy by channel."""
-    from trustfair.voice.evaluation import LabelError, evaluate, read_held_out, read_simulation
+    from trustfair.voice.ticket_evaluation import (
+        LabelError,
+        evaluate,
+        read_held_out,
+        read_simulation,
+    )
 
     if held_out is None and (events is None or truth is None):
         raise _fail("give EVENTS and TRUTH, or --held-out FILE")

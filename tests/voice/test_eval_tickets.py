@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from trustfair.cli import app
 from trustfair.voice.classify import classify
-from trustfair.voice.evaluation import Labelled, evaluate
 from trustfair.voice.problems import Problem
+from trustfair.voice.ticket_evaluation import Labelled, evaluate
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parent / "examples.jsonl"
