@@ -347,6 +347,12 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/v1/images/{image_id}"): Call(
         frozenset({A, R, U, B, M}), "/v1/images/no-such-picture", ok=frozenset({404})
     ),
+    # User voice: tickets and the diagnosis, for staff and customer service.
+    ("GET", "/v1/tickets"): Call(frozenset({A, R, U, C})),
+    ("GET", "/v1/tickets/{ticket_id}"): Call(
+        frozenset({A, R, U, C}), "/v1/tickets/no-such-ticket", ok=frozenset({404})
+    ),
+    ("GET", "/v1/voice/diagnosis"): Call(frozenset({A, R, U, C})),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),

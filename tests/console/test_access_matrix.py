@@ -46,6 +46,7 @@ class Page:
 
 
 CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
+    ("GET", "/console/voice"): Page(frozenset({A, R, U, C})),
     ("GET", "/console/login"): Page(PUBLIC),
     ("POST", "/console/login"): Page(PUBLIC),  # tested in test_pages: sign-in itself
     ("POST", "/console/logout"): Page(PEOPLE, form={}, ok=frozenset({303})),

@@ -68,6 +68,8 @@ class Permission(StrEnum):
     """Declare non-infringement against a notice (a merchant, for its own listing)."""
     COMPLAINTS_DECIDE = "complaints:decide"
     """Reject a notice without prima facie evidence, or find one malicious."""
+    TICKETS_READ = "tickets:read"
+    """Users' tickets and voices, their problems and SLAs, and the diagnosis (staff)."""
 
 
 P = Permission
@@ -90,6 +92,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BRAND_READ,
             P.BANK_WRITE,
             P.COMPLAINTS_DECIDE,
+            P.TICKETS_READ,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -102,10 +105,18 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CLAIMS_READ,
             P.LEDGER_READ,
             P.BRAND_READ,
+            P.TICKETS_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
-        {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE}
+        {
+            *_READ_ALL,
+            P.MODERATE,
+            P.APPEALS_FILE,
+            P.CLAIMS_READ,
+            P.CLAIMS_FILE,
+            P.TICKETS_READ,
+        }
     ),
     # A party's own records only (see Principal.may_see).
     Role.MERCHANT: frozenset(

@@ -35,6 +35,7 @@ from trustfair.store.models import (
     RightsHolderRow,
     SanctionRow,
     SignalRow,
+    TicketRow,
 )
 
 RowToRecord = Callable[[Any], dict[str, Any]]
@@ -222,6 +223,25 @@ register_export(
     _complaint,
     "IP complaints (notice and takedown): the notice, its state and outcome, when it"
     " reached each state, and the time from filing to measures",
+)
+
+
+def _ticket(row: TicketRow) -> dict[str, Any]:
+    """A voice of the unified list, with whether it met its SLA (null without one, or
+    while still open)."""
+    met = None
+    if row.due_at is not None and row.closed_at is not None:
+        met = row.closed_at <= row.due_at
+    return {**_columns(row), "sla_met": met}
+
+
+register_export(
+    "tickets",
+    TicketRow,
+    _ticket,
+    "the unified voice list: tickets of every channel, low reviews and detractors'"
+    " comments, with order, listing, category, merchant, streamer, problem (and its"
+    " spans), SLA due time, whether it was met, escalation level and how it closed",
 )
 register_export(
     "ingest_runs",
