@@ -68,6 +68,10 @@ class Permission(StrEnum):
     """Declare non-infringement against a notice (a merchant, for its own listing)."""
     COMPLAINTS_DECIDE = "complaints:decide"
     """Reject a notice without prima facie evidence, or find one malicious."""
+    COURSES_READ = "courses:read"
+    """The rule courses, and enrolments and exam results (a merchant: its own)."""
+    COURSES_TAKE = "courses:take"
+    """Enrol, take a course's exam and rate the course (a merchant, for itself)."""
 
 
 P = Permission
@@ -75,7 +79,9 @@ _READ_ALL = {P.ENTITIES_READ, P.RESTRICTIONS_READ, P.DECISIONS_READ, P.CASES_REA
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.POLICY_EDITOR: frozenset({*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ}),
+    Role.POLICY_EDITOR: frozenset(
+        {*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ, P.COURSES_READ}
+    ),
     Role.REVIEWER: frozenset(
         {
             *_READ_ALL,
@@ -90,6 +96,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BRAND_READ,
             P.BANK_WRITE,
             P.COMPLAINTS_DECIDE,
+            P.COURSES_READ,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -102,10 +109,11 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CLAIMS_READ,
             P.LEDGER_READ,
             P.BRAND_READ,
+            P.COURSES_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
-        {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE}
+        {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE, P.COURSES_READ}
     ),
     # A party's own records only (see Principal.may_see).
     Role.MERCHANT: frozenset(
@@ -116,6 +124,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.GUARANTEES_WRITE,
             P.BRAND_READ,
             P.COMPLAINTS_ANSWER,
+            P.COURSES_READ,
+            P.COURSES_TAKE,
         }
     ),
     Role.BRAND: frozenset(

@@ -20,6 +20,7 @@ from trustfair.api import (
     bank,
     cases,
     complaints,
+    courses,
     decisions,
     entities,
     events,
@@ -126,6 +127,7 @@ def create_app(
         rights,
         complaints,
         images,
+        courses,
     ):
         app.include_router(module.router)
     console.mount(app)

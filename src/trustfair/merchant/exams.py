@@ -51,6 +51,10 @@ class CourseRefused(ValueError):
         self.retry_at = retry_at
 
 
+class AnswerRefused(CourseRefused):
+    """Answers that do not fit the attempt: a question it did not ask, a label not shown."""
+
+
 @dataclass(frozen=True)
 class ShownQuestion:
     id: str
@@ -213,10 +217,10 @@ def submit_attempt(
     asked = {item["question"]: item["choices"] for item in attempt.asked}
     for question_id, label in answers.items():
         if question_id not in asked:
-            raise CourseRefused(f"attempt {attempt_id} did not ask question {question_id!r}")
+            raise AnswerRefused(f"attempt {attempt_id} did not ask question {question_id!r}")
         shown = LABELS[: len(asked[question_id])]
         if not isinstance(label, str) or label not in shown:
-            raise CourseRefused(
+            raise AnswerRefused(
                 f"question {question_id}: {label!r} is not one of the choices shown ({shown})"
             )
     correct = 0

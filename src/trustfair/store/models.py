@@ -917,9 +917,7 @@ class CourseAttemptRow(Base):
     correct: Mapped[int | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column(Boolean)
 
-    __table_args__ = (
-        Index("uq_course_attempts_number", "enrolment_id", "number", unique=True),
-    )
+    __table_args__ = (Index("uq_course_attempts_number", "enrolment_id", "number", unique=True),)
 
 
 class CourseHoldRow(Base):
@@ -938,9 +936,7 @@ class CourseHoldRow(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("course_attempts.id"))
 
-    __table_args__ = (
-        Index("ix_course_holds_entity", "entity_type", "entity_id", "course_id"),
-    )
+    __table_args__ = (Index("ix_course_holds_entity", "entity_type", "entity_id", "course_id"),)
 
 
 # -- end of rule courses ---------------------------------------------------------------

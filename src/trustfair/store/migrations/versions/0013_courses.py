@@ -55,9 +55,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("course_attempts", schema=None) as batch_op:
-        batch_op.create_index(
-            "uq_course_attempts_number", ["enrolment_id", "number"], unique=True
-        )
+        batch_op.create_index("uq_course_attempts_number", ["enrolment_id", "number"], unique=True)
 
     op.create_table(
         "course_holds",
