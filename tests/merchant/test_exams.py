@@ -367,3 +367,47 @@ def test_a_sanction_of_a_kind_that_does_not_wait_ends_with_its_term(
         ]
     assert kinds == {"live_suspension"}  # the 30-day freeze was issued without a course
     assert sorted(held, key=str) == [None, {"course_id": COURSE, "passed_at": None}]
+
+
+# -- counted ---------------------------------------------------------------------------
+
+
+def test_the_report_counts_what_the_attempts_and_holds_say(store, waiting_registry) -> None:
+    from trustfair.report.courses import course_figures
+    from trustfair.store.export import export_records
+
+    sanction = suspend_st1(store, waiting_registry)
+    other = EntityRef("merchant", "m9")
+    with store.transaction() as session:
+        assert not take(session, ST1, at(days=8), wrong_answers).passed
+        assert take(session, ST1, at(days=9)).released == [sanction]  # after the 7 days
+        exams.rate_course(session, ST1, COURSE, 4, "", at(days=9))
+        assert take(session, other, at(days=1)).passed
+        exams.rate_course(session, other, COURSE, 5, "", at(days=1))
+        exams.enrol(session, EntityRef("merchant", "m8"), COURSE, "test", at())
+    with store.reading() as session:
+        end = course_figures(session, at(days=10))
+        before_the_pass = course_figures(session, at(days=8, minutes=30))
+    assert {k: end[k] for k in end if k != "by_course"} == {
+        "enrolments": 3,
+        "completions": 2,
+        "attempts_submitted": 3,
+        "attempts_passed": 2,
+        "pass_rate": round(2 / 3, 4),
+        "attempts_per_completion": 1.5,  # st1 in 2, m9 in 1
+        "ratings": 2,
+        "mean_satisfaction": 4.5,
+        "sanctions_waiting_for_a_course": 1,
+        "waiting_at_end": 0,
+        "held_past_term_at_end": 0,
+        "lifted_by_an_exam": 1,
+    }
+    assert (before_the_pass["waiting_at_end"], before_the_pass["held_past_term_at_end"]) == (1, 1)
+    assert end["by_course"] == {COURSE: {"enrolled": 3, "passed": 2, "mean_satisfaction": 4.5}}
+    records = list(export_records(store, "courses"))
+    assert [(r["entity_id"], r["number"], r["passed"]) for r in records] == [
+        ("st1", 1, False),
+        ("st1", 2, True),
+        ("m9", 1, True),
+    ]
+    assert "answer" not in str(records[0]["asked"])
