@@ -254,6 +254,10 @@ def demo(
             on_reject=jsonl_reject_writer(rejects),
         )
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
+    from trustfair.merchant.demo import take_the_waiting_courses
+
+    passed = take_the_waiting_courses(store, seed)
+    out.print(f"rule courses passed by sanctioned accounts: {passed}")
     publish_report(store, out_dir, out)
 
 

@@ -105,28 +105,30 @@ def courses_section(session: Session, at: datetime) -> Section:
     f = course_figures(session, at)
     section = Section("courses", "Rule courses")
     section.figures = [
-        Figure("enrolments", "Enrolments in rule courses", f["enrolments"], "course_enrolments"),
         Figure(
-            "completions",
+            "course_enrolments", "Enrolments in rule courses", f["enrolments"], "course_enrolments"
+        ),
+        Figure(
+            "course_completions",
             "Enrolments whose exam was passed",
             f["completions"],
             "course_enrolments with passed_at",
         ),
         Figure(
-            "pass_rate",
+            "course_pass_rate",
             "Exam attempts passed, of those submitted",
             f["pass_rate"],
             "course_attempts: passed / submitted",
             unit="share",
         ),
         Figure(
-            "attempts_per_completion",
+            "course_attempts_per_completion",
             "Attempts it took to pass (mean)",
             f["attempts_per_completion"],
             "course_attempts: number of each enrolment's first passed attempt, averaged",
         ),
         Figure(
-            "mean_satisfaction",
+            "course_mean_satisfaction",
             "Satisfaction with the courses (1-5, mean)",
             f["mean_satisfaction"],
             f"course_enrolments.rating, {f['ratings']} ratings",
@@ -138,13 +140,13 @@ def courses_section(session: Session, at: datetime) -> Section:
             "course_holds",
         ),
         Figure(
-            "held_past_term_at_end",
+            "sanctions_held_past_term",
             "Sanctions kept in force past their term by an exam not passed (at the end)",
             f["held_past_term_at_end"],
             "course_holds not released by the last event, sanction active and ends_at before it",
         ),
         Figure(
-            "lifted_by_an_exam",
+            "sanctions_lifted_by_an_exam",
             "Sanctions lifted by an exam passed after their term",
             f["lifted_by_an_exam"],
             "course_holds released after the sanction's ends_at",
@@ -152,13 +154,13 @@ def courses_section(session: Session, at: datetime) -> Section:
     ]
     section.breakdowns = [
         Breakdown(
-            "completions_by_course",
+            "course_completions_by_course",
             "Enrolments passed, by course",
             {course: row["passed"] for course, row in f["by_course"].items()},
             "course_enrolments with passed_at, grouped by course_id",
         ),
         Breakdown(
-            "enrolments_by_course",
+            "course_enrolments_by_course",
             "Enrolments, by course",
             {course: row["enrolled"] for course, row in f["by_course"].items()},
             "course_enrolments, grouped by course_id",
