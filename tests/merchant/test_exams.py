@@ -156,6 +156,13 @@ def test_a_policy_naming_an_unknown_course_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="a ban does not lift"):
         load_policy(write_policy(tmp_path, a_ban))
     assert load_policy(write_policy(tmp_path, WAITING_POLICY)).spec.courses.sanctions
+    a_rule = POLICY.replace(
+        "actions: [{kind: sanction, params: {kind: ban, violation: evading_sanction}}]",
+        "actions: [{kind: sanction, params: {kind: live_suspension, days: 7,"
+        " violation: evading_sanction, requires_course: nope}}]",
+    )
+    with pytest.raises(ValueError, match=r"rule accounts\.evasion: no course 'nope'"):
+        load_policy(write_policy(tmp_path, a_rule))
 
 
 # -- scoring and attempts --------------------------------------------------------------
