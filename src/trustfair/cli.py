@@ -260,6 +260,10 @@ def demo(
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
     escalated = _escalate_the_demo_tickets(store)
     out.print(f"tickets escalated past their SLA (as of the last event): {escalated}")
+    from trustfair.merchant.demo import take_the_waiting_courses
+
+    passed = take_the_waiting_courses(store, seed)
+    out.print(f"rule courses passed by sanctioned accounts: {passed}")
     publish_report(store, out_dir, out)
 
 

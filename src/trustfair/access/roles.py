@@ -70,6 +70,10 @@ class Permission(StrEnum):
     """Reject a notice without prima facie evidence, or find one malicious."""
     TICKETS_READ = "tickets:read"
     """Users' tickets and voices, their problems and SLAs, and the diagnosis (staff)."""
+    COURSES_READ = "courses:read"
+    """The rule courses, and enrolments and exam results (a merchant: its own)."""
+    COURSES_TAKE = "courses:take"
+    """Enrol, take a course's exam and rate the course (a merchant, for itself)."""
 
 
 P = Permission
@@ -77,7 +81,9 @@ _READ_ALL = {P.ENTITIES_READ, P.RESTRICTIONS_READ, P.DECISIONS_READ, P.CASES_REA
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.POLICY_EDITOR: frozenset({*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ}),
+    Role.POLICY_EDITOR: frozenset(
+        {*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ, P.COURSES_READ}
+    ),
     Role.REVIEWER: frozenset(
         {
             *_READ_ALL,
@@ -93,6 +99,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BANK_WRITE,
             P.COMPLAINTS_DECIDE,
             P.TICKETS_READ,
+            P.COURSES_READ,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -106,6 +113,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.LEDGER_READ,
             P.BRAND_READ,
             P.TICKETS_READ,
+            P.COURSES_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -116,6 +124,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CLAIMS_READ,
             P.CLAIMS_FILE,
             P.TICKETS_READ,
+            P.COURSES_READ,
         }
     ),
     # A party's own records only (see Principal.may_see).
@@ -127,6 +136,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.GUARANTEES_WRITE,
             P.BRAND_READ,
             P.COMPLAINTS_ANSWER,
+            P.COURSES_READ,
+            P.COURSES_TAKE,
         }
     ),
     Role.BRAND: frozenset(

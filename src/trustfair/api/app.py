@@ -20,6 +20,7 @@ from trustfair.api import (
     bank,
     cases,
     complaints,
+    courses,
     decisions,
     entities,
     events,
@@ -137,6 +138,7 @@ def create_app(
         complaints,
         images,
         tickets,
+        courses,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -25,6 +25,9 @@ from trustfair.store.models import (
     ClaimRow,
     ComplaintRow,
     ComplaintStepRow,
+    CourseAttemptRow,
+    CourseEnrolmentRow,
+    CourseHoldRow,
     DecisionRow,
     EventRow,
     IngestRunRow,
@@ -242,6 +245,44 @@ register_export(
     "the unified voice list: tickets of every channel, low reviews and detractors'"
     " comments, with order, listing, category, merchant, streamer, problem (and its"
     " spans), SLA due time, whether it was met, escalation level and how it closed",
+)
+
+
+def _course_attempt(row: CourseAttemptRow) -> dict[str, Any]:
+    """An exam attempt with its enrolment (course, account, first pass, rating): the
+    questions asked and answers given, never the right answers."""
+    session = object_session(row)
+    assert session is not None
+    enrolment = session.get(CourseEnrolmentRow, row.enrolment_id)
+    assert enrolment is not None
+    return {
+        **_columns(row),
+        "course_id": enrolment.course_id,
+        "entity_type": enrolment.entity_type,
+        "entity_id": enrolment.entity_id,
+        "enrolment_passed_at": _time(enrolment.passed_at),
+        "rating": enrolment.rating,
+    }
+
+
+register_export(
+    "courses",
+    CourseAttemptRow,
+    _course_attempt,
+    "rule-course exam attempts: course, account, questions asked (and the order their"
+    " choices were shown), answers, score, pass, with the enrolment's pass and rating",
+)
+register_export(
+    "course_enrolments",
+    CourseEnrolmentRow,
+    _columns,
+    "enrolments in rule courses: account, when enrolled and first passed, rating and comment",
+)
+register_export(
+    "course_holds",
+    CourseHoldRow,
+    _columns,
+    "sanctions that wait for a passed course: the course, and the pass that released it",
 )
 register_export(
     "ingest_runs",

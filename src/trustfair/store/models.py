@@ -936,4 +936,69 @@ class TicketEscalationRow(Base):
 # (migration 0013)
 
 
+class CourseEnrolmentRow(Base):
+    """A merchant or streamer enrolled in a rule course (merchant/exams.py): when it
+    first passed the exam, and the satisfaction it gave the course afterwards."""
+
+    __tablename__ = "course_enrolments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    enrolled_by: Mapped[str] = mapped_column(String(128))
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column()
+    """Satisfaction 1-5, given after finishing (an attempt submitted); may be changed."""
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("uq_course_enrolments", "course_id", "entity_type", "entity_id", unique=True),
+        Index("ix_course_enrolments_entity", "entity_type", "entity_id"),
+    )
+
+
+class CourseAttemptRow(Base):
+    """One exam attempt: the questions drawn and the order their choices were shown in
+    (kept by the server, so an answer is read against what was asked), then the
+    answers, the score and whether it passed."""
+
+    __tablename__ = "course_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("course_enrolments.id"))
+    number: Mapped[int] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    asked: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    """[{question, choices: [choice ids in the order shown as A, B, C ...]}]"""
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    correct: Mapped[int | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (Index("uq_course_attempts_number", "enrolment_id", "number", unique=True),)
+
+
+class CourseHoldRow(Base):
+    """A sanction that does not lift, however its term runs, until its holder passes a
+    course's exam (passed after the sanction started). ``released_at`` is that pass;
+    the sanction is in force until the later of its end and the release
+    (``enforce.sanctions.in_force_at``)."""
+
+    __tablename__ = "course_holds"
+
+    sanction_id: Mapped[int] = mapped_column(ForeignKey("sanctions.id"), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("course_attempts.id"))
+
+    __table_args__ = (Index("ix_course_holds_entity", "entity_type", "entity_id", "course_id"),)
+
+
 # -- end of rule courses ---------------------------------------------------------------
