@@ -8,13 +8,16 @@ import sys
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from trustfair import __version__
+
+if TYPE_CHECKING:
+    from datetime import timedelta
 
 app = typer.Typer(
     name="trustfair",
@@ -47,6 +50,10 @@ rights_app = typer.Typer(help="Brand rights holders and their rights.", no_args_
 app.add_typer(rights_app, name="rights")
 complaints_app = typer.Typer(help="Notice and takedown of IP complaints.", no_args_is_help=True)
 app.add_typer(complaints_app, name="complaints")
+fulfilment_app = typer.Typer(
+    help="Shipping deadlines watched: urges and missed deadlines.", no_args_is_help=True
+)
+app.add_typer(fulfilment_app, name="fulfilment")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -647,13 +654,18 @@ def serve(
     complaint_timers_seconds: Annotated[
         float, typer.Option(help="How often to fire due complaint timers (0: never).")
     ] = 60.0,
+    fulfilment_seconds: Annotated[
+        float,
+        typer.Option(help="How often to urge orders at risk and pay missed deadlines (0: never)."),
+    ] = 300.0,
 ) -> None:
     """Serve the HTTP API; a changed lexicon directory is swapped in without a restart.
 
     With TRUSTFAIR_WEBHOOK_URL set, the outbox is delivered from this process too: at
     once after each ingest that writes a command, and on a slow poll for retries.
     trustfair's log records, one per request among them, go to stdout as JSON lines.
-    Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds.
+    Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds;
+    the fulfilment watcher (urges, missed deadlines) runs every --fulfilment-seconds.
     """
     import uvicorn
 
@@ -682,6 +694,7 @@ def serve(
             dispatcher=dispatcher,
             access_log=access_log,
             complaint_timers_seconds=complaint_timers_seconds or None,
+            fulfilment_seconds=fulfilment_seconds or None,
         ),
         host=host,
         port=port,
@@ -1075,6 +1088,64 @@ def complaints_timers(at: Annotated[str | None, AT_OPTION] = None) -> None:
     for state, ids in sorted(run.moved.items()):
         out.print(f"{state}: {', '.join(str(i) for i in ids)}")
     out.print(f"{run.count} complaint timer(s) fired as of {when.isoformat()}")
+
+
+def _duration(text: str) -> timedelta:
+    """``90m``, ``1h``, ``2d`` → a timedelta; a clear error otherwise."""
+    from datetime import timedelta
+
+    found = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
+    if not found or int(found.group(1)) == 0:
+        raise _fail(f"--step {text!r}: give a positive number of minutes, hours or days (1h)")
+    unit = {"m": "minutes", "h": "hours", "d": "days"}[found.group(2)]
+    return timedelta(**{unit: int(found.group(1))})
+
+
+@fulfilment_app.command("watch")
+def fulfilment_watch(
+    at: Annotated[str | None, AT_OPTION] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="Step from --at (default: the horizon before the first deadline on record) "
+            "to this time (ISO 8601 with a zone): a replay of history.",
+        ),
+    ] = None,
+    step: Annotated[str, typer.Option("--step", help="The step of a replay (30m, 1h, 1d).")] = "1h",
+) -> None:
+    """Urge merchants about orders at risk of missing their shipping deadline, and
+    compensate the buyers of orders that missed it, as of now (or --at); with --until,
+    at every --step up to it. Safe to run twice or from several places."""
+    from trustfair.merchant.terms import default_terms
+    from trustfair.merchant.watch import history_span, run_fulfilment, run_through
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.yaml_files import FileError
+
+    try:
+        terms = default_terms()
+    except FileError as exc:
+        raise _fail(str(exc)) from None
+    store, registry = _open_store(), build_registry()
+    if until is None:
+        run = run_fulfilment(store, registry, _when(at), terms)
+    else:
+        end = _when(until)
+        if at is not None:
+            start = _when(at)
+        else:
+            with store.reading() as session:
+                span = history_span(session)
+            start = span[0] - terms.horizon if span else end
+        if start > end:
+            raise _fail(f"--until {until!r} is before the start {start.isoformat()}")
+        run = run_through(store, registry, start, end, _duration(step), terms)
+    out.print(
+        f"as of {run.at.isoformat()}: {run.at_risk} order(s) at risk seen, "
+        f"{len(run.urges)} urge(s) sent to {len(set(run.merchants_urged))} merchant(s), "
+        f"{run.missed} missed deadline(s), {len(run.compensated)} compensated "
+        f"({sum(run.compensated.values())} fen)"
+    )
 
 
 @appeal_app.command("file")

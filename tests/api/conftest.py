@@ -126,6 +126,8 @@ class World:
     """Brand b1's certified trademark of a third certified holder, h-b1, that files notices."""
     b1_complaint: int
     """b1's notice against m1's listing l1: measures taken, waiting for m1's answer."""
+    m1_urge: int = 0
+    """An urge to m1 about an order at risk."""
 
 
 def api_registry(directory: Path) -> Registry:
@@ -183,7 +185,27 @@ def build_world(store: Store, registry: Registry) -> World:
             **brand_b1(store),
             b1_notice_right=b1_right,
             b1_complaint=b1_complaint,
+            m1_urge=_m1_urge(store),
         )
+
+
+def _m1_urge(store: Store) -> int:
+    """An urge to m1, as the fulfilment watcher leaves one."""
+    from trustfair.store.models import UrgeOrderRow, UrgeRow
+
+    with store.transaction() as session:
+        row = UrgeRow(
+            merchant_id="m1",
+            sent_at=hours_ago(2),
+            first_due_at=hours_ago(-6),
+            orders=1,
+            message="1 of your orders must ship soon",
+            rule="fulfilment.at_risk",
+        )
+        session.add(row)
+        session.flush()
+        session.add(UrgeOrderRow(urge_id=row.id, order_id="o-m1", due_at=hours_ago(-6)))
+        return row.id
 
 
 def brand_b1(store: Store) -> dict[str, int]:

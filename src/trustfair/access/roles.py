@@ -68,6 +68,8 @@ class Permission(StrEnum):
     """Declare non-infringement against a notice (a merchant, for its own listing)."""
     COMPLAINTS_DECIDE = "complaints:decide"
     """Reject a notice without prima facie evidence, or find one malicious."""
+    URGES_ACK = "urges:ack"
+    """Acknowledge an urge about orders at risk (a merchant, its own)."""
 
 
 P = Permission
@@ -116,6 +118,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.GUARANTEES_WRITE,
             P.BRAND_READ,
             P.COMPLAINTS_ANSWER,
+            P.URGES_ACK,
         }
     ),
     Role.BRAND: frozenset(
