@@ -252,16 +252,31 @@ def demo(
     certified = _certify_the_demo_brands(store, sim_dir)
     out.print(f"rights holders certified: {certified}")
     events_file = sim_dir / "events.jsonl"
+    registry = build_registry()
     with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
         result = ingest_lines(
             store,
-            build_registry(),
+            registry,
             read_lines(stream),
             source_name=str(events_file),
             on_reject=jsonl_reject_writer(rejects),
         )
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
+    _watch_the_demo_deadlines(store, registry)
     publish_report(store, out_dir, out)
+
+
+def _watch_the_demo_deadlines(store, registry) -> None:  # type: ignore[no-untyped-def]
+    """Replay the fulfilment watcher hour by hour through the simulated time: urges
+    before deadlines, compensation for the ones missed."""
+    from trustfair.merchant.watch import run_demo_fulfilment
+
+    run = run_demo_fulfilment(store, registry)
+    out.print(
+        f"fulfilment: {len(run.urges)} urge(s) to {len(set(run.merchants_urged))} merchant(s), "
+        f"{run.missed} deadline(s) missed, {len(run.compensated)} compensated "
+        f"({sum(run.compensated.values())} fen)"
+    )
 
 
 def _certify_the_demo_brands(store, sim_dir: Path) -> int:  # type: ignore[no-untyped-def]

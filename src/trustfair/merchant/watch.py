@@ -224,3 +224,20 @@ def history_span(session: Session) -> tuple[datetime, datetime] | None:
     if first is None:
         return None
     return first, last
+
+
+def run_demo_fulfilment(
+    store: Store,
+    registry: Registry,
+    step: timedelta = timedelta(hours=1),
+    terms: FulfilmentTerms | None = None,
+) -> WatchRun:
+    """Replay the watcher over the whole history on record: from the horizon before the
+    first deadline to a step after the last, every ``step``."""
+    terms = terms or default_terms()
+    with store.reading() as session:
+        span = history_span(session)
+    if span is None:
+        return WatchRun(datetime.now().astimezone())
+    first, last = span
+    return run_through(store, registry, first - terms.horizon, last + step, step, terms)
