@@ -191,21 +191,9 @@ def build_world(store: Store, registry: Registry) -> World:
 
 def _m1_urge(store: Store) -> int:
     """An urge to m1, as the fulfilment watcher leaves one."""
-    from trustfair.store.models import UrgeOrderRow, UrgeRow
+    from tests.merchant.builders import urge_of
 
-    with store.transaction() as session:
-        row = UrgeRow(
-            merchant_id="m1",
-            sent_at=hours_ago(2),
-            first_due_at=hours_ago(-6),
-            orders=1,
-            message="1 of your orders must ship soon",
-            rule="fulfilment.at_risk",
-        )
-        session.add(row)
-        session.flush()
-        session.add(UrgeOrderRow(urge_id=row.id, order_id="o-m1", due_at=hours_ago(-6)))
-        return row.id
+    return urge_of(store, "m1", "o-m1")
 
 
 def brand_b1(store: Store) -> dict[str, int]:

@@ -19,6 +19,7 @@ from tests.console.conftest import add
 from tests.console.test_brand import brand_world
 from tests.console.test_claims import counterfeit_claim
 from tests.console.test_pages import appeal_case
+from tests.merchant.builders import urge_of
 from trustfair.access.roles import USER_ROLES, Role
 
 A, P, R = Role.ADMIN, Role.POLICY_EDITOR, Role.REVIEWER
@@ -156,6 +157,11 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         form={"outcome": "reject", "reason": "证书不清晰"},
         ok=frozenset({303}),
     ),
+    # Fulfilment: urges about orders at risk.
+    ("GET", "/console/urges"): Page(READERS),
+    ("POST", "/console/urges/{urge_id}/ack"): Page(
+        frozenset({A, M}), "/console/urges/{urge}/ack", form={}, ok=frozenset({303}), owned=True
+    ),
     ("ANY", "/console/static"): Page(PUBLIC, "/console/static/htmx.min.js"),
 }
 
@@ -179,6 +185,7 @@ def ids(store, registry) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "case": case_id,
         "sanction": sanction_id,
         "claim": claim_id,
+        "urge": urge_of(store, "m1"),
         **brand_world(store, registry),  # type: ignore[dict-item]
     }
 
