@@ -366,3 +366,14 @@ def test_the_report_counts_what_the_ledger_recovered(store, registry) -> None:
     assert balance_of(store, "deposit:m1") == 10_000 - 3_500
     with store.reading() as session:
         assert balance(session, "receivable:m1") == 0
+
+
+def test_the_use_case_runs_in_the_callers_transaction_on_the_default_terms(store, registry) -> None:
+    from trustfair.merchant.watch import watch
+
+    ingest(store, registry, paid("p1", "o1", when=at(), ship_by=at(hours=10)))
+    with store.transaction() as session:
+        run = watch(session, at(hours=1))  # the bundled terms: a 12-hour horizon
+        assert run.at_risk == 1 and len(run.urges) == 1
+        session.rollback()  # the caller's transaction: nothing of it is kept
+    assert urges(store) == []

@@ -31,10 +31,12 @@ from trustfair.merchant.deadlines import DueOrder, at_risk, missed
 from trustfair.merchant.terms import Compensated, FulfilmentTerms, default_terms
 from trustfair.merchant.urges import Signer, urge
 from trustfair.pipeline.registry import Registry
+from trustfair.policy.files import DEFAULT_POLICY_PATH, load_policy
 from trustfair.protect.coverage import order_cover
 from trustfair.protect.fund import AWARD, Award, award
 from trustfair.protect.ledger import lock_ledger, posted
 from trustfair.protect.terms import Protection
+from trustfair.settings import Settings
 from trustfair.store.database import Store
 from trustfair.store.event_log import insert_ignoring_conflicts
 from trustfair.store.models import MissedDeadlineRow
@@ -68,12 +70,22 @@ def watch(
     session: Session,
     at: datetime,
     *,
-    protection: Protection,
-    secret: str,
+    protection: Protection | None = None,
+    secret: str | None = None,
     terms: FulfilmentTerms | None = None,
 ) -> WatchRun:
-    """Urge and compensate as of ``at``; safe to run twice, or from several places."""
+    """Urge and compensate as of ``at``; safe to run twice, or from several places.
+
+    ``protection``: the compensation terms (the policy's ``protection`` section; by
+    default, those of the policy the settings name); ``secret``: the key of the
+    acknowledgement links (by default, the settings')."""
     terms = terms or default_terms()
+    if protection is None or secret is None:
+        settings = Settings.from_env()
+        secret = secret if secret is not None else settings.urge_secret
+        if protection is None:
+            path = settings.policy_path or DEFAULT_POLICY_PATH
+            protection = load_policy(path).spec.protection
     run = WatchRun(at)
     risky = at_risk(session, at, terms.horizon, terms.lookback)
     run.at_risk = len(risky)
