@@ -212,6 +212,15 @@ def test_a_long_stepped_run_urges_before_deadlines_and_never_too_often(store, re
         for order_id, due in listed(store, urge.id).items():
             assert urge.sent_at < due <= urge.sent_at + TERMS.horizon
             assert order_id not in shipped_at or shipped_at[order_id] > urge.sent_at
+    # And every order still unshipped an interval (and a step) into its horizon was
+    # urged: the horizon is longer than the interval, so none reaches its deadline unseen.
+    urged = {order_id for urge in found for order_id in listed(store, urge.id)}
+    for e in events:
+        if e["type"] != "order.paid":
+            continue
+        order_id, late_enough = e["payload"]["order_id"], _due(e) - TERMS.horizon
+        if shipped_at.get(order_id, _due(e)) > late_enough + TERMS.urge_interval + step:
+            assert order_id in urged, order_id
     for times in by_merchant.values():
         times.sort()
         assert all(b - a >= TERMS.urge_interval for a, b in itertools.pairwise(times))

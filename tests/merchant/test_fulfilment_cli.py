@@ -79,6 +79,7 @@ def test_bad_options_are_clear_errors(store, args: list[str], says: str) -> None
         ("horizon_hours: 12\nurge_interval_hours: 0\n", "fulfilment.yaml:2: urge_interval_hours"),
         ("compensate: some\n", "fulfilment.yaml:1: compensate"),
         ("horizon: 12\n", "horizon"),
+        ("horizon_hours: 6\nurge_interval_hours: 6\n", "must be shorter than horizon_hours"),
     ],
 )
 def test_a_wrong_terms_file_is_named(store, tmp_path: Path, monkeypatch, text, says) -> None:  # type: ignore[no-untyped-def]

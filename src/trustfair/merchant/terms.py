@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trustfair.yaml_files import load_yaml_model
 
@@ -33,6 +33,19 @@ class FulfilmentTerms(BaseModel):
     compensate: Compensated = Compensated.ALL
     lookback_days: Annotated[int, Field(ge=1, le=365)] = 30
     ack_base_url: Annotated[str, Field(min_length=1, max_length=512)] = "http://127.0.0.1:8000"
+
+    @model_validator(mode="after")
+    def _urged_before_the_deadline(self) -> FulfilmentTerms:
+        # An order enters the horizon at most one interval after its merchant's last
+        # urge; with an interval as long as the horizon it could reach its deadline
+        # unurged.
+        if self.urge_interval_hours >= self.horizon_hours:
+            raise ValueError(
+                f"urge_interval_hours ({self.urge_interval_hours}) must be shorter than "
+                f"horizon_hours ({self.horizon_hours}), or an order may reach its deadline "
+                "without an urge"
+            )
+        return self
 
     @property
     def horizon(self) -> timedelta:
