@@ -65,17 +65,21 @@ def _shipped_by(order_id: object, moment: object):  # type: ignore[no-untyped-de
     )
 
 
-def at_risk(
-    session: Session, at: datetime, horizon: timedelta, lookback: timedelta
-) -> list[DueOrder]:
+def at_risk(session: Session, at: datetime, horizon: timedelta) -> list[DueOrder]:
     """Orders at risk at ``at``, by merchant and deadline (an order with an earlier
     deadline, from another payment of it, that passed is not at risk: it missed)."""
-    deadlines = _deadlines(at, at - lookback, at + horizon).subquery()
+    deadlines = _deadlines(at, at, at + horizon).subquery()
+    earlier = aliased(OrderShippingRow)
     rows = session.execute(
         select(deadlines.c.order_id, deadlines.c.merchant_id, deadlines.c.due_at)
         .where(
             deadlines.c.due_at > at,
             ~_shipped_by(deadlines.c.order_id, at),
+            ~exists().where(
+                earlier.order_id == deadlines.c.order_id,
+                earlier.kind == SHIPPING_DUE,
+                earlier.at <= at,
+            ),
         )
         .order_by(deadlines.c.merchant_id, deadlines.c.due_at, deadlines.c.order_id)
     )

@@ -31,7 +31,7 @@ class FulfilmentTerms(BaseModel):
     horizon_hours: Hours = 12
     urge_interval_hours: Hours = 6
     compensate: Compensated = Compensated.ALL
-    lookback_days: Annotated[int, Field(ge=1, le=365)] = 30
+    lookback_days: Annotated[int, Field(ge=1, le=365)] = 7
     ack_base_url: Annotated[str, Field(min_length=1, max_length=512)] = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")

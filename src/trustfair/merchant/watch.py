@@ -87,7 +87,7 @@ def watch(
             path = settings.policy_path or DEFAULT_POLICY_PATH
             protection = load_policy(path).spec.protection
     run = WatchRun(at)
-    risky = at_risk(session, at, terms.horizon, terms.lookback)
+    risky = at_risk(session, at, terms.horizon)
     run.at_risk = len(risky)
     by_merchant: dict[str, list[DueOrder]] = defaultdict(list)
     for order in risky:

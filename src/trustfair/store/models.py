@@ -860,6 +860,10 @@ class ComplaintStepRow(Base):
 # (migration 0011)
 
 
+Index("ix_order_shipping_kind_at", OrderShippingRow.kind, OrderShippingRow.at)
+"""The fulfilment watcher reads deadlines (and shipments) by time, of every merchant."""
+
+
 class UrgeRow(Base):
     """One urge to a merchant about its orders at risk of missing their shipping
     deadline (``merchant.urges``): a message it reads in the console or the API and a

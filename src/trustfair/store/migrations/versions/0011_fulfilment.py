@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("order_shipping", schema=None) as batch_op:
+        batch_op.create_index("ix_order_shipping_kind_at", ["kind", "at"], unique=False)
+
     op.create_table(
         "fulfilment_urges",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -84,3 +87,5 @@ def downgrade() -> None:
     op.drop_table("fulfilment_urge_marks")
     op.drop_table("fulfilment_urge_orders")
     op.drop_table("fulfilment_urges")
+    with op.batch_alter_table("order_shipping", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_shipping_kind_at")
