@@ -191,7 +191,7 @@ def build_world(store: Store, registry: Registry) -> World:
 
 def _m1_urge(store: Store) -> int:
     """An urge to m1, as the fulfilment watcher leaves one."""
-    from tests.merchant.builders import urge_of
+    from tests.merchant.urge_builders import urge_of
 
     return urge_of(store, "m1", "o-m1")
 

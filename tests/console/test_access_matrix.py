@@ -19,7 +19,7 @@ from tests.console.conftest import add
 from tests.console.test_brand import brand_world
 from tests.console.test_claims import counterfeit_claim
 from tests.console.test_pages import appeal_case
-from tests.merchant.builders import urge_of
+from tests.merchant.urge_builders import urge_of
 from trustfair.access.roles import USER_ROLES, Role
 
 A, P, R = Role.ADMIN, Role.POLICY_EDITOR, Role.REVIEWER

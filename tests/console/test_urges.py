@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.console.conftest import add
-from tests.merchant.builders import urge_of
+from tests.merchant.urge_builders import urge_of
 from trustfair.store.models import UrgeRow
 
 
