@@ -370,9 +370,22 @@ def test_the_report_counts_what_the_ledger_recovered(store, registry) -> None:
     assert found["late_shipment_recovered_fen"] == 2_500 - balance_of(store, "deposit:m1")
     assert balance_of(store, "deposit:m1") == 0
     assert balance_of(store, "receivable:m1") == 6_000 - 2_500
-    ingest(store, registry, deposit_paid("d1", "pay-1", 10_000, at(hours=20)))
+    # A later debt of another kind (another order's return shipping, borne by the
+    # merchant) is repaid after them.
+    from trustfair.protect.fund import Award, award
+    from trustfair.protect.terms import Protection
+
+    with store.transaction() as session:
+        owed = Award("order", "o9", "b9", "m1", 4_000, True, guarantee="return_shipping")
+        award(session, owed, at(hours=15), "test", terms=Protection(), rule="test")
+    ingest(store, registry, deposit_paid("d1", "pay-1", 5_000, at(hours=20)))
+    # 2,500 + 5,000 recovered in all: the late awards' 6,000 first, then 1,500 of the other.
     assert figures()["late_shipment_recovered_fen"] == 6_000
-    assert balance_of(store, "deposit:m1") == 10_000 - 3_500
+    assert figures()["late_shipment_borne_by_merchants_fen"] == 6_000
+    assert balance_of(store, "receivable:m1") == 4_000 - 1_500
+    assert balance_of(store, "deposit:m1") == 0
+    ingest(store, registry, deposit_paid("d2", "pay-2", 10_000, at(hours=21)))
+    assert balance_of(store, "deposit:m1") == 10_000 - 2_500
     with store.reading() as session:
         assert balance(session, "receivable:m1") == 0
 

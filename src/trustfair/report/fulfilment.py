@@ -40,27 +40,38 @@ def _first(session: Session, kind: str) -> dict[str, datetime]:
     return {order_id: at for order_id, at in rows}
 
 
-def _receivable_lines(session: Session, *where: object) -> dict[str, int]:
-    """Receivable account → the sum of its lines in the transactions ``where`` picks."""
-    rows = session.execute(
-        select(LedgerEntryRow.account, func.sum(LedgerEntryRow.amount_fen))
-        .join(LedgerTransactionRow, LedgerTransactionRow.id == LedgerEntryRow.transaction_id)
-        .where(LedgerEntryRow.account.like("receivable:%"), *where)
-        .group_by(LedgerEntryRow.account)
-    )
-    return {account: int(fen) for account, fen in rows}
-
-
 def late_shipment_recovered(session: Session) -> tuple[int, int]:
     """(fen of late-shipment compensation borne by merchants, fen recovered from them
-    for it): per merchant, what it was recovered (deposits, settlements kept back) up to
-    what it bore for late shipments."""
-    borne = _receivable_lines(session, LedgerTransactionRow.key.like(LATE_AWARD_KEY))
-    recovered = _receivable_lines(session, LedgerTransactionRow.kind == "recovery")
-    return (
-        sum(borne.values()),
-        sum(min(fen, -recovered.get(account, 0)) for account, fen in borne.items()),
+    for it). A merchant's recoveries are not earmarked for one debt: they are taken to
+    repay its debts oldest first (first in, first out), as far as they go."""
+    lines = session.execute(
+        select(
+            LedgerEntryRow.account,
+            LedgerEntryRow.amount_fen,
+            LedgerTransactionRow.kind,
+            LedgerTransactionRow.key.like(LATE_AWARD_KEY),
+        )
+        .join(LedgerTransactionRow, LedgerTransactionRow.id == LedgerEntryRow.transaction_id)
+        .where(LedgerEntryRow.account.like("receivable:%"))
+        .order_by(LedgerTransactionRow.id)
     )
+    debts: defaultdict[str, list[tuple[int, bool]]] = defaultdict(list)
+    repaid: defaultdict[str, int] = defaultdict(int)
+    for account, fen, kind, late in lines:
+        if fen > 0:
+            debts[account].append((int(fen), bool(late)))
+        elif kind == "recovery":
+            repaid[account] += -int(fen)
+    borne = recovered = 0
+    for account, owed in debts.items():
+        left = repaid[account]
+        for fen, late in owed:
+            covered = min(fen, left)
+            left -= covered
+            if late:
+                borne += fen
+                recovered += covered
+    return borne, recovered
 
 
 def fulfilment_section(session: Session, terms: FulfilmentTerms | None = None) -> Section:
@@ -179,8 +190,9 @@ def fulfilment_section(session: Session, terms: FulfilmentTerms | None = None) -
             "late_shipment_recovered_fen",
             "Recovered from merchants for it",
             recovered,
-            "per merchant: recovery postings' receivable lines, up to what it bore for "
-            "late shipments",
+            "per merchant: its recovery postings (deposits, settlements kept back) taken "
+            "to repay its debts to the fund oldest first; the part that repaid "
+            "late-shipment awards",
             "fen",
         ),
     ]
