@@ -8,13 +8,16 @@ import sys
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from trustfair import __version__
+
+if TYPE_CHECKING:
+    from datetime import timedelta
 
 app = typer.Typer(
     name="trustfair",
@@ -51,6 +54,10 @@ voice_app = typer.Typer(
     help="User voice: tickets, their SLAs, the diagnosis.", no_args_is_help=True
 )
 app.add_typer(voice_app, name="voice")
+fulfilment_app = typer.Typer(
+    help="Shipping deadlines watched: urges and missed deadlines.", no_args_is_help=True
+)
+app.add_typer(fulfilment_app, name="fulfilment")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -249,10 +256,11 @@ def demo(
     certified = _certify_the_demo_brands(store, sim_dir)
     out.print(f"rights holders certified: {certified}")
     events_file = sim_dir / "events.jsonl"
+    registry = build_registry()
     with events_file.open("rb") as stream, (out_dir / "rejects.jsonl").open("w") as rejects:
         result = ingest_lines(
             store,
-            build_registry(),
+            registry,
             read_lines(stream),
             source_name=str(events_file),
             on_reject=jsonl_reject_writer(rejects),
@@ -264,6 +272,7 @@ def demo(
 
     passed = take_the_waiting_courses(store, seed)
     out.print(f"rule courses passed by sanctioned accounts: {passed}")
+    _watch_the_demo_deadlines(store, registry)
     publish_report(store, out_dir, out)
 
 
@@ -278,6 +287,19 @@ def _escalate_the_demo_tickets(store) -> int:  # type: ignore[no-untyped-def]
     with store.transaction() as session:
         last = session.scalar(select(func.max(EventRow.occurred_at)))
         return run_ticket_timers(session, last, history=True).count if last else 0
+
+
+def _watch_the_demo_deadlines(store, registry) -> None:  # type: ignore[no-untyped-def]
+    """Replay the fulfilment watcher hour by hour through the simulated time: urges
+    before deadlines, compensation for the ones missed."""
+    from trustfair.merchant.watch import run_demo_fulfilment
+
+    run = run_demo_fulfilment(store, registry)
+    out.print(
+        f"fulfilment: {len(run.urges)} urge(s) to {len(set(run.merchants_urged))} merchant(s), "
+        f"{run.missed} deadline(s) missed, {len(run.compensated)} compensated "
+        f"({sum(run.compensated.values())} fen)"
+    )
 
 
 def _certify_the_demo_brands(store, sim_dir: Path) -> int:  # type: ignore[no-untyped-def]
@@ -673,6 +695,10 @@ def serve(
     ticket_timers_seconds: Annotated[
         float, typer.Option(help="How often to escalate tickets past their SLA (0: never).")
     ] = 60.0,
+    fulfilment_seconds: Annotated[
+        float,
+        typer.Option(help="How often to urge orders at risk and pay missed deadlines (0: never)."),
+    ] = 300.0,
 ) -> None:
     """Serve the HTTP API; a changed lexicon directory is swapped in without a restart.
 
@@ -681,6 +707,8 @@ def serve(
     trustfair's log records, one per request among them, go to stdout as JSON lines.
     Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds,
     and tickets past their SLA are escalated every --ticket-timers-seconds.
+    Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds;
+    the fulfilment watcher (urges, missed deadlines) runs every --fulfilment-seconds.
     """
     import uvicorn
 
@@ -710,6 +738,7 @@ def serve(
             access_log=access_log,
             complaint_timers_seconds=complaint_timers_seconds or None,
             ticket_timers_seconds=ticket_timers_seconds or None,
+            fulfilment_seconds=fulfilment_seconds or None,
         ),
         host=host,
         port=port,
@@ -1193,6 +1222,64 @@ def voice_diagnosis(
     with _open_store().reading() as session:
         record = diagnose(session, until - timedelta(days=days), until).to_record()
     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _duration(text: str) -> timedelta:
+    """``90m``, ``1h``, ``2d`` → a timedelta; a clear error otherwise."""
+    from datetime import timedelta
+
+    found = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
+    if not found or int(found.group(1)) == 0:
+        raise _fail(f"--step {text!r}: give a positive number of minutes, hours or days (1h)")
+    unit = {"m": "minutes", "h": "hours", "d": "days"}[found.group(2)]
+    return timedelta(**{unit: int(found.group(1))})
+
+
+@fulfilment_app.command("watch")
+def fulfilment_watch(
+    at: Annotated[str | None, AT_OPTION] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="Step from --at (default: the horizon before the first deadline on record) "
+            "to this time (ISO 8601 with a zone): a replay of history.",
+        ),
+    ] = None,
+    step: Annotated[str, typer.Option("--step", help="The step of a replay (30m, 1h, 1d).")] = "1h",
+) -> None:
+    """Urge merchants about orders at risk of missing their shipping deadline, and
+    compensate the buyers of orders that missed it, as of now (or --at); with --until,
+    at every --step up to it. Safe to run twice or from several places."""
+    from trustfair.merchant.terms import default_terms
+    from trustfair.merchant.watch import history_span, run_fulfilment, run_through
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.yaml_files import FileError
+
+    try:
+        terms = default_terms()
+    except FileError as exc:
+        raise _fail(str(exc)) from None
+    store, registry = _open_store(), build_registry()
+    if until is None:
+        run = run_fulfilment(store, registry, _when(at), terms)
+    else:
+        end = _when(until)
+        if at is not None:
+            start = _when(at)
+        else:
+            with store.reading() as session:
+                span = history_span(session)
+            start = span[0] - terms.horizon if span else end
+        if start > end:
+            raise _fail(f"--until {until!r} is before the start {start.isoformat()}")
+        run = run_through(store, registry, start, end, _duration(step), terms)
+    out.print(
+        f"as of {run.at.isoformat()}: {run.at_risk} order(s) at risk seen, "
+        f"{len(run.urges)} urge(s) sent to {len(set(run.merchants_urged))} merchant(s), "
+        f"{run.missed} missed deadline(s), {len(run.compensated)} compensated "
+        f"({sum(run.compensated.values())} fen)"
+    )
 
 
 @appeal_app.command("file")

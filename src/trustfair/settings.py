@@ -71,6 +71,9 @@ class Settings:
     idempotency_lease: timedelta = timedelta(seconds=20)
     """How long a money-moving request holds its Idempotency-Key; a retry after its
     server died waits this long at most before taking the request over."""
+    urge_secret: str = "trustfair-urge-v1"
+    """The key of the HMAC on an urge's one-click acknowledgement link
+    (TRUSTFAIR_URGE_SECRET); the default is fine for a demo, not for production."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -92,4 +95,5 @@ class Settings:
             idempotency_lease=timedelta(
                 seconds=_int_env("TRUSTFAIR_IDEMPOTENCY_LEASE_SECONDS", 20)
             ),
+            urge_secret=os.environ.get("TRUSTFAIR_URGE_SECRET") or "trustfair-urge-v1",
         )

@@ -128,6 +128,8 @@ class World:
     """b1's notice against m1's listing l1: measures taken, waiting for m1's answer."""
     m1_attempt: int
     """Merchant m1's open exam attempt at the medical-claims course."""
+    m1_urge: int = 0
+    """An urge to m1 about an order at risk."""
 
 
 def api_registry(directory: Path) -> Registry:
@@ -186,6 +188,7 @@ def build_world(store: Store, registry: Registry) -> World:
             b1_notice_right=b1_right,
             b1_complaint=b1_complaint,
             m1_attempt=_m1_attempt(store),
+            m1_urge=_m1_urge(store),
         )
 
 
@@ -198,6 +201,13 @@ def _m1_attempt(store: Store) -> int:
             session, EntityRef("merchant", "m1"), "medical-claims", "world", datetime.now(UTC)
         )
         return attempt.id
+
+
+def _m1_urge(store: Store) -> int:
+    """An urge to m1, as the fulfilment watcher leaves one."""
+    from tests.merchant.urge_builders import urge_of
+
+    return urge_of(store, "m1", "o-m1")
 
 
 def brand_b1(store: Store) -> dict[str, int]:

@@ -379,6 +379,14 @@ ROUTES: dict[tuple[str, str], Call] = {
         owned=True,
     ),
     ("GET", "/v1/course-enrolments"): Call(COURSE_READERS),
+    # Fulfilment: urges about orders at risk (ack: by the link's token, or signed in).
+    ("GET", "/v1/merchants/{merchant_id}/urges"): Call(
+        READERS, "/v1/merchants/m1/urges", owned=True
+    ),
+    ("GET", "/v1/urges/{urge_id}"): Call(READERS, "/v1/urges/{m1_urge}", owned=True),
+    ("POST", "/v1/urges/{urge_id}/ack"): Call(
+        frozenset({A, M}), "/v1/urges/{m1_urge}/ack", owned=True
+    ),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),

@@ -20,6 +20,7 @@ from tests.console.conftest import add
 from tests.console.test_brand import brand_world
 from tests.console.test_claims import counterfeit_claim
 from tests.console.test_pages import appeal_case
+from tests.merchant.urge_builders import urge_of
 from trustfair.access.roles import USER_ROLES, Role
 from trustfair.events.payload import EntityRef
 from trustfair.merchant.exams import start_attempt
@@ -187,6 +188,11 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         ok=frozenset({303, 409}),  # 409 until an attempt was submitted
         owned=True,
     ),
+    # Fulfilment: urges about orders at risk.
+    ("GET", "/console/urges"): Page(READERS),
+    ("POST", "/console/urges/{urge_id}/ack"): Page(
+        frozenset({A, M}), "/console/urges/{urge}/ack", form={}, ok=frozenset({303}), owned=True
+    ),
     ("ANY", "/console/static"): Page(PUBLIC, "/console/static/htmx.min.js"),
 }
 
@@ -211,6 +217,7 @@ def ids(store, registry) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "sanction": sanction_id,
         "claim": claim_id,
         "m1_attempt": m1_attempt(store),
+        "urge": urge_of(store, "m1"),
         **brand_world(store, registry),  # type: ignore[dict-item]
     }
 

@@ -74,6 +74,8 @@ class Permission(StrEnum):
     """The rule courses, and enrolments and exam results (a merchant: its own)."""
     COURSES_TAKE = "courses:take"
     """Enrol, take a course's exam and rate the course (a merchant, for itself)."""
+    URGES_ACK = "urges:ack"
+    """Acknowledge an urge about orders at risk (a merchant, its own)."""
 
 
 P = Permission
@@ -138,6 +140,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.COMPLAINTS_ANSWER,
             P.COURSES_READ,
             P.COURSES_TAKE,
+            P.URGES_ACK,
         }
     ),
     Role.BRAND: frozenset(

@@ -34,6 +34,7 @@ from trustfair.api import (
     rights,
     session,
     tickets,
+    urges,
     users,
     webhooks,
 )
@@ -41,6 +42,7 @@ from trustfair.api.observability import Metrics, RequestObserver
 from trustfair.brand.clock import Clock, SystemClock
 from trustfair.brand.timers import TimerLoop
 from trustfair.events.group_commit import GroupCommitter
+from trustfair.merchant.timers import FulfilmentLoop
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
 from trustfair.text.detectors.base import warm_up
@@ -66,22 +68,25 @@ def create_app(
     clock: Clock | None = None,
     complaint_timers_seconds: float | None = None,
     ticket_timers_seconds: float | None = None,
+    fulfilment_seconds: float | None = None,
 ) -> FastAPI:
     """The API; with ``dispatcher``, the outbox is delivered while the app runs, and
     woken by every ingest that commits an outbox row. ``access_log``: write a JSON line
     per request to the ``trustfair.access`` logger (metrics are kept either way).
     ``clock`` is what complaint steps take as now (a ``SettableClock`` in tests); with
     ``complaint_timers_seconds``, the complaint timers run that often while the app runs,
-    and with ``ticket_timers_seconds`` the ticket SLA escalations."""
+    with ``ticket_timers_seconds`` the ticket SLA escalations, and with
+    ``fulfilment_seconds`` the fulfilment watcher (urges, missed deadlines)."""
     timers: TimerLoop | None = None
     ticket_timers: TicketTimerLoop | None = None
+    watcher: FulfilmentLoop | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Load the word segmenter now, not in the first request that needs it (a second
         # and more, which a live stream's first risky line would wait for).
         await run_in_threadpool(warm_up)
-        nonlocal timers, ticket_timers
+        nonlocal timers, ticket_timers, watcher
         if dispatcher is not None:
             dispatcher.start()
         if complaint_timers_seconds:
@@ -92,9 +97,16 @@ def create_app(
         if ticket_timers_seconds:
             ticket_timers = TicketTimerLoop(app.state.store, app.state.clock, ticket_timers_seconds)
             ticket_timers.start()
+        if fulfilment_seconds:
+            watcher = FulfilmentLoop(
+                app.state.store, app.state.registry, app.state.clock, fulfilment_seconds
+            )
+            watcher.start()
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.close()
             if timers is not None:
                 timers.close()
             if ticket_timers is not None:
@@ -139,6 +151,7 @@ def create_app(
         images,
         tickets,
         courses,
+        urges,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -604,6 +604,27 @@ EN: dict[str, str] = {
     "courses.not_open": "This attempt is closed (its time ran out).",
     "sanction.waits_for_course": "Lifts after the course",
     "sanction.course_passed": "passed on {at}",
+    # fulfilment: urges about orders at risk
+    "nav.urges": "Urges",
+    "urges.title": "Urges to ship",
+    "urges.hint": (
+        "Orders close to their shipping deadline and not shipped yet. Acknowledge an urge "
+        "to say you have seen it; an order that misses its deadline is compensated at your "
+        "cost."
+    ),
+    "urges.none": "No urges.",
+    "urges.merchant": "Merchant",
+    "urges.sent_at": "Sent",
+    "urges.first_due": "First deadline",
+    "urges.orders": "Orders",
+    "urges.order": "Order",
+    "urges.due_at": "Deadline",
+    "urges.shipped_at": "Shipped",
+    "urges.not_shipped": "not shipped",
+    "urges.acknowledged": "Acknowledged {when} by {who}",
+    "urges.not_acknowledged": "Not acknowledged",
+    "urges.acknowledge": "Acknowledge",
+    "urges.done": "Urge {id} acknowledged.",
 }
 
 ZH: dict[str, str] = {
@@ -1178,6 +1199,26 @@ ZH: dict[str, str] = {
     "courses.not_open": "本次考试已关闭（已超时）。",
     "sanction.waits_for_course": "须通过课程后解除",
     "sanction.course_passed": "已于{at}通过",
+    # fulfilment: urges about orders at risk
+    "nav.urges": "催发货",
+    "urges.title": "催发货提醒",
+    "urges.hint": (
+        "临近发货时限仍未发货的订单。确认提醒表示您已知悉；"
+        "超过时限未发货的订单将由您承担延迟发货赔付。"
+    ),
+    "urges.none": "暂无提醒。",
+    "urges.merchant": "商家",
+    "urges.sent_at": "发送时间",
+    "urges.first_due": "最早时限",
+    "urges.orders": "订单",
+    "urges.order": "订单",
+    "urges.due_at": "发货时限",
+    "urges.shipped_at": "发货时间",
+    "urges.not_shipped": "未发货",
+    "urges.acknowledged": "{who} 已于 {when} 确认",
+    "urges.not_acknowledged": "未确认",
+    "urges.acknowledge": "确认",
+    "urges.done": "提醒 {id} 已确认。",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

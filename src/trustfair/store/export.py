@@ -33,12 +33,14 @@ from trustfair.store.models import (
     IngestRunRow,
     LedgerEntryRow,
     LedgerTransactionRow,
+    MissedDeadlineRow,
     PointsEntryRow,
     RightRow,
     RightsHolderRow,
     SanctionRow,
     SignalRow,
     TicketRow,
+    UrgeRow,
 )
 
 RowToRecord = Callable[[Any], dict[str, Any]]
@@ -283,6 +285,35 @@ register_export(
     CourseHoldRow,
     _columns,
     "sanctions that wait for a passed course: the course, and the pass that released it",
+)
+
+
+def _urge(row: UrgeRow) -> dict[str, Any]:
+    """An urge with the orders it listed: each one's deadline and when it shipped."""
+    from trustfair.read.urges import urge_record
+
+    session = object_session(row)
+    assert session is not None
+    record = urge_record(session, row)
+    orders = [
+        {k: _time(v) if k != "order_id" else v for k, v in o.items()} for o in record["orders"]
+    ]
+    return {**_columns(row), "order_list": orders}
+
+
+register_export(
+    "urges",
+    UrgeRow,
+    _urge,
+    "urges to merchants about orders at risk of missing their shipping deadline: when,"
+    " the orders with their deadlines and shipments, the acknowledgement",
+)
+register_export(
+    "missed-deadlines",
+    MissedDeadlineRow,
+    _columns,
+    "orders whose shipping deadline passed unshipped, when the watcher found it, and the"
+    " late-shipment award that paid the buyer (ledger transaction id)",
 )
 register_export(
     "ingest_runs",

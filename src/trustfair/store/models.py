@@ -922,6 +922,72 @@ class TicketEscalationRow(Base):
 # (migration 0011)
 
 
+Index("ix_order_shipping_kind_at", OrderShippingRow.kind, OrderShippingRow.at)
+"""The fulfilment watcher reads deadlines (and shipments) by time, of every merchant."""
+
+
+class UrgeRow(Base):
+    """One urge to a merchant about its orders at risk of missing their shipping
+    deadline (``merchant.urges``): a message it reads in the console or the API and a
+    ``merchant.urge`` webhook, with a one-click acknowledgement."""
+
+    __tablename__ = "fulfilment_urges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """The watcher's time ("as of"), in event time."""
+    first_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """The earliest deadline among the orders listed (always after ``sent_at``)."""
+    orders: Mapped[int] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+
+    __table_args__ = (
+        Index("ux_fulfilment_urges_merchant_time", "merchant_id", "sent_at", unique=True),
+    )
+
+
+class UrgeOrderRow(Base):
+    """An order an urge listed, with the deadline it was urged about."""
+
+    __tablename__ = "fulfilment_urge_orders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    urge_id: Mapped[int] = mapped_column(ForeignKey("fulfilment_urges.id"), index=True)
+    order_id: Mapped[str] = mapped_column(String(128), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UrgeMarkRow(Base):
+    """When each merchant was last urged: the row watchers race on, so a merchant is
+    urged at most once per interval however many watchers run."""
+
+    __tablename__ = "fulfilment_urge_marks"
+
+    merchant_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MissedDeadlineRow(Base):
+    """An order whose shipping deadline passed before it shipped, found once, with the
+    late-shipment compensation posted for it (if its rule paid one)."""
+
+    __tablename__ = "fulfilment_misses"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(128), index=True)
+    buyer_id: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rule: Mapped[str] = mapped_column(String(64))
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    """The award that paid the buyer (ours, or the guarantee's made earlier)."""
+
+
 # -- end of fulfilment -----------------------------------------------------------------
 
 
