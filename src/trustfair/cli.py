@@ -47,6 +47,8 @@ rights_app = typer.Typer(help="Brand rights holders and their rights.", no_args_
 app.add_typer(rights_app, name="rights")
 complaints_app = typer.Typer(help="Notice and takedown of IP complaints.", no_args_is_help=True)
 app.add_typer(complaints_app, name="complaints")
+voice_app = typer.Typer(help="User listening: call-backs, negative feedback.", no_args_is_help=True)
+app.add_typer(voice_app, name="voice")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
 err = Console(stderr=True, soft_wrap=True)
@@ -1220,6 +1222,109 @@ def db_upgrade() -> None:
 
     _open_store()
     out.print(f"{shown_database_url()}: schema is current")
+
+
+def _log_end(store):  # type: ignore[no-untyped-def]
+    """The time of the latest event in the store's log (None when empty)."""
+    from sqlalchemy import func, select
+
+    from trustfair.store.models import EventRow
+
+    with store.reading() as session:
+        return session.scalar(select(func.max(EventRow.occurred_at)))
+
+
+def _voice_at(store, at: str | None):  # type: ignore[no-untyped-def]
+    """--at, or "now"; ``log-end`` is the latest event's time (a replayed simulation)."""
+    if at == "log-end":
+        end = _log_end(store)
+        if end is None:
+            raise _fail("--at log-end: the store holds no events")
+        return end
+    return _when(at)
+
+
+VOICE_AT_OPTION = typer.Option(
+    "--at", help="As of this time (ISO 8601 with a zone, or log-end) [default: now]."
+)
+
+
+@voice_app.command("callbacks")
+def voice_callbacks(at: Annotated[str | None, VOICE_AT_OPTION] = None) -> None:
+    """Bring the call-back list up to date: users with several bad experiences within
+    the window are listed with their reasons. Safe to run again."""
+    from trustfair.voice.callbacks import refresh_callbacks
+
+    store = _open_store()
+    when = _voice_at(store, at)
+    with store.transaction() as session:
+        run = refresh_callbacks(session, when)
+    out.print(
+        f"{len(run.listed)} user(s) listed, {len(run.grown)} open entr(ies) grown, "
+        f"{run.users_with_experiences} user(s) with bad experiences, as of {when.isoformat()}"
+    )
+
+
+@voice_app.command("negative-feedback")
+def voice_negative_feedback(at: Annotated[str | None, VOICE_AT_OPTION] = None) -> None:
+    """Judge every merchant's and streamer's negative-experience rate over the week to
+    --at against its peers; those newly over the band are written to the log for
+    enforcement (once per entity and week). Safe to run again."""
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.voice.negative import judge_negative_feedback
+
+    store = _open_store()
+    when = _voice_at(store, at)
+    with store.transaction() as session:
+        run = judge_negative_feedback(session, when, build_registry())
+    out.print(
+        f"{run.judged} entit(ies) judged, {len(run.over_band)} over the band "
+        f"({len(run.appended)} newly written to the log), week to {when.isoformat()}"
+    )
+
+
+@eval_app.command("callbacks")
+def eval_callbacks(
+    events: Annotated[Path, typer.Argument(help="A simulation's events.jsonl.")],
+    truth: Annotated[Path, typer.Argument(help="Its truth.jsonl (hurt_user lines).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Measure the call-back list against the truth's hurt users: EVENTS are ingested
+    into the store (events already there are skipped), the list brought up to date as
+    of the last event, then recall and precision by user and by experience kind."""
+    from trustfair.events.ingest import ingest_lines, read_lines
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.voice.callbacks import refresh_callbacks
+    from trustfair.voice.evaluation import evaluate_callbacks, truth_hurt_users
+
+    for path in (events, truth):
+        if not path.is_file():
+            raise _fail(f"{path}: no such file")
+    try:
+        with truth.open(encoding="utf-8") as lines:
+            hurt = truth_hurt_users(lines)
+    except ValueError as exc:
+        raise _fail(f"{truth}: {exc}") from None
+    store = _open_store()
+    with events.open("rb") as stream:
+        ingest_lines(store, build_registry(), read_lines(stream), source_name=str(events))
+    when = _log_end(store)
+    with store.transaction() as session:
+        if when is not None:
+            refresh_callbacks(session, when)
+        result = evaluate_callbacks(session, hurt)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"hurt users {result['hurt_users']:,} · listed {result['listed_users']:,} · "
+        f"recall {result['recall']} · precision {result['precision']}"
+    )
+    for kind, counts in result["experiences"].items():
+        out.print(
+            f"  {kind:<18} truth {counts['truth']:>6,} found {counts['found']:>6,} "
+            f"missed {counts['missed']:>6,} spurious {counts['spurious']:>6,}"
+        )
 
 
 if __name__ == "__main__":
