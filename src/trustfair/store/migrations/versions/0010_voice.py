@@ -76,12 +76,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("voice_orders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_voice_orders_buyer_id"), ["buyer_id"], unique=False)
-        batch_op.create_index(
-            "ix_voice_orders_merchant", ["merchant_id", "paid_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_voice_orders_streamer", ["streamer_id", "paid_at"], unique=False
-        )
+        batch_op.create_index("ix_voice_orders_merchant", ["merchant_id", "paid_at"], unique=False)
+        batch_op.create_index("ix_voice_orders_streamer", ["streamer_id", "paid_at"], unique=False)
     op.create_table(
         "survey_answers",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -121,12 +117,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_seq"),
     )
     with op.batch_alter_table("negative_feedback", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_negative_feedback_merchant", ["merchant_id", "at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_negative_feedback_streamer", ["streamer_id", "at"], unique=False
-        )
+        batch_op.create_index("ix_negative_feedback_merchant", ["merchant_id", "at"], unique=False)
+        batch_op.create_index("ix_negative_feedback_streamer", ["streamer_id", "at"], unique=False)
     op.create_table(
         "negative_bands",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
