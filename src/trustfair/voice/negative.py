@@ -13,8 +13,9 @@ placed from its live sessions (a streamer judged by what it sold, not by viewers
 Peers: a merchant against the merchants of its main category (the category of most of
 its orders so far; all merchants when the category has fewer than ``MIN_PEERS``), a
 streamer against all streamers. Peer median and 90th percentile (nearest rank) are over
-the peers with orders in the window, the entity included. Over the band: at least
-``MIN_NEGATIVES`` negatives, a rate above max(2 × peer median, peer p90), and the
+the other members of the group with orders in the window (not the entity itself: in a
+small group its own rate would be its p90). Over the band: at least ``MIN_NEGATIVES``
+negatives, a rate above max(2 × peer median, peer p90), and the
 Wilson lower bound (95 %) of the rate above the peer median; rates above 1 (more
 signals than orders) are capped at 1 for the bound.
 
@@ -190,17 +191,18 @@ def bands(session: Session, entity_type: str, since: datetime, until: datetime) 
         group_of = {m: f"category.{main[m]}" if m in main else "merchants" for m in rates}
     else:
         group_of = dict.fromkeys(rates, "streamers")
-    members: dict[str, list[float]] = defaultdict(list)
+    members: dict[str, dict[str, float]] = defaultdict(dict)
     for entity_id, rate in rates.items():
         if rate.rate is not None:
-            members[group_of[entity_id]].append(rate.rate)
-    everyone = [r.rate for r in rates.values() if r.rate is not None]
+            members[group_of[entity_id]][entity_id] = rate.rate
+    everyone = {e: r.rate for e, r in rates.items() if r.rate is not None}
     result = []
     for entity_id in sorted(rates):
         rate, group = rates[entity_id], group_of[entity_id]
-        peers = members[group]
+        peers = [r for e, r in members[group].items() if e != entity_id]
         if len(peers) < MIN_PEERS:
-            group, peers = f"{entity_type}s", everyone
+            group = f"{entity_type}s"
+            peers = [r for e, r in everyone.items() if e != entity_id]
         result.append(
             Band(
                 EntityRef(entity_type, entity_id),
