@@ -68,6 +68,10 @@ class Permission(StrEnum):
     """Declare non-infringement against a notice (a merchant, for its own listing)."""
     COMPLAINTS_DECIDE = "complaints:decide"
     """Reject a notice without prima facie evidence, or find one malicious."""
+    CALLBACKS_READ = "callbacks:read"
+    """See the call-back list of hurt users, with their experiences (personal data)."""
+    CALLBACKS_WORK = "callbacks:work"
+    """Log a call to a listed user and mark their problem resolved."""
 
 
 P = Permission
@@ -90,6 +94,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BRAND_READ,
             P.BANK_WRITE,
             P.COMPLAINTS_DECIDE,
+            P.CALLBACKS_READ,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -102,10 +107,19 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CLAIMS_READ,
             P.LEDGER_READ,
             P.BRAND_READ,
+            P.CALLBACKS_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
-        {*_READ_ALL, P.MODERATE, P.APPEALS_FILE, P.CLAIMS_READ, P.CLAIMS_FILE}
+        {
+            *_READ_ALL,
+            P.MODERATE,
+            P.APPEALS_FILE,
+            P.CLAIMS_READ,
+            P.CLAIMS_FILE,
+            P.CALLBACKS_READ,
+            P.CALLBACKS_WORK,
+        }
     ),
     # A party's own records only (see Principal.may_see).
     Role.MERCHANT: frozenset(

@@ -24,6 +24,7 @@ from trustfair.api import (
     entities,
     events,
     images,
+    listening,
     live,
     moderate,
     policies,
@@ -126,6 +127,7 @@ def create_app(
         rights,
         complaints,
         images,
+        listening,
     ):
         app.include_router(module.router)
     console.mount(app)
