@@ -21,6 +21,7 @@ from tests.voice.builders import (
     ticket,
     ticket_closed,
 )
+from trustfair.store.export import export_records
 from trustfair.store.models import CallbackCallRow, CallbackRow
 from trustfair.voice.callback_states import CallbackConflict, CallbackRefused
 from trustfair.voice.callbacks import log_call, refresh_callbacks, resolve
@@ -100,6 +101,8 @@ def test_users_with_two_experiences_within_30_days_are_listed_once(store, regist
     assert [r["kind"] for r in u1.reasons] == ["late_shipment", "unresolved_ticket"]
     assert u1.reasons[0]["order_id"] == "o1" and u1.reasons[1]["ticket_id"] == "tk1"
     assert datetime.fromisoformat(u1.reasons[0]["evidence"]["shipped_at"]) == day(3)
+    exported = {r["user_id"]: r for r in export_records(store, "callbacks")}
+    assert sorted(exported) == ["u1", "u4", "u6"] and exported["u1"]["reasons"] == u1.reasons
 
 
 def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(

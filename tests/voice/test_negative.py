@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from tests.factories import ingest
 from tests.voice.builders import day, feedback, listing, live_started, paid, report, review
 from trustfair.events.payload import EntityRef
+from trustfair.store.export import export_records
 from trustfair.store.models import CaseRow, EventRow, NegativeBandRow
 from trustfair.voice.negative import (
     bands,
@@ -112,3 +113,8 @@ def test_an_entity_over_the_band_feeds_enforcement_once_a_week(store, registry) 
     ]
     assert row.over_band and row.event_id == first.appended[0]
     assert (row.negatives, row.exposures) == (13, 20)
+    exported = {
+        (r["entity_type"], r["entity_id"]): r for r in export_records(store, "negative_feedback")
+    }
+    assert exported["merchant", "m1"]["over_band"] and exported["merchant", "m1"]["negatives"] == 13
+    assert not exported["merchant", "m2"]["over_band"]

@@ -6,6 +6,7 @@ import math
 
 from tests.factories import ingest
 from tests.voice.builders import day, listing, live_started, paid, survey
+from trustfair.store.export import export_records
 from trustfair.voice.classify import classify
 from trustfair.voice.nps import nps_report
 
@@ -71,6 +72,9 @@ def test_overall_and_segments_match_a_direct_computation(store, registry) -> Non
     assert kinds == {"new": 6, "returning": 1}
     cats = {g["key"]: g["nps"] for g in category["groups"]}
     assert cats == {"apparel": direct([10, 9, 8, 7])[0], "cosmetics": direct([3, 6, 0])[0]}
+    exported = list(export_records(store, "nps"))
+    assert [r["score"] for r in exported] == scores
+    assert [r["channel"] for r in exported] == ["live" if a[4] else "shelf" for a in ANSWERS]
 
 
 def test_small_groups_show_n_without_a_score(store, registry) -> None:

@@ -20,6 +20,7 @@ from trustfair.store.models import (
     BankEntryRow,
     Base,
     BrandCheckRow,
+    CallbackRow,
     CaseEventRow,
     CaseRow,
     ClaimRow,
@@ -30,11 +31,13 @@ from trustfair.store.models import (
     IngestRunRow,
     LedgerEntryRow,
     LedgerTransactionRow,
+    NegativeBandRow,
     PointsEntryRow,
     RightRow,
     RightsHolderRow,
     SanctionRow,
     SignalRow,
+    SurveyAnswerRow,
 )
 
 RowToRecord = Callable[[Any], dict[str, Any]]
@@ -222,6 +225,28 @@ register_export(
     _complaint,
     "IP complaints (notice and takedown): the notice, its state and outcome, when it"
     " reached each state, and the time from filing to measures",
+)
+# User listening (issue 8): the call-back list, NPS answers, negative-feedback bands.
+register_export(
+    "callbacks",
+    CallbackRow,
+    _columns,
+    "users hurt by several bad experiences: state (listed, called, resolved), each"
+    " experience with its evidence and time, when they were listed, called, resolved",
+)
+register_export(
+    "nps",
+    SurveyAnswerRow,
+    _columns,
+    "recommendation survey answers (0-10) with merchant, category, segments (live or"
+    " shelf order, new or returning buyer) and the problem of the comment",
+)
+register_export(
+    "negative_feedback",
+    NegativeBandRow,
+    _columns,
+    "weekly negative-experience rates of merchants and streamers against their peers'"
+    " band (median, p90, Wilson lower bound), over the band or not, the event it wrote",
 )
 register_export(
     "ingest_runs",
