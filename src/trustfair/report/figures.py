@@ -423,6 +423,7 @@ def _event_log(session: Session) -> Section:
 def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """The whole report as plain data (what ``out/report.json`` holds)."""
     from trustfair.report.brand import brand_section
+    from trustfair.report.listening import listening_section
     from trustfair.report.protection import protection_section
 
     with store.reading() as session:
@@ -435,6 +436,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             _marketplace(session),
             protection_section(session),
             brand_section(session),
+            listening_section(session),
             _event_log(session),
         ]
     return {
