@@ -1296,6 +1296,7 @@ def eval_callbacks(
     from trustfair.pipeline.registry import build_registry
     from trustfair.voice.callbacks import refresh_callbacks
     from trustfair.voice.evaluation import evaluate_callbacks, truth_hurt_users
+    from trustfair.voice.experiences import user_experiences
 
     for path in (events, truth):
         if not path.is_file():
@@ -1310,9 +1311,14 @@ def eval_callbacks(
         ingest_lines(store, build_registry(), read_lines(stream), source_name=str(events))
     when = _log_end(store)
     with store.transaction() as session:
+        derived = {}
         if when is not None:
             refresh_callbacks(session, when)
-        result = evaluate_callbacks(session, hurt)
+            derived = {
+                user: {e.key for e in experiences}
+                for user, experiences in user_experiences(session, when).items()
+            }
+        result = evaluate_callbacks(session, hurt, derived)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
@@ -1323,7 +1329,8 @@ def eval_callbacks(
     for kind, counts in result["experiences"].items():
         out.print(
             f"  {kind:<18} truth {counts['truth']:>6,} found {counts['found']:>6,} "
-            f"missed {counts['missed']:>6,} spurious {counts['spurious']:>6,}"
+            f"missed {counts['missed']:>6,} spurious {counts['spurious']:>6,} "
+            f"behind wrong listings {counts['behind_wrong_listings']:>6,}"
         )
 
 

@@ -51,30 +51,39 @@ def truth_hurt_users(lines: Iterable[str]) -> dict[str, set[str]]:
     return hurt
 
 
-def evaluate_callbacks(session: Session, hurt: dict[str, set[str]]) -> dict[str, Any]:
+def evaluate_callbacks(
+    session: Session, hurt: dict[str, set[str]], derived: dict[str, set[str]] | None = None
+) -> dict[str, Any]:
+    """Recall and precision of the list by user; by experience kind, the truth's
+    experiences of hurt users that were ``found`` among the experiences derived from
+    the log (``derived``, each user's keys; the listed entries' reasons when not given)
+    or ``missed``; derived experiences of truly hurt users the truth does not have
+    (``spurious``); and the experiences behind listed users the truth does not mark
+    hurt (``behind_wrong_listings``)."""
     listed: dict[str, set[str]] = {}
     for entry in session.scalars(select(CallbackRow).order_by(CallbackRow.id)):
         listed.setdefault(entry.user_id, set()).update(r["key"] for r in entry.reasons)
+    derived = derived if derived is not None else listed
     found_users = set(hurt) & set(listed)
-    by_kind: dict[str, Counter[str]] = {k.value: Counter() for k in Experience}
-    missed_examples: dict[str, list[str]] = {k.value: [] for k in Experience}
-    spurious_examples: dict[str, list[str]] = {k.value: [] for k in Experience}
+    counts: dict[str, Counter[str]] = {k.value: Counter() for k in Experience}
+    examples: dict[str, dict[str, list[str]]] = {
+        k.value: {"missed": [], "spurious": [], "behind_wrong_listings": []} for k in Experience
+    }
+
+    def note(kind: str, what: str, user: str, key: str) -> None:
+        counts[kind][what] += 1
+        if what in examples[kind] and len(examples[kind][what]) < EXAMPLES:
+            examples[kind][what].append(f"{user} {key}")
+
     for user, keys in hurt.items():
+        ours = derived.get(user, set())
         for key in keys:
-            kind = key.split(":", 1)[0]
-            if key in listed.get(user, set()):
-                by_kind[kind]["found"] += 1
-            else:
-                by_kind[kind]["missed"] += 1
-                if len(missed_examples[kind]) < EXAMPLES:
-                    missed_examples[kind].append(f"{user} {key}")
-    for user, keys in listed.items():
-        for key in keys:
-            kind = key.split(":", 1)[0]
-            if key not in hurt.get(user, set()):
-                by_kind[kind]["spurious"] += 1
-                if len(spurious_examples[kind]) < EXAMPLES:
-                    spurious_examples[kind].append(f"{user} {key}")
+            note(key.split(":", 1)[0], "found" if key in ours else "missed", user, key)
+        for key in ours - keys:
+            note(key.split(":", 1)[0], "spurious", user, key)
+    for user in set(listed) - set(hurt):
+        for key in listed[user]:
+            note(key.split(":", 1)[0], "behind_wrong_listings", user, key)
     return {
         "hurt_users": len(hurt),
         "listed_users": len(listed),
@@ -85,13 +94,13 @@ def evaluate_callbacks(session: Session, hurt: dict[str, set[str]]) -> dict[str,
         "spurious_users": sorted(set(listed) - set(hurt))[:EXAMPLES],
         "experiences": {
             kind: {
-                "truth": counts["found"] + counts["missed"],
-                "found": counts["found"],
-                "missed": counts["missed"],
-                "spurious": counts["spurious"],
-                "missed_examples": missed_examples[kind],
-                "spurious_examples": spurious_examples[kind],
+                "truth": c["found"] + c["missed"],
+                "found": c["found"],
+                "missed": c["missed"],
+                "spurious": c["spurious"],
+                "behind_wrong_listings": c["behind_wrong_listings"],
+                "examples": examples[kind],
             }
-            for kind, counts in by_kind.items()
+            for kind, c in counts.items()
         },
     }
