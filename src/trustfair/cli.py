@@ -1266,21 +1266,29 @@ def voice_callbacks(at: Annotated[str | None, VOICE_AT_OPTION] = None) -> None:
 
 
 @voice_app.command("negative-feedback")
-def voice_negative_feedback(at: Annotated[str | None, VOICE_AT_OPTION] = None) -> None:
+def voice_negative_feedback(
+    at: Annotated[str | None, VOICE_AT_OPTION] = None,
+    weeks: Annotated[
+        int, typer.Option(min=1, max=520, help="Judge this many weeks back to --at, oldest first.")
+    ] = 1,
+) -> None:
     """Judge every merchant's and streamer's negative-experience rate over the week to
     --at against its peers; those newly over the band are written to the log for
     enforcement (once per entity and week). Safe to run again."""
     from trustfair.pipeline.registry import build_registry
-    from trustfair.voice.negative import judge_negative_feedback
+    from trustfair.voice.negative import WINDOW, judge_negative_feedback
 
     store = _open_store()
-    when = _voice_at(store, at)
-    with store.transaction() as session:
-        run = judge_negative_feedback(session, when, build_registry())
-    out.print(
-        f"{run.judged} entit(ies) judged, {len(run.over_band)} over the band "
-        f"({len(run.appended)} newly written to the log), week to {when.isoformat()}"
-    )
+    end = _voice_at(store, at)
+    registry = build_registry()
+    for back in range(weeks - 1, -1, -1):
+        when = end - back * WINDOW if back else end
+        with store.transaction() as session:
+            run = judge_negative_feedback(session, when, registry)
+        out.print(
+            f"{run.judged} entit(ies) judged, {len(run.over_band)} over the band "
+            f"({len(run.appended)} newly written to the log), week to {when.isoformat()}"
+        )
 
 
 @eval_app.command("callbacks")
