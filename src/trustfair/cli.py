@@ -1298,8 +1298,9 @@ def eval_callbacks(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Measure the call-back list against the truth's hurt users: EVENTS are ingested
-    into the store (events already there are skipped), the list brought up to date as
-    of the last event, then recall and precision by user and by experience kind."""
+    into the store (events already there are skipped; into an empty store, after the
+    simulation's brand banks and rights, as the demo does), the list brought up to date
+    as of the last event, then recall and precision by user and by experience kind."""
     from trustfair.events.ingest import ingest_lines, read_lines
     from trustfair.pipeline.registry import build_registry
     from trustfair.voice.callbacks import refresh_callbacks
@@ -1315,6 +1316,13 @@ def eval_callbacks(
     except ValueError as exc:
         raise _fail(f"{truth}: {exc}") from None
     store = _open_store()
+    sim_dir = events.parent
+    if _log_end(store) is None and (sim_dir / "brand_banks.json").is_file():
+        # As the demo does: the brands' banks and certified rights in place before the
+        # market trades, so that counterfeit listings are judged as they would be.
+        banks = _import_banks(store, sim_dir / "brand_banks.json", "eval")
+        certified = _certify_the_demo_brands(store, sim_dir)
+        err.print(f"as the demo: {banks.added} bank entries, {certified} brands certified")
     with events.open("rb") as stream:
         ingest_lines(store, build_registry(), read_lines(stream), source_name=str(events))
     when = _log_end(store)

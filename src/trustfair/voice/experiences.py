@@ -7,9 +7,9 @@ each counted once per incident as the simulator's truth counts them:
   about the order classified as a refused refund; one per order, dated at the refusal
   (the ticket's opening when only the ticket tells);
 - ``counterfeit``: a delivered order of a listing the platform judged counterfeit
-  (brand check intercepted or sent to review, a ``counterfeit`` signal on the listing,
-  an upheld IP notice), or the buyer's ticket, complaint or comment saying so; one per
-  order, dated at delivery when known;
+  (brand check intercepted or sent to review, a ``counterfeit`` signal of at least the
+  review threshold on the listing, an upheld IP notice), or the buyer's ticket,
+  complaint or comment saying so; one per order, dated at delivery when known;
 - ``rude_service``: a ticket (or survey comment) classified as rude service; one each,
   dated at its opening;
 - ``unresolved_ticket``: a ticket closed ``unresolved``; one per ticket, dated at the close.
@@ -40,6 +40,10 @@ from trustfair.voice.problems import Experience, Problem
 
 COUNTERFEIT_OUTCOMES = ("intercept", "review")
 """Brand checks that judged a listing counterfeit (``monitor`` is only a doubt)."""
+COUNTERFEIT_SIGNAL_AT_LEAST = 0.5
+"""A ``counterfeit`` signal this strong (the default policy's review threshold) judges
+the listing; below it the brand detector saw only the mark declared, which an
+authorised seller declares too."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,7 @@ def counterfeit_listings(session: Session, until: datetime) -> dict[str, str]:
         .join(SignalRow, SignalRow.event_seq == EventRow.seq)
         .where(
             SignalRow.label == "counterfeit",
+            SignalRow.score >= COUNTERFEIT_SIGNAL_AT_LEAST,
             EventRow.subject_type == "listing",
             EventRow.occurred_at <= until,
         )
