@@ -118,3 +118,15 @@ def test_an_entity_over_the_band_feeds_enforcement_once_a_week(store, registry) 
     }
     assert exported["merchant", "m1"]["over_band"] and exported["merchant", "m1"]["negatives"] == 13
     assert not exported["merchant", "m2"]["over_band"]
+
+
+def test_the_routine_lists_and_judges_and_is_safe_to_repeat(store, registry) -> None:
+    from trustfair.voice.routine import listen
+
+    ingest(store, registry, *world())
+    first = listen(store, registry, UNTIL, weeks=2)
+    again = listen(store, registry, UNTIL, weeks=2)
+    # The week before UNTIL holds every order; the one before it none.
+    assert (first.over_band, first.appended) == ([0, 1], 1)
+    assert (again.over_band, again.appended) == ([0, 1], 0)
+    assert (first.listed, again.listed) == (0, 0)  # nobody here met two bad experiences
