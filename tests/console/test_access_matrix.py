@@ -170,6 +170,7 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
     ("POST", "/console/callbacks/{callback_id}/resolve"): Page(
         frozenset({A, C}), "/console/callbacks/999999/resolve", form={}, ok=frozenset({404})
     ),
+    ("GET", "/console/listening"): Page(frozenset({A, P, U})),
     ("ANY", "/console/static"): Page(PUBLIC, "/console/static/htmx.min.js"),
 }
 

@@ -52,3 +52,30 @@ def test_customer_service_calls_a_hurt_user_back_and_resolves(store, registry, s
         assert session.get(CallbackRow, callback_id).state == "resolved"
     assert cs.get("/console/callbacks").text.count("data-callback=") == 0
     assert str(callback_id) in cs.get("/console/callbacks?state=resolved").text
+
+
+def test_the_listening_page_shows_nps_and_who_is_over_the_band(store, registry, sign_in) -> None:
+    from tests.voice.builders import survey
+    from tests.voice.test_negative import UNTIL
+    from tests.voice.test_negative import world as negative_world
+    from trustfair.voice.negative import judge_negative_feedback
+
+    scores = [10] * 20 + [5] * 10  # 30 answers: NPS (20 - 10) / 30 = 33.3
+    ingest(
+        store,
+        registry,
+        *negative_world(),
+        *(
+            survey(f"s{i}", s, day(1), "客服态度不好" if s < 7 else "")
+            for i, s in enumerate(scores)
+        ),
+    )
+    with store.transaction() as session:
+        judge_negative_feedback(session, UNTIL, registry)
+    add(store, "auditor", "auditor")
+    page = sign_in("auditor").get("/console/listening?by=overall")
+    assert page.status_code == 200
+    row = re.search(r'<tr data-group="all">.*?</tr>', page.text, re.S)[0]  # type: ignore[index]
+    assert ">30<" in row and ">33.3<" in row
+    assert 'data-problem="' in page.text and "客服态度不好" in page.text
+    assert re.findall(r'data-entity="([^"]+)"', page.text) == ["m1"]

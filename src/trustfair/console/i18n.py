@@ -538,6 +538,45 @@ EN: dict[str, str] = {
     "experience.counterfeit": "counterfeit",
     "experience.rude_service": "rude service",
     "experience.unresolved_ticket": "ticket unresolved",
+    "nav.listening": "Listening",
+    "listening.title": "User listening",
+    "listening.nps": "Recommendation score (NPS)",
+    "listening.by": "By",
+    "listening.nps_hint": (
+        "Promoters answer 9–10, detractors 0–6; the interval is 95 %. Groups under {min_n} "
+        "answers show n without a score."
+    ),
+    "listening.promoters": "Promoters",
+    "listening.passives": "Passives",
+    "listening.detractors": "Detractors",
+    "listening.interval": "95 % interval",
+    "listening.too_few": "too few answers",
+    "listening.no_answers": "No survey answers yet.",
+    "listening.detractor_problems": "What detractors said",
+    "listening.problem": "Problem",
+    "listening.examples": "Examples",
+    "listening.no_detractor_comments": "No detractor left a comment.",
+    "listening.over_band": "Negative feedback over the peers' band",
+    "listening.band_hint": (
+        "Not interested, dislikes, reports and bad reviews per order over a week, against "
+        "peers: over max(2 × median, p90), with a Wilson lower bound above the median and "
+        "at least 5 signals."
+    ),
+    "listening.week": "Week",
+    "listening.peers": "Peers",
+    "listening.negatives": "Negative",
+    "listening.orders": "Orders",
+    "listening.rate": "Rate",
+    "listening.peer_median": "Peer median",
+    "listening.peer_p90": "Peer p90",
+    "listening.none_over": "Nobody stood over the band.",
+    "nps_by.overall": "overall",
+    "nps_by.week": "week",
+    "nps_by.month": "month",
+    "nps_by.merchant": "merchant",
+    "nps_by.category": "category",
+    "nps_by.channel": "live or shelf",
+    "nps_by.buyer": "new or returning buyer",
 }
 
 ZH: dict[str, str] = {
@@ -1044,6 +1083,43 @@ ZH: dict[str, str] = {
     "experience.counterfeit": "收到假货",
     "experience.rude_service": "客服态度恶劣",
     "experience.unresolved_ticket": "工单未解决",
+    "nav.listening": "用户之声",
+    "listening.title": "用户之声",
+    "listening.nps": "推荐值（NPS）",
+    "listening.by": "分组",
+    "listening.nps_hint": (
+        "9–10 分为推荐者，0–6 分为贬损者；区间为 95 %。不足 {min_n} 份答卷的分组只显示样本数。"
+    ),
+    "listening.promoters": "推荐者",
+    "listening.passives": "中立者",
+    "listening.detractors": "贬损者",
+    "listening.interval": "95 % 区间",
+    "listening.too_few": "样本不足",
+    "listening.no_answers": "尚无问卷答卷。",
+    "listening.detractor_problems": "贬损者反映的问题",
+    "listening.problem": "问题",
+    "listening.examples": "示例",
+    "listening.no_detractor_comments": "贬损者未留下评论。",
+    "listening.over_band": "负反馈超出同行区间",
+    "listening.band_hint": (
+        "一周内每单的不感兴趣、点踩、举报和差评，与同行相比："
+        "高于 max(2 × 中位数, p90)，Wilson 下界高于中位数，且至少 5 条。"
+    ),
+    "listening.week": "周",
+    "listening.peers": "同行",
+    "listening.negatives": "负反馈",
+    "listening.orders": "订单",
+    "listening.rate": "比率",
+    "listening.peer_median": "同行中位数",
+    "listening.peer_p90": "同行 p90",
+    "listening.none_over": "没有超出区间的对象。",
+    "nps_by.overall": "总体",
+    "nps_by.week": "周",
+    "nps_by.month": "月",
+    "nps_by.merchant": "商家",
+    "nps_by.category": "类目",
+    "nps_by.channel": "直播或货架",
+    "nps_by.buyer": "新老买家",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

@@ -1,7 +1,10 @@
-"""The call-back list in the console: users hurt by several bad experiences, each with
-its reasons (the experiences, their evidence and time), the calls made, and the forms
-to log a call and to mark the problem resolved. The pages call the same use cases as
-the API (``voice.callbacks``); a refusal is shown on the page with its reason."""
+"""User listening in the console. The call-back list: users hurt by several bad
+experiences, each with its reasons (the experiences, their evidence and time), the
+calls made, and the forms to log a call and to mark the problem resolved. The pages
+call the same use cases as the API (``voice.callbacks``); a refusal is shown on the
+page with its reason. And the listening page: NPS with its intervals by period,
+category or segment, what detractors said, and who stood over the negative-feedback
+band."""
 
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ from trustfair.access.roles import Permission
 from trustfair.api.schemas import Offset, RecordId
 from trustfair.console.routes import MAX_NOTE, PAGE_SIZE, Now
 from trustfair.console.web import PREFIX, Problem, Viewer, redirect, render, store_of, viewer_with
-from trustfair.store.models import CallbackRow
+from trustfair.store.models import CallbackRow, NegativeBandRow
 from trustfair.voice.callback_states import CALL_OUTCOMES, CALLED, LISTED, STATES, CallbackRefused
 from trustfair.voice.callbacks import calls_of, log_call, resolve
+from trustfair.voice.nps import GROUPINGS, MIN_N, answers, detractor_problems, nps_by
 
 router = APIRouter(prefix=PREFIX)
 P = Permission
@@ -132,3 +136,43 @@ def resolve_page(
         callback_id,
         lambda session: resolve(session, callback_id, note.strip(), actor, now),
     )
+
+
+@router.get("/listening")
+def listening_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(viewer_with(P.REPORTS_READ))],
+    by: str = "month",
+    entity_type: str = "merchant",
+) -> HTMLResponse:
+    """NPS grouped ``by`` with its intervals, what detractors said, and the merchants or
+    streamers whose negative feedback stood over their peers' band."""
+    if by not in GROUPINGS:
+        by = "month"
+    if entity_type not in ("merchant", "streamer"):
+        entity_type = "merchant"
+    with store_of(request).reading() as session:
+        rows = answers(session)
+        bands = list(
+            session.scalars(
+                select(NegativeBandRow)
+                .where(
+                    NegativeBandRow.entity_type == entity_type,
+                    NegativeBandRow.over_band.is_(True),
+                )
+                .order_by(NegativeBandRow.period.desc(), NegativeBandRow.rate.desc())
+                .limit(PAGE_SIZE)
+            )
+        )
+        return render(
+            request,
+            "listening.html",
+            viewer,
+            by=by,
+            groupings=GROUPINGS,
+            groups=nps_by(rows, by),
+            problems=detractor_problems(rows),
+            entity_type=entity_type,
+            bands=bands,
+            min_n=MIN_N,
+        )
