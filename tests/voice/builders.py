@@ -110,12 +110,17 @@ def refund_refused(order_id: str, buyer: str, merchant: str, at: datetime) -> di
 
 
 def ticket(
-    ticket_id: str, user: str, text: str, at: datetime, order_id: str | None = None
+    ticket_id: str,
+    user: str,
+    text: str,
+    at: datetime,
+    order_id: str | None = None,
+    channel: str = "in_app",
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "ticket_id": ticket_id,
         "user_id": user,
-        "channel": "in_app",
+        "channel": channel,
         "text": text,
     }
     if order_id:

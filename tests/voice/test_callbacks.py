@@ -18,6 +18,7 @@ from tests.voice.builders import (
     refund_refused,
     refunded,
     shipped,
+    survey,
     ticket,
     ticket_closed,
 )
@@ -84,6 +85,19 @@ def test_experiences_are_one_per_incident(store, registry) -> None:
     assert keys["u4"] == [("counterfeit", day(4)), ("rude_service", day(10))]
     assert "u5" not in keys
     assert keys["u6"] == [("unresolved_ticket", day(2)), ("unresolved_ticket", day(4))]
+
+
+def test_a_survey_comment_routed_as_a_ticket_is_one_experience(store, registry) -> None:
+    words = "rude_service: 客服态度很差，直接挂电话"
+    ingest(
+        store,
+        registry,
+        survey("ux", 1, day(1), words),
+        ticket("tkx", "ux", words, day(1), channel="survey_comment"),
+    )
+    with store.reading() as session:
+        found = user_experiences(session, day(2), by_prefix)
+    assert [e.key for e in found["ux"]] == ["rude_service:ticket:tkx"]
 
 
 def test_users_with_two_experiences_within_30_days_are_listed_once(store, registry) -> None:

@@ -11,7 +11,8 @@ each counted once per incident as the simulator's truth counts them:
   review threshold on the listing, an upheld IP notice), or the buyer's ticket,
   complaint or comment saying so; one per order, dated at delivery when known;
 - ``rude_service``: a ticket (or survey comment) classified as rude service; one each,
-  dated at its opening;
+  dated at its opening (a comment routed to service as a ``survey_comment`` ticket of
+  the same words is that ticket);
 - ``unresolved_ticket``: a ticket closed ``unresolved``; one per ticket, dated at the close.
 """
 
@@ -274,9 +275,12 @@ def _from_words(
 ) -> Iterator[UserExperience]:
     """What users said: tickets (classified; closed unresolved) and survey comments."""
     opened: dict[str, tuple[str, datetime]] = {}
+    routed: set[tuple[str, str]] = set()
     for row in _events(session, "ticket.opened", until):
         p = row.payload
         opened.setdefault(p["ticket_id"], (p["user_id"], row.occurred_at))
+        if p.get("channel") == "survey_comment":
+            routed.add((p["user_id"], p.get("text", "").strip()))
         problem = classify(p.get("text", ""))
         evidence = {
             "ticket_id": p["ticket_id"],
@@ -311,6 +315,8 @@ def _from_words(
             SurveyAnswerRow.problem.is_not(None), SurveyAnswerRow.at <= until
         )
     ):
+        if (survey.user_id, survey.comment.strip()) in routed:
+            continue  # the comment was routed to service as a ticket: counted there
         evidence = {
             "survey_id": survey.survey_id,
             "problem": survey.problem,
