@@ -130,3 +130,5 @@ def test_the_routine_lists_and_judges_and_is_safe_to_repeat(store, registry) -> 
     assert (first.over_band, first.appended) == ([0, 1], 1)
     assert (again.over_band, again.appended) == ([0, 1], 0)
     assert (first.listed, again.listed) == (0, 0)  # nobody here met two bad experiences
+    # By default every week since the log's first event (day 0 to day 8: two weeks).
+    assert listen(store, registry).over_band == [0, 1]

@@ -3,6 +3,7 @@ call-back list brought up to date, and negative feedback judged week by week."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,15 +25,20 @@ class Listened:
 
 
 def listen(
-    store: Store, registry: Registry, until: datetime | None = None, weeks: int = 1
+    store: Store, registry: Registry, until: datetime | None = None, weeks: int | None = None
 ) -> Listened:
     """Refresh the call-back list as of ``until`` (the log's last event by default) and
-    judge negative feedback for the ``weeks`` weeks back to it; safe to run again."""
-    if until is None:
-        with store.reading() as session:
-            until = session.scalar(select(func.max(EventRow.occurred_at)))
-        if until is None:
-            return Listened()
+    judge negative feedback for the ``weeks`` weeks back to it (every week since the
+    log's first event by default); safe to run again."""
+    with store.reading() as session:
+        first, last = session.execute(
+            select(func.min(EventRow.occurred_at), func.max(EventRow.occurred_at))
+        ).one()
+    until = until or last
+    if until is None or first is None:
+        return Listened()
+    if weeks is None:
+        weeks = max(1, math.ceil((until - first) / WINDOW))
     result = Listened()
     with store.transaction() as session:
         result.listed = len(refresh_callbacks(session, until).listed)
