@@ -77,8 +77,20 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
     # Listings with some signs of a fake wait in the brand queue, one case per listing.
     brand_held = [c for c in cases if c["queue"] == "brand"]
     assert len({c["subject_id"] for c in brand_held}) == len(brand_held)
+    # Tickets still open when their SLA ran out (in the events' time: the demo replays
+    # history) were escalated: one case each, and every ticket answered late among them.
+    escalated = [c for c in cases if c["kind"] == "ticket_sla"]
+    tickets = list(export_records(store, "tickets"))
+    assert {c["subject_id"] for c in escalated} == {
+        t["id"] for t in tickets if t["escalation_level"] > 0
+    }
+    assert {t["id"] for t in tickets if t["sla_met"] is False} <= {
+        c["subject_id"] for c in escalated
+    }
+    assert escalated and {c["queue"] for c in escalated} == {"voice"}
+    assert "User voice" in html
     assert figures(report)["cases_opened"] == (
-        len(true_bursts) + len(shut) + len(held) + len(brand_held)
+        len(true_bursts) + len(shut) + len(held) + len(brand_held) + len(escalated)
     )
     # The brands' banks (price floors, authorised sellers) stop counterfeits before they
     # sell, on publication or on a later price cut; every listing intercepted is one the

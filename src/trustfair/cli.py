@@ -47,7 +47,10 @@ rights_app = typer.Typer(help="Brand rights holders and their rights.", no_args_
 app.add_typer(rights_app, name="rights")
 complaints_app = typer.Typer(help="Notice and takedown of IP complaints.", no_args_is_help=True)
 app.add_typer(complaints_app, name="complaints")
-voice_app = typer.Typer(help="User listening: call-backs, negative feedback.", no_args_is_help=True)
+voice_app = typer.Typer(
+    help="User voice: tickets, their SLAs, the diagnosis, call-backs, negative feedback.",
+    no_args_is_help=True,
+)
 app.add_typer(voice_app, name="voice")
 
 out = Console(soft_wrap=True)  # a line a program reads is not broken at 80 columns
@@ -256,7 +259,26 @@ def demo(
             on_reject=jsonl_reject_writer(rejects),
         )
     out.print(f"ingested into {shown_database_url()}: {json.dumps(result.counts())}")
+    escalated = _escalate_the_demo_tickets(store)
+    out.print(f"tickets escalated past their SLA (as of the last event): {escalated}")
+    from trustfair.merchant.demo import take_the_waiting_courses
+
+    passed = take_the_waiting_courses(store, seed)
+    out.print(f"rule courses passed by sanctioned accounts: {passed}")
     publish_report(store, out_dir, out)
+
+
+def _escalate_the_demo_tickets(store) -> int:  # type: ignore[no-untyped-def]
+    """Replayed history: tickets are escalated as of the simulation's last event, so
+    breaches are judged by the events' times, not by today's."""
+    from sqlalchemy import func, select
+
+    from trustfair.store.models import EventRow
+    from trustfair.voice.escalation import run_ticket_timers
+
+    with store.transaction() as session:
+        last = session.scalar(select(func.max(EventRow.occurred_at)))
+        return run_ticket_timers(session, last, history=True).count if last else 0
 
 
 def _certify_the_demo_brands(store, sim_dir: Path) -> int:  # type: ignore[no-untyped-def]
@@ -649,13 +671,17 @@ def serve(
     complaint_timers_seconds: Annotated[
         float, typer.Option(help="How often to fire due complaint timers (0: never).")
     ] = 60.0,
+    ticket_timers_seconds: Annotated[
+        float, typer.Option(help="How often to escalate tickets past their SLA (0: never).")
+    ] = 60.0,
 ) -> None:
     """Serve the HTTP API; a changed lexicon directory is swapped in without a restart.
 
     With TRUSTFAIR_WEBHOOK_URL set, the outbox is delivered from this process too: at
     once after each ingest that writes a command, and on a slow poll for retries.
     trustfair's log records, one per request among them, go to stdout as JSON lines.
-    Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds.
+    Due complaint timers (lifts, answer windows) fire every --complaint-timers-seconds,
+    and tickets past their SLA are escalated every --ticket-timers-seconds.
     """
     import uvicorn
 
@@ -684,6 +710,7 @@ def serve(
             dispatcher=dispatcher,
             access_log=access_log,
             complaint_timers_seconds=complaint_timers_seconds or None,
+            ticket_timers_seconds=ticket_timers_seconds or None,
         ),
         host=host,
         port=port,
@@ -930,6 +957,54 @@ def eval_enforcement(
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
+@eval_app.command("tickets")
+def eval_tickets(
+    events: Annotated[
+        Path | None, typer.Argument(help="A simulation's events.jsonl (its ticket texts).")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Argument(help="The simulation's truth.jsonl (ticket lines).")
+    ] = None,
+    held_out: Annotated[
+        Path | None,
+        typer.Option("--held-out", help='JSONL of {"text", "problem", "channel"?} instead.'),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """How well tickets are sorted into problems: accuracy, precision / recall / F1 per
+    problem, the confusion matrix and accuracy by channel."""
+    from trustfair.voice.ticket_evaluation import (
+        LabelError,
+        evaluate,
+        read_held_out,
+        read_simulation,
+    )
+
+    if held_out is None and (events is None or truth is None):
+        raise _fail("give EVENTS and TRUTH, or --held-out FILE")
+    for path in (held_out,) if held_out is not None else (events, truth):
+        if path is not None and not path.is_file():
+            raise _fail(f"{path}: no such file")
+    try:
+        items = (
+            read_held_out(held_out) if held_out is not None else read_simulation(events, truth)  # type: ignore[arg-type]
+        )
+    except LabelError as exc:
+        raise _fail(str(exc)) from None
+    record = evaluate(items)
+    if as_json:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    out.print(f"tickets: {record['items']:,}  accuracy: {record['accuracy']}")
+    for problem, row in record["per_problem"].items():
+        out.print(
+            f"  {problem:<15} support {row['support']:>6}  precision {row['precision']}  "
+            f"recall {row['recall']}  f1 {row['f1']}"
+        )
+    for channel, row in record["by_channel"].items():
+        out.print(f"  channel {channel:<15} {row['items']:>6} accuracy {row['accuracy']}")
+
+
 @eval_app.command("real-text")
 def eval_real_text(
     out_dir: Annotated[Path, typer.Argument(help="Where the labeled halves are written.")],
@@ -1077,6 +1152,48 @@ def complaints_timers(at: Annotated[str | None, AT_OPTION] = None) -> None:
     for state, ids in sorted(run.moved.items()):
         out.print(f"{state}: {', '.join(str(i) for i in ids)}")
     out.print(f"{run.count} complaint timer(s) fired as of {when.isoformat()}")
+
+
+@voice_app.command("timers")
+def voice_timers(
+    at: Annotated[str | None, AT_OPTION] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="Replayed history: also tickets closed after a level came due."
+        ),
+    ] = False,
+) -> None:
+    """Escalate the open tickets past their SLA as of now (or --at): level 1 at the
+    channel's SLA, level 2 at twice it; a case in the voice queue and a ticket.escalated
+    command each, once per level, however often or from however many places it runs."""
+    from trustfair.voice.escalation import run_ticket_timers
+
+    when = _when(at)
+    with _open_store().transaction() as session:
+        run = run_ticket_timers(session, when, history=history)
+    for ticket_id, level in run.escalated:
+        out.print(f"{ticket_id}: level {level}")
+    out.print(f"{run.count} ticket escalation(s) as of {when.isoformat()}")
+
+
+@voice_app.command("diagnosis")
+def voice_diagnosis(
+    days: Annotated[int, typer.Option(help="The window: this many days to --at.")] = 28,
+    at: Annotated[str | None, AT_OPTION] = None,
+) -> None:
+    """Which merchants, categories, streamers and processes cause which problems, and
+    what is rising this week. Prints JSON."""
+    from datetime import timedelta
+
+    from trustfair.voice.diagnosis import diagnose
+
+    if days < 1:
+        raise _fail("--days must be 1 or more")
+    until = _when(at)
+    with _open_store().reading() as session:
+        record = diagnose(session, until - timedelta(days=days), until).to_record()
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 @appeal_app.command("file")

@@ -126,6 +126,8 @@ class World:
     """Brand b1's certified trademark of a third certified holder, h-b1, that files notices."""
     b1_complaint: int
     """b1's notice against m1's listing l1: measures taken, waiting for m1's answer."""
+    m1_attempt: int
+    """Merchant m1's open exam attempt at the medical-claims course."""
 
 
 def api_registry(directory: Path) -> Registry:
@@ -183,7 +185,19 @@ def build_world(store: Store, registry: Registry) -> World:
             **brand_b1(store),
             b1_notice_right=b1_right,
             b1_complaint=b1_complaint,
+            m1_attempt=_m1_attempt(store),
         )
+
+
+def _m1_attempt(store: Store) -> int:
+    """An exam attempt merchant m1 started, through the use case."""
+    from trustfair.merchant.exams import start_attempt
+
+    with store.transaction() as session:
+        attempt = start_attempt(
+            session, EntityRef("merchant", "m1"), "medical-claims", "world", datetime.now(UTC)
+        )
+        return attempt.id
 
 
 def brand_b1(store: Store) -> dict[str, int]:

@@ -69,6 +69,7 @@ BRAND_READERS = frozenset({A, R, U, B, M})
 APPLICANTS = frozenset({A, B})
 CERTIFIERS = WORKERS
 PDF = b"%PDF-1.7\n%%EOF\n"
+COURSE_READERS = frozenset({A, P, R, U, C, M})
 
 
 def _picture() -> bytes:
@@ -363,6 +364,37 @@ ROUTES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/v1/voice/nps"): Call(frozenset({A, P, U})),
     ("GET", "/v1/voice/negative-feedback"): Call(frozenset({A, P, U})),
+    # User voice: tickets and the diagnosis, for staff and customer service.
+    ("GET", "/v1/tickets"): Call(frozenset({A, R, U, C})),
+    ("GET", "/v1/tickets/{ticket_id}"): Call(
+        frozenset({A, R, U, C}), "/v1/tickets/no-such-ticket", ok=frozenset({404})
+    ),
+    ("GET", "/v1/voice/diagnosis"): Call(frozenset({A, R, U, C})),
+    # Rule courses: a merchant takes them for its own accounts; staff read everyone's.
+    ("GET", "/v1/courses"): Call(COURSE_READERS),
+    ("GET", "/v1/courses/{course_id}"): Call(COURSE_READERS, "/v1/courses/medical-claims"),
+    ("POST", "/v1/courses/{course_id}/attempts"): Call(
+        frozenset({A, M}),
+        "/v1/courses/medical-claims/attempts",
+        body={"entity_type": "merchant", "entity_id": "m1"},
+        ok=frozenset({200, 201}),  # the open attempt is given back to the second caller
+        owned=True,
+    ),
+    ("POST", "/v1/course-attempts/{attempt_id}/answers"): Call(
+        frozenset({A, M}),
+        "/v1/course-attempts/{m1_attempt}/answers",
+        body={"answers": {}},
+        ok=STEP_OK,  # scored for the first; submitted already for the rest
+        owned=True,
+    ),
+    ("POST", "/v1/courses/{course_id}/rating"): Call(
+        frozenset({A, M}),
+        "/v1/courses/medical-claims/rating",
+        body={"entity_type": "merchant", "entity_id": "m1", "rating": 4, "comment": "清楚"},
+        ok=STEP_OK,  # 409 until an attempt was submitted
+        owned=True,
+    ),
+    ("GET", "/v1/course-enrolments"): Call(COURSE_READERS),
     ("GET", "/v1/health"): Call(PUBLIC),
     ("GET", "/metrics"): Call(PUBLIC),
     ("GET", "/openapi.json"): Call(PUBLIC),

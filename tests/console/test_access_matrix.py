@@ -11,6 +11,7 @@ sign in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,8 @@ from tests.console.test_brand import brand_world
 from tests.console.test_claims import counterfeit_claim
 from tests.console.test_pages import appeal_case
 from trustfair.access.roles import USER_ROLES, Role
+from trustfair.events.payload import EntityRef
+from trustfair.merchant.exams import start_attempt
 
 A, P, R = Role.ADMIN, Role.POLICY_EDITOR, Role.REVIEWER
 B, M, C, U = Role.BRAND, Role.MERCHANT, Role.CUSTOMER_SERVICE, Role.AUDITOR
@@ -46,6 +49,7 @@ class Page:
 
 
 CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
+    ("GET", "/console/voice"): Page(frozenset({A, R, U, C})),
     ("GET", "/console/login"): Page(PUBLIC),
     ("POST", "/console/login"): Page(PUBLIC),  # tested in test_pages: sign-in itself
     ("POST", "/console/logout"): Page(PEOPLE, form={}, ok=frozenset({303})),
@@ -171,6 +175,33 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         frozenset({A, C}), "/console/callbacks/999999/resolve", form={}, ok=frozenset({404})
     ),
     ("GET", "/console/listening"): Page(frozenset({A, P, U})),
+    # Rule courses: a merchant takes them for its own accounts; staff see everyone's.
+    ("GET", "/console/courses"): Page(READERS),
+    ("GET", "/console/courses/{course_id}"): Page(READERS, "/console/courses/medical-claims"),
+    ("POST", "/console/courses/{course_id}/attempts"): Page(
+        frozenset({A, M}),
+        "/console/courses/medical-claims/attempts",
+        form={"account": "merchant:m1"},
+        ok=frozenset({303}),
+        owned=True,
+    ),
+    ("GET", "/console/course-attempts/{attempt_id}"): Page(
+        READERS, "/console/course-attempts/{m1_attempt}", owned=True
+    ),
+    ("POST", "/console/course-attempts/{attempt_id}"): Page(
+        frozenset({A, M}),
+        "/console/course-attempts/{m1_attempt}",
+        form={},
+        ok=frozenset({303, 409}),  # scored for the first; submitted already for the rest
+        owned=True,
+    ),
+    ("POST", "/console/courses/{course_id}/rating"): Page(
+        frozenset({A, M}),
+        "/console/courses/medical-claims/rating",
+        form={"account": "merchant:m1", "rating": "4", "comment": "清楚"},
+        ok=frozenset({303, 409}),  # 409 until an attempt was submitted
+        owned=True,
+    ),
     ("ANY", "/console/static"): Page(PUBLIC, "/console/static/htmx.min.js"),
 }
 
@@ -194,8 +225,17 @@ def ids(store, registry) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "case": case_id,
         "sanction": sanction_id,
         "claim": claim_id,
+        "m1_attempt": m1_attempt(store),
         **brand_world(store, registry),  # type: ignore[dict-item]
     }
+
+
+def m1_attempt(store) -> int:  # type: ignore[no-untyped-def]
+    """An exam attempt merchant m1 started, through the use case."""
+    with store.transaction() as session:
+        return start_attempt(
+            session, EntityRef("merchant", "m1"), "medical-claims", "world", datetime.now(UTC)
+        ).id
 
 
 def _fill(text: str, ids: dict[str, object]) -> str:

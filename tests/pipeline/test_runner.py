@@ -148,6 +148,7 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
         "listening",
         "listing_prices",
         "order_shipping",
+        "voice_tickets",
     ]
     shipped = registry.detectors_for("order.shipped")
     assert [d.name for d in shipped] == ["late_shipment", "protection"]

@@ -72,6 +72,12 @@ class Permission(StrEnum):
     """See the call-back list of hurt users, with their experiences (personal data)."""
     CALLBACKS_WORK = "callbacks:work"
     """Log a call to a listed user and mark their problem resolved."""
+    TICKETS_READ = "tickets:read"
+    """Users' tickets and voices, their problems and SLAs, and the diagnosis (staff)."""
+    COURSES_READ = "courses:read"
+    """The rule courses, and enrolments and exam results (a merchant: its own)."""
+    COURSES_TAKE = "courses:take"
+    """Enrol, take a course's exam and rate the course (a merchant, for itself)."""
 
 
 P = Permission
@@ -79,7 +85,9 @@ _READ_ALL = {P.ENTITIES_READ, P.RESTRICTIONS_READ, P.DECISIONS_READ, P.CASES_REA
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.POLICY_EDITOR: frozenset({*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ}),
+    Role.POLICY_EDITOR: frozenset(
+        {*_READ_ALL, P.POLICY_READ, P.RULES_READ, P.REPORTS_READ, P.COURSES_READ}
+    ),
     Role.REVIEWER: frozenset(
         {
             *_READ_ALL,
@@ -95,6 +103,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BANK_WRITE,
             P.COMPLAINTS_DECIDE,
             P.CALLBACKS_READ,
+            P.TICKETS_READ,
+            P.COURSES_READ,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -108,6 +118,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.LEDGER_READ,
             P.BRAND_READ,
             P.CALLBACKS_READ,
+            P.TICKETS_READ,
+            P.COURSES_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -119,6 +131,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CLAIMS_FILE,
             P.CALLBACKS_READ,
             P.CALLBACKS_WORK,
+            P.TICKETS_READ,
+            P.COURSES_READ,
         }
     ),
     # A party's own records only (see Principal.may_see).
@@ -130,6 +144,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.GUARANTEES_WRITE,
             P.BRAND_READ,
             P.COMPLAINTS_ANSWER,
+            P.COURSES_READ,
+            P.COURSES_TAKE,
         }
     ),
     Role.BRAND: frozenset(

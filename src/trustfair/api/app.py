@@ -20,6 +20,7 @@ from trustfair.api import (
     bank,
     cases,
     complaints,
+    courses,
     decisions,
     entities,
     events,
@@ -33,6 +34,7 @@ from trustfair.api import (
     restrictions,
     rights,
     session,
+    tickets,
     users,
     webhooks,
 )
@@ -44,6 +46,7 @@ from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
 from trustfair.text.detectors.base import warm_up
 from trustfair.text.holder import EngineHolder, default_holder
+from trustfair.voice.timers import TicketTimerLoop
 
 if TYPE_CHECKING:
     from trustfair.pipeline.outbox import OutboxDispatcher
@@ -63,20 +66,23 @@ def create_app(
     access_log: bool = True,
     clock: Clock | None = None,
     complaint_timers_seconds: float | None = None,
+    ticket_timers_seconds: float | None = None,
 ) -> FastAPI:
     """The API; with ``dispatcher``, the outbox is delivered while the app runs, and
     woken by every ingest that commits an outbox row. ``access_log``: write a JSON line
     per request to the ``trustfair.access`` logger (metrics are kept either way).
     ``clock`` is what complaint steps take as now (a ``SettableClock`` in tests); with
-    ``complaint_timers_seconds``, the complaint timers run that often while the app runs."""
+    ``complaint_timers_seconds``, the complaint timers run that often while the app runs,
+    and with ``ticket_timers_seconds`` the ticket SLA escalations."""
     timers: TimerLoop | None = None
+    ticket_timers: TicketTimerLoop | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Load the word segmenter now, not in the first request that needs it (a second
         # and more, which a live stream's first risky line would wait for).
         await run_in_threadpool(warm_up)
-        nonlocal timers
+        nonlocal timers, ticket_timers
         if dispatcher is not None:
             dispatcher.start()
         if complaint_timers_seconds:
@@ -84,11 +90,16 @@ def create_app(
                 app.state.store, app.state.registry, app.state.clock, complaint_timers_seconds
             )
             timers.start()
+        if ticket_timers_seconds:
+            ticket_timers = TicketTimerLoop(app.state.store, app.state.clock, ticket_timers_seconds)
+            ticket_timers.start()
         try:
             yield
         finally:
             if timers is not None:
                 timers.close()
+            if ticket_timers is not None:
+                ticket_timers.close()
             app.state.committer.close()
             if dispatcher is not None:
                 dispatcher.close()
@@ -128,6 +139,8 @@ def create_app(
         complaints,
         images,
         listening,
+        tickets,
+        courses,
     ):
         app.include_router(module.router)
     console.mount(app)

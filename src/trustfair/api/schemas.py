@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Path, Query
 from pydantic import AfterValidator, BaseModel, Field
 
+from trustfair.enforce.sanctions import sanction_record
 from trustfair.events.payload import EntityRef
 from trustfair.store.models import EventRow, PointsEntryRow, SanctionRow
 
@@ -145,6 +146,11 @@ class Sanction(BaseModel):
     shared_from_id: int | None
     lifted_at: datetime | None = None
     lifted_reason: str | None = None
+    waits_for_course: dict[str, Any] | None = Field(
+        default=None,
+        description="The rule course whose exam must be passed before it lifts "
+        "(course_id; passed_at once passed): it stays in force past ends_at until then.",
+    )
 
     @classmethod
     def of(cls, row: SanctionRow) -> Sanction:
@@ -161,6 +167,7 @@ class Sanction(BaseModel):
             shared_from_id=row.shared_from_id,
             lifted_at=row.lifted_at,
             lifted_reason=row.lifted_reason,
+            waits_for_course=sanction_record(row)["waits_for_course"],
         )
 
 

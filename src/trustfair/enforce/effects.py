@@ -64,8 +64,17 @@ class DirectSanction:
             "appeal": appeal_terms(spec, decision.confirmed_at or at),
         }
         node = f"{params['rule']}@{matter.key}"
+        course = params.get("requires_course") or spec.courses.course_for(params["kind"], violation)
         sanction_for(
-            session, decision, author, params["kind"], params.get("days"), node, statement, at
+            session,
+            decision,
+            author,
+            params["kind"],
+            params.get("days"),
+            node,
+            statement,
+            at,
+            requires_course=course,
         )
 
 

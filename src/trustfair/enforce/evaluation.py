@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trustfair.enforce.sanctions import ACTIVE
+from trustfair.enforce.sanctions import in_force_at
 from trustfair.store.models import EventRow, SanctionRow
 
 SUSPENDING = ("live_suspension", "ban")
@@ -42,10 +42,7 @@ def sanctioned_at(session: Session, at: datetime) -> dict[tuple[str, str], set[s
     """Accounts under a suspension or ban at ``at``, with the kinds they are under."""
     rows = session.execute(
         select(SanctionRow.entity_type, SanctionRow.entity_id, SanctionRow.kind).where(
-            SanctionRow.kind.in_(SUSPENDING),
-            SanctionRow.state == ACTIVE,
-            SanctionRow.starts_at <= at,
-            or_(SanctionRow.ends_at.is_(None), SanctionRow.ends_at > at),
+            SanctionRow.kind.in_(SUSPENDING), in_force_at(at)
         )
     )
     found: dict[tuple[str, str], set[str]] = {}

@@ -208,8 +208,19 @@ def _check_nodes(
                 "appeal": appeal_terms(spec, decision.confirmed_at or at),
             }
             node_key = f"{violation_class}:{node.points}@{since.astimezone(CHINA).date()}#{number}"
+            course = sanction.requires_course or spec.courses.course_for(
+                sanction.kind, cause["violation"]
+            )
             sanction_for(
-                session, decision, author, sanction.kind, sanction.days, node_key, statement, at
+                session,
+                decision,
+                author,
+                sanction.kind,
+                sanction.days,
+                node_key,
+                statement,
+                at,
+                requires_course=course,
             )
 
 
@@ -231,10 +242,12 @@ def sanction_for(
     node: str,
     statement: dict[str, Any],
     at: datetime,
+    requires_course: str | None = None,
 ) -> SanctionRow | None:
     """Issue a sanction ``decision`` calls for, starting ``at`` (when the matter it
     punishes happened), and share it with linked accounts when the policy shares its
-    kind; the new row, or None if ``node`` was issued before."""
+    kind; the new row, or None if ``node`` was issued before. With ``requires_course``
+    it lifts only once its holder passed that course (copies shared do not wait)."""
     policy: FilePolicy = decision.policy
     # A reviewer's confirmation made later than the matter starts the sanction then, or
     # it would be half served (and past its appeal period) before anyone was told.
@@ -249,6 +262,7 @@ def sanction_for(
         decision_id=decision.id,
         policy_version=policy.version,
         statement=statement,
+        requires_course=requires_course,
     )
     linked = policy.spec.linked_accounts
     if row is not None and linked is not None and row.kind in linked.share:

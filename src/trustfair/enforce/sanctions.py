@@ -5,6 +5,11 @@ led to it issues nothing twice. Each carries its statement of reasons and is tol
 the marketplace by an outbox command. Sanctions of the kinds a policy names are
 shared with linked accounts, both ways: a ban reaches the accounts that already share
 a key with the banned one, and an account registered later with such a key.
+
+A sanction may wait for a rule course (``requires_course``): its holder must pass the
+course's exam, after the sanction started, before it lifts. ``in_force_at`` is the one
+definition of "in force" every reader uses: issued by then, not lifted, and either its
+term not over or a course it waits for not passed by then.
 """
 
 from __future__ import annotations
@@ -13,37 +18,59 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, or_, select, text
+from sqlalchemy.orm import Session, object_session
 
 from trustfair.enforce.linked import linked_entities
 from trustfair.events.payload import EntityRef
 from trustfair.pipeline.outbox import enqueue
 from trustfair.store.event_log import insert_ignoring_conflicts
-from trustfair.store.models import ACTIVE_SANCTION_CONDITION, SanctionRow
+from trustfair.store.models import ACTIVE_SANCTION_CONDITION, CourseHoldRow, SanctionRow
 
 ACTIVE = "active"
 LIFTED = "lifted"
 
 
+def waiting_for_course_at(at: datetime) -> ColumnElement[bool]:
+    """SQL: the sanction waits for a course its holder had not passed by ``at``."""
+    return exists().where(
+        CourseHoldRow.sanction_id == SanctionRow.id,
+        or_(CourseHoldRow.released_at.is_(None), CourseHoldRow.released_at > at),
+    )
+
+
+def in_force_at(at: datetime) -> ColumnElement[bool]:
+    """SQL: a sanction in force at ``at``: issued by then, not lifted, and its term not
+    over or a course it waits for not passed by then."""
+    return and_(
+        SanctionRow.state == ACTIVE,
+        SanctionRow.starts_at <= at,
+        or_(SanctionRow.ends_at.is_(None), SanctionRow.ends_at > at, waiting_for_course_at(at)),
+    )
+
+
 def active_sanction_rows(session: Session, entity: EntityRef, at: datetime) -> list[SanctionRow]:
-    """``entity``'s sanctions in force at ``at``: issued by then, not ended, not lifted."""
+    """``entity``'s sanctions in force at ``at`` (``in_force_at``)."""
     return list(
         session.scalars(
             select(SanctionRow)
             .where(
                 SanctionRow.entity_type == entity.type,
                 SanctionRow.entity_id == entity.id,
-                SanctionRow.state == ACTIVE,
-                SanctionRow.starts_at <= at,
-                or_(SanctionRow.ends_at.is_(None), SanctionRow.ends_at > at),
+                in_force_at(at),
             )
             .order_by(SanctionRow.id)
         )
     )
 
 
+def course_hold_of(session: Session, sanction_id: int) -> CourseHoldRow | None:
+    return session.get(CourseHoldRow, sanction_id)
+
+
 def sanction_record(row: SanctionRow) -> dict[str, Any]:
+    session = object_session(row)
+    hold = course_hold_of(session, row.id) if session is not None else None
     return {
         "sanction_id": row.id,
         "entity_type": row.entity_type,
@@ -55,6 +82,15 @@ def sanction_record(row: SanctionRow) -> dict[str, Any]:
         "policy_version": row.policy_version,
         "statement": row.statement,
         "shared_from_id": row.shared_from_id,
+        "waits_for_course": hold_record(hold) if hold is not None else None,
+    }
+
+
+def hold_record(hold: CourseHoldRow) -> dict[str, Any]:
+    """What a sanction's holder is told of the course it waits for."""
+    return {
+        "course_id": hold.course_id,
+        "passed_at": hold.released_at.isoformat() if hold.released_at else None,
     }
 
 
@@ -70,10 +106,16 @@ def issue_sanction(
     policy_version: str,
     statement: dict[str, Any],
     shared_from_id: int | None = None,
+    requires_course: str | None = None,
 ) -> SanctionRow | None:
-    """Issue a sanction for ``node`` unless it was issued already; the new row or None."""
+    """Issue a sanction for ``node`` unless it was issued already; the new row or None.
+
+    With ``requires_course``, it lifts only once its holder has passed that course's
+    exam (after ``at``), even when its days are over."""
     ends_at = at + timedelta(days=days) if days else None
     statement = {**statement, "sanction": kind, "until": ends_at.isoformat() if ends_at else None}
+    if requires_course is not None:
+        statement["requires_course"] = requires_course
     inserted = session.execute(
         insert_ignoring_conflicts(
             session,
@@ -102,6 +144,8 @@ def issue_sanction(
         return None
     row = session.get(SanctionRow, inserted)
     assert row is not None
+    if requires_course is not None:
+        _hold_for_course(session, row, requires_course)
     enqueue(
         session,
         "sanction.issued",
@@ -110,6 +154,28 @@ def issue_sanction(
         decision_id,
     )
     return row
+
+
+def _hold_for_course(session: Session, row: SanctionRow, course_id: str) -> None:
+    # Imported here: the courses package reads sanctions too (the holds it releases).
+    from trustfair.merchant.exams import passed_since
+
+    hold = CourseHoldRow(
+        sanction_id=row.id,
+        course_id=course_id,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        created_at=row.starts_at,
+    )
+    # A pass recorded before this sanction was (an event replayed late), but after it
+    # started, counts: the order the two arrived in must not matter.
+    passed = passed_since(
+        session, EntityRef(row.entity_type, row.entity_id), course_id, row.starts_at
+    )
+    if passed is not None:
+        hold.released_at, hold.released_by_attempt_id = passed.submitted_at, passed.id
+    session.add(hold)
+    session.flush()
 
 
 def share_with_linked(

@@ -26,6 +26,7 @@ PLUGIN_PACKAGES = (
     "trustfair.protect.effects",
     "trustfair.brand.effects",
     "trustfair.voice.projection",
+    "trustfair.voice.tickets",
 )
 
 T = TypeVar("T")

@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 
+from trustfair.enforce.sanctions import waiting_for_course_at
 from trustfair.events.ingest import DEFAULT_BATCH_SIZE, Line, ingest_lines
 from trustfair.pipeline.interfaces import Policy
 from trustfair.pipeline.registry import Registry, build_registry
@@ -260,8 +261,15 @@ def _entity_outcomes(
     points_query = select(
         PointsEntryRow.entity_type, PointsEntryRow.entity_id, func.sum(PointsEntryRow.points)
     ).group_by(PointsEntryRow.entity_type, PointsEntryRow.entity_id)
+    # In force at the end as every reader decides it (a sanction waiting for a course
+    # runs past its days); with no end, every sanction not lifted runs.
+    running_now = (
+        or_(SanctionRow.ends_at.is_(None), SanctionRow.ends_at > end, waiting_for_course_at(end))
+        if end is not None
+        else true()
+    )
     sanctions_query = select(
-        SanctionRow.entity_type, SanctionRow.entity_id, SanctionRow.kind, SanctionRow.ends_at
+        SanctionRow.entity_type, SanctionRow.entity_id, SanctionRow.kind, running_now
     ).where(SanctionRow.state != "lifted")
     if since is not None:
         points_query = points_query.where(PointsEntryRow.at >= since)
@@ -272,10 +280,10 @@ def _entity_outcomes(
     with store.reading() as session:
         for entity_type, entity_id, total in session.execute(points_query):
             points[(entity_type, entity_id)] = int(total or 0)
-        for entity_type, entity_id, kind, ends_at in session.execute(sanctions_query):
+        for entity_type, entity_id, kind, in_force in session.execute(sanctions_query):
             key = (entity_type, entity_id)
             kinds.setdefault(key, []).append(kind)
-            if ends_at is None or end is None or ends_at > end:
+            if in_force:
                 running.setdefault(key, []).append(kind)
     return {
         key: EntityOutcome(

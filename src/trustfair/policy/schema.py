@@ -68,6 +68,9 @@ class SanctionSpec(Strict):
     kind: SanctionKind
     days: int | None = Field(default=None, ge=1, le=3650)
     """How long it lasts; none for a warning, a listing removal or a ban."""
+    requires_course: Name | None = None
+    """A rule course (merchant/data/courses.yaml) whose exam the holder must pass, after
+    the sanction started, before it lifts: it runs past its days until then."""
 
     @model_validator(mode="after")
     def _duration_fits_the_kind(self) -> SanctionSpec:
@@ -76,6 +79,8 @@ class SanctionSpec(Strict):
             raise ValueError(f"a {self.kind} needs days: how long it lasts")
         if not lasting and self.days is not None:
             raise ValueError(f"a {self.kind} has no duration; remove days")
+        if self.requires_course is not None and not lasting:
+            raise ValueError(f"a {self.kind} does not lift: it cannot wait for a course")
         return self
 
 
@@ -167,10 +172,12 @@ class SanctionParams(Strict):
     days: int | None = Field(default=None, ge=1, le=3650)
     violation: Name
     """The violation type it punishes, quoted with its basis in the statement."""
+    requires_course: Name | None = None
+    """As a node's sanction's: a course to pass before it lifts."""
 
     @model_validator(mode="after")
     def _duration_fits_the_kind(self) -> SanctionParams:
-        SanctionSpec(kind=self.kind, days=self.days)
+        SanctionSpec(kind=self.kind, days=self.days, requires_course=self.requires_course)
         return self
 
 
@@ -271,6 +278,29 @@ class RuleSpec(Strict):
     stop: bool = False
 
 
+class CourseRequirements(Strict):
+    """Sanctions that wait for the rule course of the violation that caused them."""
+
+    by_violation: dict[Name, Name] = Field(default_factory=dict)
+    """Violation type → the course (merchant/data/courses.yaml) on its rule."""
+    sanctions: list[SanctionKind] = Field(default_factory=list)
+    """Kinds of sanction that, caused by a violation listed above, wait for its course
+    (a node's own ``requires_course`` wins)."""
+
+    @field_validator("sanctions")
+    @classmethod
+    def _only_lasting_kinds(cls, kinds: list[str]) -> list[str]:
+        for kind in kinds:
+            if kind not in RESTRICTING_KINDS - {"ban"}:
+                raise ValueError(f"a {kind} does not lift: it cannot wait for a course")
+        return kinds
+
+    def course_for(self, kind: str, violation: str | None) -> str | None:
+        if kind in self.sanctions and violation is not None:
+            return self.by_violation.get(violation)
+        return None
+
+
 class PolicyFile(Strict):
     version: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     description: str = ""
@@ -283,6 +313,8 @@ class PolicyFile(Strict):
     rules: list[RuleSpec] = Field(min_length=1, max_length=500)
     protection: Protection = Field(default_factory=Protection)
     """The guarantees' terms and how the protection fund adjudicates claims."""
+    courses: CourseRequirements = Field(default_factory=CourseRequirements)
+    """Which sanctions wait for a passed rule course before they lift."""
 
     @field_validator("nodes")
     @classmethod
@@ -292,3 +324,32 @@ class PolicyFile(Strict):
             if points != sorted(set(points)):
                 raise ValueError(f"{violation_class} nodes must rise strictly: {points}")
         return nodes
+
+    @model_validator(mode="after")
+    def _courses_exist(self) -> PolicyFile:
+        # Imported here: the catalogue is merchant data, read once.
+        from trustfair.merchant.courses import known_course_ids
+
+        known = known_course_ids()
+        named: list[tuple[str, str]] = []
+        for violation, course in self.courses.by_violation.items():
+            if violation not in self.violations:
+                raise ValueError(f"courses.by_violation: no violation type {violation!r}")
+            named.append((f"courses.by_violation.{violation}", course))
+        for violation_class, steps in self.nodes.items():
+            for node in steps:
+                for sanction in node.sanctions:
+                    if sanction.requires_course is not None:
+                        where = f"nodes.{violation_class} at {node.points}"
+                        named.append((where, sanction.requires_course))
+        for rule in self.rules:
+            for action in [*rule.actions, *rule.on_confirm]:
+                course = action.params.get("requires_course") if action.kind == "sanction" else None
+                if course is not None:
+                    named.append((f"rule {rule.id}", course))
+        for where, course in named:
+            if course not in known:
+                raise ValueError(
+                    f"{where}: no course {course!r}; known: {', '.join(sorted(known))}"
+                )
+        return self

@@ -423,8 +423,10 @@ def _event_log(session: Session) -> Section:
 def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """The whole report as plain data (what ``out/report.json`` holds)."""
     from trustfair.report.brand import brand_section
+    from trustfair.report.courses import courses_section
     from trustfair.report.listening import listening_section
     from trustfair.report.protection import protection_section
+    from trustfair.report.voice import voice_section
 
     with store.reading() as session:
         first, last = session.execute(
@@ -436,7 +438,9 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             _marketplace(session),
             protection_section(session),
             brand_section(session),
+            voice_section(session),
             listening_section(session),
+            courses_section(session, last or now or datetime.now(UTC)),
             _event_log(session),
         ]
     return {

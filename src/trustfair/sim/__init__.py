@@ -33,6 +33,24 @@ order, times in +08:00. Ids are plain counters (``ev000000001``, ``m00001``, ``l
     rule looks for). Only sessions with violating speech get bursts.
 
   Records of live events carry ``session_id``.
+- ``{"kind": "ticket", "ticket_id", "problem", "channel", "user_id"}``: one line per
+  ``ticket.opened``; ``problem`` (a ``trustfair.voice.problems.Problem``) is what the
+  ticket's text is really about;
+- ``{"kind": "hurt_user", "user_id", "experiences": [{"kind", "at", "order_id"?,
+  "ticket_id"?}, ...]}``: users who met at least 2 bad experiences (an
+  ``trustfair.voice.problems.Experience``) within some 30 days, with all their
+  experiences oldest first: ``late_shipment`` (an order shipped after ``ship_by`` or
+  never shipped; at the deadline), ``refund_refused`` (the merchant refused a refund or
+  return: an ``order.refund_refused`` event, or only the buyer's ticket text, or
+  nothing the log shows; at the refusal), ``counterfeit`` (an order of a counterfeit
+  listing delivered, complained of or not; at the delivery), ``rude_service`` (told in
+  a ticket; at its opening), ``unresolved_ticket`` (at the ``ticket.closed``).
+
+Streams: the marketplace draws from one generator; consumer protection, the brands'
+sweeps and the voice of users (``sim.voice``: refusals, rudeness, carriers, questions,
+confirmations of receipt, the text of every ticket and survey comment) each from a
+generator of their own, so adding them moved nothing the main one drew. Voice events
+are numbered ``evv…`` and its tickets ``tkv…``, so earlier events keep their ids.
 """
 
 from trustfair.sim.simulate import SimulationSummary, simulate

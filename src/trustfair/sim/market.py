@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from random import Random
 from typing import Any
 
-from trustfair.sim import copy, protection, violations
+from trustfair.sim import copy, protection, violations, voice
 from trustfair.sim.violations import Context
 from trustfair.sim.vocab import (
     BRANDS,
+    CARRIER_NAMES,
     CARRIERS,
     CATEGORIES,
     CATEGORY_BY_CODE,
@@ -31,6 +32,7 @@ from trustfair.sim.world import (
     shop_name,
 )
 from trustfair.sim.writer import DAY, EventSink, Truth, iso
+from trustfair.voice.problems import Experience
 
 HOUR = 3_600
 MINUTE = 60
@@ -71,6 +73,7 @@ class Market:
         truth: Truth,
         prng: Random | None = None,
         brand_rng: Random | None = None,
+        vrng: Random | None = None,
     ) -> None:
         self.rng = rng
         self.prng = prng or Random("protection")
@@ -79,6 +82,9 @@ class Market:
         self.brand_rng = brand_rng or Random("brands")
         """The brands' own sweeps of the marketplace (their notices), a stream apart for
         the same reason."""
+        self.vrng = vrng or Random("voice")
+        """The voice of users (``sim.voice``): refusals, rudeness, carriers, confirmations,
+        ticket texts; a stream apart again."""
         self.scale = scale
         self.sink = sink
         self.truth = truth
@@ -512,8 +518,11 @@ class Market:
         if rng.random() < b.never_ships:
             t_ref = ship_by + rng.randint(1 * DAY, 3 * DAY)
             self.refund(t_ref, order_id, buyer, m.merchant_id, amount, "not_shipped")
+            fx = voice.facts(listing, order_id, amount, t, "")
+            self.truth.experience(buyer, Experience.LATE_SHIPMENT, ship_by, order_id=order_id)
             if rng.random() < 0.5:
-                self.ticket(t_ref - HOUR, buyer, "late", listing, order_id)
+                self.ticket(t_ref - HOUR, buyer, "late", listing, order_id, fx)
+            voice.chased(self, ship_by, buyer, listing, fx)
             protection.order_claims(
                 self,
                 order_id=order_id,
@@ -541,6 +550,7 @@ class Market:
                 "tracking_no": f"{carrier.upper()}{rng.randint(10**11, 10**12 - 1)}",
             },
         )
+        fx = voice.facts(listing, order_id, amount, t, CARRIER_NAMES[carrier])
         if late:
             self.truth.violation(
                 ship_id,
@@ -550,10 +560,12 @@ class Market:
                 order_id=order_id,
                 late_by_s=t_ship - ship_by,
             )
+            self.truth.experience(buyer, Experience.LATE_SHIPMENT, ship_by, order_id=order_id)
             if rng.random() < 0.25:
                 self.ticket(
-                    ship_by + rng.randint(HOUR, 20 * HOUR), buyer, "late", listing, order_id
+                    ship_by + rng.randint(HOUR, 20 * HOUR), buyer, "late", listing, order_id, fx
                 )
+            voice.chased(self, ship_by, buyer, listing, fx)
         t_del = t_ship + rng.randint(1 * DAY, 4 * DAY)
         self.sink.emit(
             t_del, "order.delivered", "logistics-service", {"order_id": order_id, "buyer_id": buyer}
@@ -569,7 +581,8 @@ class Market:
             delivered_at=t_del,
         )
         # Returns and refunds.
-        if rng.random() < (0.25 if listing.counterfeit else 0.1 if bad else 0.04):
+        returned = rng.random() < (0.25 if listing.counterfeit else 0.1 if bad else 0.04)
+        if returned:
             reason = rng.choice(
                 ("suspected_counterfeit", "not_as_described")
                 if listing.counterfeit
@@ -592,6 +605,17 @@ class Market:
             )
             t_refund = t_ret + rng.randint(1 * DAY, 3 * DAY)
             self.refund(t_refund, order_id, buyer, m.merchant_id, amount, "returned")
+        problem = voice.after_delivery(
+            self,
+            user=buyer,
+            listing=listing,
+            fx=fx,
+            t_ship=t_ship,
+            t_del=t_del,
+            returned=returned,
+            late=late,
+            unhappy=unhappy,
+        )
         # Reviews.
         if rng.random() < 0.3:
             rating = rng.choice((1, 1, 2, 2, 3)) if unhappy else rng.choice((5, 5, 5, 5, 4, 4, 3))
@@ -628,15 +652,19 @@ class Market:
                 score = rng.choice((0, 1, 2, 3, 4, 5, 6, 6, 7))
             else:
                 score = rng.choice((6, 7, 8, 8, 9, 9, 10, 10, 10))
+            t_survey = t_del + rng.randint(DAY, 7 * DAY)
+            survey_id = self.new_id("sv", 8)
+            copy.survey_comment(rng, score)  # the main stream's draw, kept in its place
+            comment = voice.survey(self, t_survey, buyer, score, problem, listing, fx)
             self.sink.emit(
-                t_del + rng.randint(DAY, 7 * DAY),
+                t_survey,
                 "survey.answered",
                 "voice-service",
                 {
-                    "survey_id": self.new_id("sv", 8),
+                    "survey_id": survey_id,
                     "user_id": buyer,
                     "score": score,
-                    "comment": copy.survey_comment(rng, score),
+                    "comment": comment,
                     "merchant_id": m.merchant_id,
                     "order_id": order_id,
                     "category": listing.category.code,
@@ -649,7 +677,8 @@ class Market:
                 if listing.counterfeit
                 else rng.choice(("quality", "price", "refund", "other"))
             )
-            self.ticket(t_del + rng.randint(HOUR, 4 * DAY), buyer, issue, listing, order_id)
+            t_ticket = t_del + rng.randint(HOUR, 4 * DAY)
+            self.ticket(t_ticket, buyer, issue, listing, order_id, fx, t_del, returned)
         if listing.counterfeit and rng.random() < 0.1:
             self.complaint(
                 t_del + rng.randint(DAY, 6 * DAY), buyer, "counterfeit", listing, order_id
@@ -675,14 +704,30 @@ class Market:
             },
         )
 
-    def ticket(self, t: int, user: str, issue: str, listing: Listing, order_id: str | None) -> None:
+    def ticket(
+        self,
+        t: int,
+        user: str,
+        issue: str,
+        listing: Listing,
+        order_id: str | None,
+        fx: voice.Facts,
+        t_del: int | None = None,
+        returned: bool = False,
+    ) -> None:
+        """A ticket of the main stream; its text (and truth) come from the voice stream,
+        while the main stream still makes its old draw for the text, thrown away."""
         rng = self.rng
         ticket_id = self.new_id("tk", 8)
+        channel = rng.choice(("in_app", "in_app", "hotline", "review", "social"))
+        copy.ticket(rng, issue, listing.product)
         payload: dict[str, Any] = {
             "ticket_id": ticket_id,
             "user_id": user,
-            "channel": rng.choice(("in_app", "in_app", "hotline", "review", "social")),
-            "text": copy.ticket(rng, issue, listing.product),
+            "channel": channel,
+            "text": voice.main_ticket_text(
+                self, ticket_id, user, issue, channel, fx, t, t_del, returned
+            ),
         }
         if order_id is not None:
             payload["order_id"] = order_id
@@ -697,7 +742,9 @@ class Market:
                 rng.randint(3, 5) if resolution == "resolved" else rng.randint(1, 3)
             )
         close["note"] = copy.ticket_close_note(rng, resolution)
-        self.sink.emit(t + rng.randint(2 * HOUR, 5 * DAY), "ticket.closed", "cs-service", close)
+        t_close = t + rng.randint(2 * HOUR, 5 * DAY)
+        self.sink.emit(t_close, "ticket.closed", "cs-service", close)
+        voice.closed(self, ticket_id, user, resolution, t_close, depth=0)
 
     def complaint(
         self, t: int, complainant: str, kind: str, listing: Listing, order_id: str | None

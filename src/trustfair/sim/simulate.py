@@ -30,12 +30,20 @@ class SimulationSummary:
     events_by_type: dict[str, int] = field(default_factory=dict)
     entities_by_nature: dict[str, dict[str, int]] = field(default_factory=dict)
     violations_by_label: dict[str, int] = field(default_factory=dict)
+    tickets_by_problem: dict[str, int] = field(default_factory=dict)
+    experiences_by_kind: dict[str, int] = field(default_factory=dict)
+    """Every bad experience the truth recorded, of hurt users or not."""
+    hurt_users: int = 0
 
 
-def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
+def simulate(
+    seed: int, scale: ScaleName, out_dir: Path, *, voice_seed: int | None = None
+) -> SimulationSummary:
     """Write ``events.jsonl`` and ``truth.jsonl`` of a simulated marketplace to ``out_dir``.
 
-    The same seed and scale give byte-identical files.
+    The same seed and scale give byte-identical files. ``voice_seed`` seeds the voice of
+    users apart (by default ``seed``): whatever it is, the main stream's events are the
+    same (the tests check it).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: choose one of {', '.join(SCALES)}")
@@ -57,6 +65,7 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
             truth,
             prng=Random(f"protection:{seed}"),
             brand_rng=Random(f"brands:{seed}"),
+            vrng=Random(f"voice:{seed if voice_seed is None else voice_seed}"),
         )
         market.setup()
         for day in range(config.days):
@@ -86,6 +95,8 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
     labels: Counter[str] = Counter()
     for record in truth.violations.values():
         labels.update(record["labels"])
+    problems = Counter(record["problem"] for record in truth.tickets)
+    experiences = Counter(r["kind"] for met in truth.experiences.values() for _, r in met)
     return SimulationSummary(
         seed=seed,
         scale=scale,
@@ -96,6 +107,9 @@ def simulate(seed: int, scale: ScaleName, out_dir: Path) -> SimulationSummary:
         events_by_type=dict(sorted(sink.counts.items())),
         entities_by_nature={k: dict(sorted(v.items())) for k, v in natures.items()},
         violations_by_label=dict(sorted(labels.items())),
+        tickets_by_problem=dict(sorted(problems.items())),
+        experiences_by_kind=dict(sorted(experiences.items())),
+        hurt_users=len(truth.hurt_users()),
     )
 
 

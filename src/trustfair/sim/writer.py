@@ -33,16 +33,29 @@ class EventSink:
         self._out = out
         self._heap: list[tuple[int, int, str]] = []
         self._next = 0
+        self._side = 0
+        self._seq = 0
         self._flushed_until = 0
         self.counts: Counter[str] = Counter()
 
-    def emit(self, t: int, type_: str, source: str, payload: dict[str, Any]) -> str:
-        """Make one event at ``t`` seconds after START; return its event_id."""
+    def emit(
+        self, t: int, type_: str, source: str, payload: dict[str, Any], side: bool = False
+    ) -> str:
+        """Make one event at ``t`` seconds after START; return its event_id.
+
+        ``side`` events (those a stream apart added later, like the voice of users) are
+        numbered on a counter of their own (``evv…``), so the events made before they
+        existed keep their ids."""
         if t < self._flushed_until:
             # A bug in the simulator, not in the data: the file would go back in time.
             raise RuntimeError(f"{type_} at t={t} is before the flushed horizon")
-        self._next += 1
-        event_id = f"ev{self._next:09d}"
+        if side:
+            self._side += 1
+            event_id = f"evv{self._side:09d}"
+        else:
+            self._next += 1
+            event_id = f"ev{self._next:09d}"
+        self._seq += 1
         line = dumps(
             {
                 "event_id": event_id,
@@ -52,7 +65,7 @@ class EventSink:
                 "payload": payload,
             }
         )
-        heapq.heappush(self._heap, (t, self._next, line))
+        heapq.heappush(self._heap, (t, self._seq, line))
         self.counts[type_] += 1
         return event_id
 
@@ -66,13 +79,71 @@ class EventSink:
             self._flushed_until = max(self._flushed_until, until)
 
 
+HURT_WINDOW_DAYS = 30
+HURT_AT_LEAST = 2
+"""A user is hurt after at least HURT_AT_LEAST bad experiences within any
+HURT_WINDOW_DAYS (the truth contract of issue 8)."""
+
+
 class Truth:
-    """What really happened, for evaluators: natures of entities and violations."""
+    """What really happened, for evaluators: natures of entities, violations, what
+    each ticket is about and the bad experiences users met."""
 
     def __init__(self) -> None:
         self.entities: list[dict[str, Any]] = []
         self.violations: dict[str, dict[str, Any]] = {}
         self.others: list[dict[str, Any]] = []
+        self.tickets: list[dict[str, Any]] = []
+        self.experiences: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._incidents: set[tuple[str, str]] = set()
+
+    def ticket(self, ticket_id: str, problem: str, channel: str, user_id: str) -> None:
+        self.tickets.append(
+            {
+                "kind": "ticket",
+                "ticket_id": ticket_id,
+                "problem": str(problem),
+                "channel": channel,
+                "user_id": user_id,
+            }
+        )
+
+    def experience(
+        self,
+        user_id: str,
+        kind: str,
+        t: int,
+        order_id: str | None = None,
+        ticket_id: str | None = None,
+    ) -> bool:
+        """Record one bad experience at ``t``; an incident (kind, order or ticket) counts
+        once, so a second record of it is ignored (returns False)."""
+        key = (str(kind), order_id or ticket_id or f"{user_id}@{t}")
+        if key in self._incidents:
+            return False
+        self._incidents.add(key)
+        record: dict[str, Any] = {"kind": str(kind), "at": iso(t)}
+        if order_id is not None:
+            record["order_id"] = order_id
+        if ticket_id is not None:
+            record["ticket_id"] = ticket_id
+        self.experiences.setdefault(user_id, []).append((t, record))
+        return True
+
+    def hurt_users(self) -> list[dict[str, Any]]:
+        """Users with at least HURT_AT_LEAST experiences within some HURT_WINDOW_DAYS,
+        each with all their experiences, oldest first; by user id."""
+        window = HURT_WINDOW_DAYS * DAY
+        out = []
+        for user_id in sorted(self.experiences):
+            met = sorted(self.experiences[user_id], key=lambda x: (x[0], x[1]["kind"]))
+            times = [t for t, _ in met]
+            k = HURT_AT_LEAST - 1
+            if any(times[i + k] - times[i] <= window for i in range(len(times) - k)):
+                out.append(
+                    {"kind": "hurt_user", "user_id": user_id, "experiences": [r for _, r in met]}
+                )
+        return out
 
     def entity(
         self, entity_type: str, entity_id: str, nature: str, linked_to: list[str] | None = None
@@ -127,4 +198,8 @@ class Truth:
         for record in self.entities:
             out.write(dumps(record) + "\n")
         for record in self.violations.values():
+            out.write(dumps(record) + "\n")
+        for record in self.tickets:
+            out.write(dumps(record) + "\n")
+        for record in self.hurt_users():
             out.write(dumps(record) + "\n")

@@ -26,6 +26,9 @@ from trustfair.store.models import (
     ClaimRow,
     ComplaintRow,
     ComplaintStepRow,
+    CourseAttemptRow,
+    CourseEnrolmentRow,
+    CourseHoldRow,
     DecisionRow,
     EventRow,
     IngestRunRow,
@@ -38,6 +41,7 @@ from trustfair.store.models import (
     SanctionRow,
     SignalRow,
     SurveyAnswerRow,
+    TicketRow,
 )
 
 RowToRecord = Callable[[Any], dict[str, Any]]
@@ -225,6 +229,63 @@ register_export(
     _complaint,
     "IP complaints (notice and takedown): the notice, its state and outcome, when it"
     " reached each state, and the time from filing to measures",
+)
+
+
+def _ticket(row: TicketRow) -> dict[str, Any]:
+    """A voice of the unified list, with whether it met its SLA (null without one, or
+    while still open)."""
+    met = None
+    if row.due_at is not None and row.closed_at is not None:
+        met = row.closed_at <= row.due_at
+    return {**_columns(row), "sla_met": met}
+
+
+register_export(
+    "tickets",
+    TicketRow,
+    _ticket,
+    "the unified voice list: tickets of every channel, low reviews and detractors'"
+    " comments, with order, listing, category, merchant, streamer, problem (and its"
+    " spans), SLA due time, whether it was met, escalation level and how it closed",
+)
+
+
+def _course_attempt(row: CourseAttemptRow) -> dict[str, Any]:
+    """An exam attempt with its enrolment (course, account, first pass, rating): the
+    questions asked and answers given, never the right answers."""
+    session = object_session(row)
+    assert session is not None
+    enrolment = session.get(CourseEnrolmentRow, row.enrolment_id)
+    assert enrolment is not None
+    return {
+        **_columns(row),
+        "course_id": enrolment.course_id,
+        "entity_type": enrolment.entity_type,
+        "entity_id": enrolment.entity_id,
+        "enrolment_passed_at": _time(enrolment.passed_at),
+        "rating": enrolment.rating,
+    }
+
+
+register_export(
+    "courses",
+    CourseAttemptRow,
+    _course_attempt,
+    "rule-course exam attempts: course, account, questions asked (and the order their"
+    " choices were shown), answers, score, pass, with the enrolment's pass and rating",
+)
+register_export(
+    "course_enrolments",
+    CourseEnrolmentRow,
+    _columns,
+    "enrolments in rule courses: account, when enrolled and first passed, rating and comment",
+)
+register_export(
+    "course_holds",
+    CourseHoldRow,
+    _columns,
+    "sanctions that wait for a passed course: the course, and the pass that released it",
 )
 # User listening (issue 8): the call-back list, NPS answers, negative-feedback bands.
 register_export(

@@ -852,6 +852,68 @@ class ComplaintStepRow(Base):
 # -- user listening (voice/): tickets, call-backs, NPS, negative feedback -------------
 # (migration 0010)
 
+# tickets (voice/tickets.py, voice/escalation.py) -- first in this section
+
+
+class TicketRow(Base):
+    """One voice of a user in the unified list: a ticket from any channel, or a low
+    review or a detractor's survey comment beside them (``source``), with what it is
+    about (order, listing, category, merchant, streamer), its problem as classified, its
+    SLA and how it ended."""
+
+    __tablename__ = "voice_tickets"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    """The ticket_id; ``review:<id>`` or ``survey:<id>`` for a review or a comment."""
+    source: Mapped[str] = mapped_column(String(16))
+    """ticket, review or survey."""
+    channel: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    order_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    merchant_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    listing_id: Mapped[str | None] = mapped_column(String(128))
+    category: Mapped[str | None] = mapped_column(String(64))
+    streamer_id: Mapped[str | None] = mapped_column(String(128))
+    session_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(String(32), index=True)
+    process: Mapped[str] = mapped_column(String(32))
+    problem_score: Mapped[float] = mapped_column(Float)
+    runner_up: Mapped[str | None] = mapped_column(String(32))
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    classifier_version: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    """open or closed (a review or a survey comment is closed when it is posted)."""
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """When the channel's SLA runs out (none for a review or a comment)."""
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    satisfaction: Mapped[int | None] = mapped_column()
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"))
+
+    __table_args__ = (Index("ix_voice_tickets_due", "state", "due_at"),)
+
+
+class TicketEscalationRow(Base):
+    """A ticket escalated past its SLA: once per level (1 at the SLA, 2 at twice it)."""
+
+    __tablename__ = "voice_ticket_escalations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("voice_tickets.id"))
+    level: Mapped[int] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the level was reached (the SLA, or twice it, after the opening)."""
+    escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+
+    __table_args__ = (Index("uq_voice_ticket_escalations", "ticket_id", "level", unique=True),)
+
+
+# end of tickets
+
 
 # listening (call-backs, NPS, negative feedback): below the tickets' tables
 
@@ -1021,6 +1083,71 @@ class NegativeBandRow(Base):
 
 # -- rule courses (merchant/): courses, exams, sanctions waiting for them ------------
 # (migration 0013)
+
+
+class CourseEnrolmentRow(Base):
+    """A merchant or streamer enrolled in a rule course (merchant/exams.py): when it
+    first passed the exam, and the satisfaction it gave the course afterwards."""
+
+    __tablename__ = "course_enrolments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    enrolled_by: Mapped[str] = mapped_column(String(128))
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column()
+    """Satisfaction 1-5, given after finishing (an attempt submitted); may be changed."""
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("uq_course_enrolments", "course_id", "entity_type", "entity_id", unique=True),
+        Index("ix_course_enrolments_entity", "entity_type", "entity_id"),
+    )
+
+
+class CourseAttemptRow(Base):
+    """One exam attempt: the questions drawn and the order their choices were shown in
+    (kept by the server, so an answer is read against what was asked), then the
+    answers, the score and whether it passed."""
+
+    __tablename__ = "course_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("course_enrolments.id"))
+    number: Mapped[int] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    asked: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    """[{question, choices: [choice ids in the order shown as A, B, C ...]}]"""
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    correct: Mapped[int | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (Index("uq_course_attempts_number", "enrolment_id", "number", unique=True),)
+
+
+class CourseHoldRow(Base):
+    """A sanction that does not lift, however its term runs, until its holder passes a
+    course's exam (passed after the sanction started). ``released_at`` is that pass;
+    the sanction is in force until the later of its end and the release
+    (``enforce.sanctions.in_force_at``)."""
+
+    __tablename__ = "course_holds"
+
+    sanction_id: Mapped[int] = mapped_column(ForeignKey("sanctions.id"), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("course_attempts.id"))
+
+    __table_args__ = (Index("ix_course_holds_entity", "entity_type", "entity_id", "course_id"),)
 
 
 # -- end of rule courses ---------------------------------------------------------------
