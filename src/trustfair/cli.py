@@ -265,6 +265,14 @@ def demo(
 
     passed = take_the_waiting_courses(store, seed)
     out.print(f"rule courses passed by sanctioned accounts: {passed}")
+    from trustfair.voice.routine import listen
+
+    listened = listen(store, build_registry())  # as of the last event, week by week
+    out.print(
+        f"call-back list: {listened.listed} hurt users listed; negative feedback over the "
+        f"peers' band: {sum(listened.over_band)} entity-weeks, "
+        f"{listened.appended} sent to enforcement"
+    )
     publish_report(store, out_dir, out)
 
 
