@@ -51,7 +51,8 @@ app.add_typer(rights_app, name="rights")
 complaints_app = typer.Typer(help="Notice and takedown of IP complaints.", no_args_is_help=True)
 app.add_typer(complaints_app, name="complaints")
 voice_app = typer.Typer(
-    help="User voice: tickets, their SLAs, the diagnosis.", no_args_is_help=True
+    help="User voice: tickets, their SLAs, the diagnosis, call-backs, negative feedback.",
+    no_args_is_help=True,
 )
 app.add_typer(voice_app, name="voice")
 fulfilment_app = typer.Typer(
@@ -273,6 +274,14 @@ def demo(
     passed = take_the_waiting_courses(store, seed)
     out.print(f"rule courses passed by sanctioned accounts: {passed}")
     _watch_the_demo_deadlines(store, registry)
+    from trustfair.voice.routine import listen
+
+    listened = listen(store, registry)  # as of the last event, week by week
+    out.print(
+        f"call-back list: {listened.listed} hurt users listed; negative feedback over the "
+        f"peers' band: {sum(listened.over_band)} entity-weeks, "
+        f"{listened.appended} sent to enforcement"
+    )
     publish_report(store, out_dir, out)
 
 
@@ -1425,6 +1434,132 @@ def db_upgrade() -> None:
 
     _open_store()
     out.print(f"{shown_database_url()}: schema is current")
+
+
+def _log_end(store):  # type: ignore[no-untyped-def]
+    """The time of the latest event in the store's log (None when empty)."""
+    from sqlalchemy import func, select
+
+    from trustfair.store.models import EventRow
+
+    with store.reading() as session:
+        return session.scalar(select(func.max(EventRow.occurred_at)))
+
+
+def _voice_at(store, at: str | None):  # type: ignore[no-untyped-def]
+    """--at, or "now"; ``log-end`` is the latest event's time (a replayed simulation)."""
+    if at == "log-end":
+        end = _log_end(store)
+        if end is None:
+            raise _fail("--at log-end: the store holds no events")
+        return end
+    return _when(at)
+
+
+VOICE_AT_OPTION = typer.Option(
+    "--at", help="As of this time (ISO 8601 with a zone, or log-end) [default: now]."
+)
+
+
+@voice_app.command("callbacks")
+def voice_callbacks(at: Annotated[str | None, VOICE_AT_OPTION] = None) -> None:
+    """Bring the call-back list up to date: users with several bad experiences within
+    the window are listed with their reasons. Safe to run again."""
+    from trustfair.voice.callbacks import refresh_callbacks
+
+    store = _open_store()
+    when = _voice_at(store, at)
+    with store.transaction() as session:
+        run = refresh_callbacks(session, when)
+    out.print(
+        f"{len(run.listed)} user(s) listed, {len(run.grown)} open entr(ies) grown, "
+        f"{run.users_with_experiences} user(s) with bad experiences, as of {when.isoformat()}"
+    )
+
+
+@voice_app.command("negative-feedback")
+def voice_negative_feedback(
+    at: Annotated[str | None, VOICE_AT_OPTION] = None,
+    weeks: Annotated[
+        int, typer.Option(min=1, max=520, help="Judge this many weeks back to --at, oldest first.")
+    ] = 1,
+) -> None:
+    """Judge every merchant's and streamer's negative-experience rate over the week to
+    --at against its peers; those newly over the band are written to the log for
+    enforcement (once per entity and week). Safe to run again."""
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.voice.negative import WINDOW, judge_negative_feedback
+
+    store = _open_store()
+    end = _voice_at(store, at)
+    registry = build_registry()
+    for back in range(weeks - 1, -1, -1):
+        when = end - back * WINDOW if back else end
+        with store.transaction() as session:
+            run = judge_negative_feedback(session, when, registry)
+        out.print(
+            f"{run.judged} entit(ies) judged, {len(run.over_band)} over the band "
+            f"({len(run.appended)} newly written to the log), week to {when.isoformat()}"
+        )
+
+
+@eval_app.command("callbacks")
+def eval_callbacks(
+    events: Annotated[Path, typer.Argument(help="A simulation's events.jsonl.")],
+    truth: Annotated[Path, typer.Argument(help="Its truth.jsonl (hurt_user lines).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Measure the call-back list against the truth's hurt users: EVENTS are ingested
+    into the store (events already there are skipped; into an empty store, after the
+    simulation's brand banks and rights, as the demo does), the list brought up to date
+    as of the last event, then recall and precision by user and by experience kind."""
+    from trustfair.events.ingest import ingest_lines, read_lines
+    from trustfair.pipeline.registry import build_registry
+    from trustfair.voice.callbacks import refresh_callbacks
+    from trustfair.voice.evaluation import evaluate_callbacks, truth_hurt_users
+    from trustfair.voice.experiences import user_experiences
+
+    for path in (events, truth):
+        if not path.is_file():
+            raise _fail(f"{path}: no such file")
+    try:
+        with truth.open(encoding="utf-8") as lines:
+            hurt = truth_hurt_users(lines)
+    except ValueError as exc:
+        raise _fail(f"{truth}: {exc}") from None
+    store = _open_store()
+    sim_dir = events.parent
+    if _log_end(store) is None and (sim_dir / "brand_banks.json").is_file():
+        # As the demo does: the brands' banks and certified rights in place before the
+        # market trades, so that counterfeit listings are judged as they would be.
+        banks = _import_banks(store, sim_dir / "brand_banks.json", "eval")
+        certified = _certify_the_demo_brands(store, sim_dir)
+        err.print(f"as the demo: {banks.added} bank entries, {certified} brands certified")
+    with events.open("rb") as stream:
+        ingest_lines(store, build_registry(), read_lines(stream), source_name=str(events))
+    when = _log_end(store)
+    with store.transaction() as session:
+        derived = {}
+        if when is not None:
+            refresh_callbacks(session, when)
+            derived = {
+                user: {e.key for e in experiences}
+                for user, experiences in user_experiences(session, when).items()
+            }
+        result = evaluate_callbacks(session, hurt, derived)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"hurt users {result['hurt_users']:,} · listed {result['listed_users']:,} · "
+        f"recall {result['recall']} · precision {result['precision']}"
+    )
+    for kind, counts in result["experiences"].items():
+        out.print(
+            f"  {kind:<18} truth {counts['truth']:>6,} found {counts['found']:>6,} "
+            f"missed {counts['missed']:>6,} spurious {counts['spurious']:>6,} "
+            f"behind wrong listings {counts['behind_wrong_listings']:>6,}"
+        )
 
 
 if __name__ == "__main__":

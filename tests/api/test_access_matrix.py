@@ -348,6 +348,22 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/v1/images/{image_id}"): Call(
         frozenset({A, R, U, B, M}), "/v1/images/no-such-picture", ok=frozenset({404})
     ),
+    # User listening (issue 8): the call-back list, NPS, negative feedback.
+    ("GET", "/v1/callbacks"): Call(frozenset({A, R, U, C})),
+    ("GET", "/v1/callbacks/{callback_id}"): Call(
+        frozenset({A, R, U, C}), "/v1/callbacks/999999", ok=frozenset({404})
+    ),
+    ("POST", "/v1/callbacks/{callback_id}/calls"): Call(
+        frozenset({A, C}),
+        "/v1/callbacks/999999/calls",
+        body={"outcome": "reached", "note": ""},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/v1/callbacks/{callback_id}/resolve"): Call(
+        frozenset({A, C}), "/v1/callbacks/999999/resolve", body={}, ok=frozenset({404})
+    ),
+    ("GET", "/v1/voice/nps"): Call(frozenset({A, P, U})),
+    ("GET", "/v1/voice/negative-feedback"): Call(frozenset({A, P, U})),
     # User voice: tickets and the diagnosis, for staff and customer service.
     ("GET", "/v1/tickets"): Call(frozenset({A, R, U, C})),
     ("GET", "/v1/tickets/{ticket_id}"): Call(

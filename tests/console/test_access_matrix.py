@@ -161,6 +161,21 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         form={"outcome": "reject", "reason": "证书不清晰"},
         ok=frozenset({303}),
     ),
+    # User listening: the call-back list (no entry 999999: allowed roles get the 404 page).
+    ("GET", "/console/callbacks"): Page(frozenset({A, R, U, C})),
+    ("GET", "/console/callbacks/{callback_id}"): Page(
+        frozenset({A, R, U, C}), "/console/callbacks/999999", ok=frozenset({404})
+    ),
+    ("POST", "/console/callbacks/{callback_id}/calls"): Page(
+        frozenset({A, C}),
+        "/console/callbacks/999999/calls",
+        form={"outcome": "reached", "note": ""},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/console/callbacks/{callback_id}/resolve"): Page(
+        frozenset({A, C}), "/console/callbacks/999999/resolve", form={}, ok=frozenset({404})
+    ),
+    ("GET", "/console/listening"): Page(frozenset({A, P, U})),
     # Rule courses: a merchant takes them for its own accounts; staff see everyone's.
     ("GET", "/console/courses"): Page(READERS),
     ("GET", "/console/courses/{course_id}"): Page(READERS, "/console/courses/medical-claims"),

@@ -145,6 +145,7 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
     assert [p.name for p in registry.projectors] == [
         "coverage",
         "identity_keys",
+        "listening",
         "listing_prices",
         "order_shipping",
         "voice_tickets",

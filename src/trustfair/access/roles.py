@@ -68,6 +68,10 @@ class Permission(StrEnum):
     """Declare non-infringement against a notice (a merchant, for its own listing)."""
     COMPLAINTS_DECIDE = "complaints:decide"
     """Reject a notice without prima facie evidence, or find one malicious."""
+    CALLBACKS_READ = "callbacks:read"
+    """See the call-back list of hurt users, with their experiences (personal data)."""
+    CALLBACKS_WORK = "callbacks:work"
+    """Log a call to a listed user and mark their problem resolved."""
     TICKETS_READ = "tickets:read"
     """Users' tickets and voices, their problems and SLAs, and the diagnosis (staff)."""
     COURSES_READ = "courses:read"
@@ -100,6 +104,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BRAND_READ,
             P.BANK_WRITE,
             P.COMPLAINTS_DECIDE,
+            P.CALLBACKS_READ,
             P.TICKETS_READ,
             P.COURSES_READ,
         }
@@ -114,6 +119,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CLAIMS_READ,
             P.LEDGER_READ,
             P.BRAND_READ,
+            P.CALLBACKS_READ,
             P.TICKETS_READ,
             P.COURSES_READ,
         }
@@ -125,6 +131,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.APPEALS_FILE,
             P.CLAIMS_READ,
             P.CLAIMS_FILE,
+            P.CALLBACKS_READ,
+            P.CALLBACKS_WORK,
             P.TICKETS_READ,
             P.COURSES_READ,
         }

@@ -99,12 +99,14 @@ def mount(app: FastAPI) -> None:
     handlers of its redirects and problem pages, and its security headers."""
     from trustfair.console.brand_pages import router as brand_router
     from trustfair.console.course_pages import router as course_router
+    from trustfair.console.listening_pages import router as listening_router
     from trustfair.console.urge_pages import router as urge_router
     from trustfair.console.voice_pages import router as voice_router
 
     app.include_router(router)
     app.include_router(brand_router)
     app.include_router(voice_router)
+    app.include_router(listening_router)
     app.include_router(course_router)
     app.include_router(urge_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")

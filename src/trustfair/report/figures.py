@@ -425,6 +425,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
     from trustfair.report.brand import brand_section
     from trustfair.report.courses import courses_section
     from trustfair.report.fulfilment import fulfilment_section
+    from trustfair.report.listening import listening_section
     from trustfair.report.protection import protection_section
     from trustfair.report.voice import voice_section
 
@@ -439,6 +440,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             protection_section(session),
             brand_section(session),
             voice_section(session),
+            listening_section(session),
             courses_section(session, last or now or datetime.now(UTC)),
             fulfilment_section(session),
             _event_log(session),

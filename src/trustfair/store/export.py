@@ -20,6 +20,7 @@ from trustfair.store.models import (
     BankEntryRow,
     Base,
     BrandCheckRow,
+    CallbackRow,
     CaseEventRow,
     CaseRow,
     ClaimRow,
@@ -34,11 +35,13 @@ from trustfair.store.models import (
     LedgerEntryRow,
     LedgerTransactionRow,
     MissedDeadlineRow,
+    NegativeBandRow,
     PointsEntryRow,
     RightRow,
     RightsHolderRow,
     SanctionRow,
     SignalRow,
+    SurveyAnswerRow,
     TicketRow,
     UrgeRow,
 )
@@ -309,11 +312,33 @@ register_export(
     " the orders with their deadlines and shipments, the acknowledgement",
 )
 register_export(
-    "missed-deadlines",
+    "missed_deadlines",
     MissedDeadlineRow,
     _columns,
     "orders whose shipping deadline passed unshipped, when the watcher found it, and the"
     " late-shipment award that paid the buyer (ledger transaction id)",
+)
+# User listening (issue 8): the call-back list, NPS answers, negative-feedback bands.
+register_export(
+    "callbacks",
+    CallbackRow,
+    _columns,
+    "users hurt by several bad experiences: state (listed, called, resolved), each"
+    " experience with its evidence and time, when they were listed, called, resolved",
+)
+register_export(
+    "nps",
+    SurveyAnswerRow,
+    _columns,
+    "recommendation survey answers (0-10) with merchant, category, segments (live or"
+    " shelf order, new or returning buyer) and the problem of the comment",
+)
+register_export(
+    "negative_feedback",
+    NegativeBandRow,
+    _columns,
+    "weekly negative-experience rates of merchants and streamers against their peers'"
+    " band (median, p90, Wilson lower bound), over the band or not, the event it wrote",
 )
 register_export(
     "ingest_runs",

@@ -915,6 +915,155 @@ class TicketEscalationRow(Base):
 # end of tickets
 
 
+# listening (call-backs, NPS, negative feedback): below the tickets' tables
+
+OPEN_CALLBACK_CONDITION = "state <> 'resolved'"
+
+
+class CallbackRow(Base):
+    """A user hurt by several bad experiences, listed to be called back
+    (``voice.callback_states``): the reasons are the experiences, with their evidence."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    """Each experience: kind, key, at, order_id/ticket_id, evidence."""
+    hurt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the user met the second experience within the window."""
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        # At most one open entry per user: two runs that both find none cannot both list.
+        Index(
+            "uq_callbacks_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text(OPEN_CALLBACK_CONDITION),
+            postgresql_where=text(OPEN_CALLBACK_CONDITION),
+        ),
+    )
+
+
+class CallbackCallRow(Base):
+    """A call made to a listed user, and what came of it."""
+
+    __tablename__ = "callback_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(128))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VoiceOrderRow(Base):
+    """Each paid order as user listening needs it: buyer, merchant, listing category,
+    the live session and streamer it came from (the exposure of negative feedback, the
+    segments of NPS, the buyer of a late shipment)."""
+
+    __tablename__ = "voice_orders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128), unique=True)
+    buyer_id: Mapped[str] = mapped_column(String(128), index=True)
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    listing_id: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str | None] = mapped_column(String(64))
+    session_id: Mapped[str | None] = mapped_column(String(128))
+    streamer_id: Mapped[str | None] = mapped_column(String(128))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"))
+
+    __table_args__ = (
+        Index("ix_voice_orders_merchant", "merchant_id", "paid_at"),
+        Index("ix_voice_orders_streamer", "streamer_id", "paid_at"),
+    )
+
+
+class SurveyAnswerRow(Base):
+    """A recommendation survey answer with the segments it is counted in and, for a
+    comment, the problem it was classified as."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    survey_id: Mapped[str] = mapped_column(String(128), unique=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    score: Mapped[int] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str | None] = mapped_column(String(32))
+    merchant_id: Mapped[str | None] = mapped_column(String(128))
+    order_id: Mapped[str | None] = mapped_column(String(128))
+    category: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    """live (the order came from a live session) or shelf; None without an order."""
+    buyer: Mapped[str | None] = mapped_column(String(16))
+    """new (the survey's order was the buyer's first) or returning; None without one."""
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"))
+
+
+class NegativeFeedbackRow(Base):
+    """One negative signal aimed at a merchant, its listing or live session, or a
+    streamer, with the merchant and streamer it counts against. Signals with the same
+    ``dedupe_key`` are one negative experience (a bad review posted and flagged)."""
+
+    __tablename__ = "negative_feedback"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(128))
+    merchant_id: Mapped[str | None] = mapped_column(String(128))
+    streamer_id: Mapped[str | None] = mapped_column(String(128))
+    dedupe_key: Mapped[str] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), unique=True)
+
+    __table_args__ = (
+        Index("ix_negative_feedback_merchant", "merchant_id", "at"),
+        Index("ix_negative_feedback_streamer", "streamer_id", "at"),
+    )
+
+
+class NegativeBandRow(Base):
+    """A merchant's or streamer's negative rate over one period, judged against its
+    peers; ``over_band`` rows fed enforcement (``event_id``, once per entity and period)."""
+
+    __tablename__ = "negative_bands"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity_type: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    period: Mapped[str] = mapped_column(String(10))
+    """The ISO week of the judgement (2026-W48, China time): one band event per period."""
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    peer_group: Mapped[str] = mapped_column(String(64))
+    negatives: Mapped[int] = mapped_column()
+    exposures: Mapped[int] = mapped_column()
+    rate: Mapped[float | None] = mapped_column(Float)
+    wilson_low: Mapped[float | None] = mapped_column(Float)
+    peer_median: Mapped[float | None] = mapped_column(Float)
+    peer_p90: Mapped[float | None] = mapped_column(Float)
+    over_band: Mapped[bool] = mapped_column(Boolean)
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    judged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("uq_negative_bands_period", "entity_type", "entity_id", "period", unique=True),
+    )
+
+
 # -- end of user listening -------------------------------------------------------------
 
 

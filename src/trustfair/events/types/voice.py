@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustfair.events.fields import Code, Id, LongText, ShortText
+from trustfair.events.fields import Code, Count, Id, LongText, ShortText, Timestamp
 from trustfair.events.payload import EntityRef, Payload, event_type
 
 TargetType = Literal[
@@ -107,3 +107,26 @@ class ReviewPosted(Payload):
     listing_id: Id
     rating: int = Field(ge=1, le=5)
     text: LongText = ""
+
+
+@event_type("feedback.over_band", subject=None)
+class FeedbackOverBand(Payload):
+    """trustfair's own judgement (``trustfair voice negative-feedback``): a merchant's or
+    streamer's negative-experience rate over [since, until] stood above its peers' band,
+    written to the log once per entity and period so enforcement follows the one spine.
+    Rates are in parts per million of orders."""
+
+    entity_type: Literal["merchant", "streamer"]
+    entity_id: Id
+    since: Timestamp
+    until: Timestamp
+    peer_group: Code
+    negatives: Count
+    exposures: Count
+    rate_ppm: Count
+    wilson_low_ppm: Count
+    peer_median_ppm: Count
+    peer_p90_ppm: Count
+
+    def subject(self) -> EntityRef:
+        return EntityRef(self.entity_type, self.entity_id)
