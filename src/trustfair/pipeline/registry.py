@@ -25,6 +25,7 @@ PLUGIN_PACKAGES = (
     "trustfair.protect.coverage",
     "trustfair.protect.effects",
     "trustfair.brand.effects",
+    "trustfair.merchant.effects",
 )
 
 T = TypeVar("T")

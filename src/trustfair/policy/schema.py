@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from trustfair.merchant.terms import Settlement
 from trustfair.pipeline.interfaces import Verdict
 from trustfair.protect.terms import Protection
 
@@ -48,6 +49,9 @@ ActionKind = Literal[
     "compensate",
     "brand_check",
     "file_notice",
+    "advance_settlement",
+    "settle_advance",
+    "reverse_advance",
 ]
 ACTION_KINDS = get_args(ActionKind)
 """What a rule may ask for; each is carried out by the effect of the same name."""
@@ -228,6 +232,9 @@ ACTION_PARAMS: dict[str, type[Strict]] = {
     "compensate": CompensateParams,
     "brand_check": BrandCheckParams,
     "file_notice": NoParams,
+    "advance_settlement": NoParams,
+    "settle_advance": NoParams,
+    "reverse_advance": NoParams,
 }
 """What each action kind's params may say: a typo is refused, not ignored."""
 
@@ -283,6 +290,8 @@ class PolicyFile(Strict):
     rules: list[RuleSpec] = Field(min_length=1, max_length=500)
     protection: Protection = Field(default_factory=Protection)
     """The guarantees' terms and how the protection fund adjudicates claims."""
+    settlement: Settlement = Field(default_factory=Settlement)
+    """The merchant trust score and early settlement (``merchant.terms``)."""
 
     @field_validator("nodes")
     @classmethod

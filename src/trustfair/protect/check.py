@@ -31,6 +31,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustfair.merchant.advances import (
+    ADVANCE,
+    ADVANCE_RECOVERY,
+    ADVANCE_REFUNDED,
+    ADVANCE_SETTLED,
+)
 from trustfair.protect.accounts import (
     DEPOSIT_CASH,
     FUND,
@@ -355,6 +361,16 @@ SHAPES: dict[str, tuple[frozenset[tuple[str, int]], ...]] = {
     RECOVERY: (
         frozenset({("fund", 1), ("receivable", -1)}),
         frozenset({("fund", 1), ("receivable", -1), ("deposit", 1), ("deposit_cash", -1)}),
+    ),
+    # Early settlement (merchant/advances.py).
+    ADVANCE: (frozenset({("advance", 1), ("advance_clearing", -1)}),),
+    ADVANCE_SETTLED: (frozenset({("advance_clearing", 1), ("advance", -1)}),),
+    ADVANCE_REFUNDED: (frozenset({("advance_owed", 1), ("advance", -1)}),),
+    ADVANCE_RECOVERY: (
+        frozenset({("advance_clearing", 1), ("advance_owed", -1)}),
+        frozenset(
+            {("advance_clearing", 1), ("advance_owed", -1), ("deposit", 1), ("deposit_cash", -1)}
+        ),
     ),
 }
 """Each kind's lines, as (account kind, sign) — every line one amount, one owner."""
