@@ -17,7 +17,7 @@ from trustfair.store.models import AdvanceRow, DecisionRow, EventRow
 TRUSTED = history("m1", 25)
 """25 orders shipped on time: every sub-score 100, well over the bar."""
 SLOPPY = history("m2", 25, late=5)
-"""5 of 25 late (20 %): fulfilment 0, score 75, under the bar of 80."""
+"""5 of 25 late (20 %): fulfilment 0 (and the late-shipment rule's points), under the bar."""
 
 
 def _advances(store) -> dict[str, AdvanceRow]:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from trustfair.api import (
     events,
     images,
     live,
+    merchant_support,
     moderate,
     policies,
     protection,
@@ -126,6 +127,7 @@ def create_app(
         rights,
         complaints,
         images,
+        merchant_support,
     ):
         app.include_router(module.router)
     console.mount(app)
