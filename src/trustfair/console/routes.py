@@ -98,9 +98,11 @@ def mount(app: FastAPI) -> None:
     """Add the console to ``app``: its pages under /console, its static files, the
     handlers of its redirects and problem pages, and its security headers."""
     from trustfair.console.brand_pages import router as brand_router
+    from trustfair.console.merchant_pages import router as merchant_router
 
     app.include_router(router)
     app.include_router(brand_router)
+    app.include_router(merchant_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.add_exception_handler(SignInFirst, sign_in_first)
     app.add_exception_handler(Problem, problem_page)
