@@ -187,3 +187,23 @@ def test_the_use_cases_asked_twice_move_the_money_once(store, registry: Registry
     assert [p.ref_id for p in postings(store, SETTLED_KIND)] == ["o1"]
     assert [p.ref_id for p in postings(store, ADVANCE_REFUNDED)] == ["o2"]
     _ledger_ok(store)
+
+
+def test_every_first_shipment_keeps_the_score_it_was_judged_on_and_both_export(
+    store, registry: Registry
+) -> None:
+    from trustfair.store.export import export_records
+
+    ingest(store, registry, *TRUSTED, *SLOPPY)
+    ingest(store, registry, shipped("rescan", "m1-h3", at(days=9)))
+    scores = list(export_records(store, "trust_scores"))
+    assert sorted(r["order_id"] for r in scores) == sorted(
+        e["payload"]["order_id"] for e in TRUSTED + SLOPPY if e["type"] == "order.shipped"
+    )
+    paid_early = {r["order_id"] for r in scores if r["early_settlement"]}
+    exported = list(export_records(store, "advances"))
+    assert {r["order_id"] for r in exported} == paid_early == set(_advances(store))
+    assert all(r["merchant_id"] == "m1" for r in exported)
+    unscored = [r for r in scores if r["score"] is None]
+    assert unscored and all("a score needs at least 20" in r["why"] for r in unscored)
+    assert all([c["name"] for c in r["components"]][0] == "violations" for r in scores)

@@ -29,7 +29,7 @@ from trustfair.merchant.trust_score import EarlySettlement, early_settlement
 from trustfair.protect import accounts
 from trustfair.protect.accounts import ADVANCE_CLEARING, DEPOSIT_CASH
 from trustfair.protect.ledger import LedgerError, Purpose, balance, lock_ledger, post
-from trustfair.store.models import AdvanceRow
+from trustfair.store.models import AdvanceRow, TrustScoreRow
 
 ADVANCE = "advance"
 ADVANCE_SETTLED = "advance_settled"
@@ -70,16 +70,22 @@ def advance_on_shipment(
 ) -> Advanced:
     """Pay ``amount_fen`` for the order shipped at ``at`` to its merchant now, if the
     merchant's score at ``at`` clears the bar and nothing freezes its settlements.
-    Once per order: asking again returns the first advance (or, if there was none,
-    asks again — an order under the bar is judged on its first shipment by the
-    detector, so that is the only time it is asked)."""
+    Once per order: the score it was judged on is recorded (``merchant_trust_scores``),
+    and asking again returns the first advance, or the first judgment's reason."""
     if type(amount_fen) is not int or amount_fen <= 0:
         raise LedgerError(f"an advance must be a positive whole number of fen, got {amount_fen!r}")
     lock_ledger(session)
     earlier = advance_of(session, order_id)
     if earlier is not None:
         return Advanced(earlier, False, f"order {order_id} was advanced before ({earlier.state})")
+    judged = session.scalars(
+        select(TrustScoreRow).where(TrustScoreRow.order_id == order_id)
+    ).first()
+    if judged is not None:
+        # Judged before and not paid early: the judgment of its moment stands.
+        return Advanced(None, False, f"not paid on shipment: {judged.why}")
     eligibility = early_settlement(session, merchant_id, at, terms)
+    _record_judgment(session, order_id, eligibility, decision_id)
     if not eligibility.on:
         return Advanced(None, False, f"not paid on shipment: {eligibility.why}", eligibility)
     posting, _ = post(
@@ -198,6 +204,27 @@ def reverse_on_refund(
         )
         _repaid(session, merchant, taken)
     return row
+
+
+def _record_judgment(
+    session: Session, order_id: str, eligibility: EarlySettlement, decision_id: int | None
+) -> None:
+    score = eligibility.score
+    session.add(
+        TrustScoreRow(
+            order_id=order_id,
+            merchant_id=score.merchant_id,
+            at=score.at,
+            score=score.score,
+            bar=score.bar,
+            orders=score.orders,
+            early_settlement=eligibility.on,
+            why=eligibility.why,
+            components=[c.to_record() for c in score.components],
+            decision_id=decision_id,
+        )
+    )
+    session.flush()
 
 
 def owed_back(session: Session, merchant_id: str) -> int:

@@ -893,6 +893,28 @@ class AdvanceRow(Base):
     rule: Mapped[str] = mapped_column(String(128))
 
 
+class TrustScoreRow(Base):
+    """The trust score a shipment was judged on for early settlement: one per order, so
+    every order paid early, or not, can be explained by the score of its moment."""
+
+    __tablename__ = "merchant_trust_scores"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    score: Mapped[int | None] = mapped_column()
+    """None: too few orders to score."""
+    bar: Mapped[int] = mapped_column()
+    orders: Mapped[int] = mapped_column()
+    early_settlement: Mapped[bool] = mapped_column()
+    why: Mapped[str] = mapped_column(Text)
+    components: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    __table_args__ = (Index("ix_merchant_trust_scores_merchant", "merchant_id", "at"),)
+
+
 # -- end of merchant support -----------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-from trustfair.store.types import BigId, UTCDateTime
+from trustfair.store.types import BigId, Json, UTCDateTime
 
 revision = "0012"
 down_revision = "0011"
@@ -45,8 +45,33 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_settlement_advances_state"), ["state"], unique=False)
 
+    op.create_table(
+        "merchant_trust_scores",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("order_id", sa.String(length=128), nullable=False),
+        sa.Column("merchant_id", sa.String(length=128), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("bar", sa.Integer(), nullable=False),
+        sa.Column("orders", sa.Integer(), nullable=False),
+        sa.Column("early_settlement", sa.Boolean(), nullable=False),
+        sa.Column("why", sa.Text(), nullable=False),
+        sa.Column("components", Json, nullable=False),
+        sa.Column("decision_id", BigId, nullable=True),
+        sa.ForeignKeyConstraint(["decision_id"], ["decisions.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("order_id"),
+    )
+    with op.batch_alter_table("merchant_trust_scores", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_merchant_trust_scores_merchant", ["merchant_id", "at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("merchant_trust_scores", schema=None) as batch_op:
+        batch_op.drop_index("ix_merchant_trust_scores_merchant")
+    op.drop_table("merchant_trust_scores")
     with op.batch_alter_table("settlement_advances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_settlement_advances_state"))
         batch_op.drop_index(batch_op.f("ix_settlement_advances_merchant_id"))
