@@ -206,4 +206,13 @@ def test_every_first_shipment_keeps_the_score_it_was_judged_on_and_both_export(
     assert all(r["merchant_id"] == "m1" for r in exported)
     unscored = [r for r in scores if r["score"] is None]
     assert unscored and all("a score needs at least 20" in r["why"] for r in unscored)
-    assert all([c["name"] for c in r["components"]][0] == "violations" for r in scores)
+    assert all(r["components"][0]["name"] == "violations" for r in scores)
+
+
+def test_what_is_advanced_does_not_depend_on_how_the_input_was_batched(
+    store, registry: Registry
+) -> None:
+    # A payment in the same batch, arriving after the shipment, is not counted for it:
+    # order n ships once n + 1 orders are paid (days 0..n), so 20 are reached at n = 19.
+    ingest(store, registry, *TRUSTED, batch_size=7)
+    assert set(_advances(store)) == {f"m1-h{n}" for n in range(19, 25)}

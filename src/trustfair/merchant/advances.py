@@ -67,6 +67,7 @@ def advance_on_shipment(
     terms: Settlement,
     decision_id: int | None = None,
     rule: str = "settlement.advance",
+    up_to_seq: int | None = None,
 ) -> Advanced:
     """Pay ``amount_fen`` for the order shipped at ``at`` to its merchant now, if the
     merchant's score at ``at`` clears the bar and nothing freezes its settlements.
@@ -84,7 +85,7 @@ def advance_on_shipment(
     if judged is not None:
         # Judged before and not paid early: the judgment of its moment stands.
         return Advanced(None, False, f"not paid on shipment: {judged.why}")
-    eligibility = early_settlement(session, merchant_id, at, terms)
+    eligibility = early_settlement(session, merchant_id, at, terms, up_to_seq)
     _record_judgment(session, order_id, eligibility, decision_id)
     if not eligibility.on:
         return Advanced(None, False, f"not paid on shipment: {eligibility.why}", eligibility)

@@ -85,6 +85,7 @@ class AdvanceSettlement(_MovesAdvances):
                 terms=_terms(decision),
                 decision_id=decision.id,
                 rule=rule,
+                up_to_seq=decision.event.seq,
             )
             if outcome.row is None:
                 note_refusal(session, decision, rule, {"order_id": facts["order_id"]}, outcome.why)

@@ -114,15 +114,24 @@ class EarlySettlement:
         return {"on": self.on, "why": self.why, "freezes": list(self.freezes)}
 
 
-def trust_score(session: Session, merchant_id: str, at: datetime, terms: Settlement) -> TrustScore:
-    """``merchant_id``'s score at ``at`` under ``terms``."""
+def trust_score(
+    session: Session,
+    merchant_id: str,
+    at: datetime,
+    terms: Settlement,
+    up_to_seq: int | None = None,
+) -> TrustScore:
+    """``merchant_id``'s score at ``at`` under ``terms``. The pipeline passes
+    ``up_to_seq`` (the event being judged): orders, shipments and complaints that reach
+    the log after it are left out, even within its batch, so the score does not depend
+    on how the input was cut into batches."""
     since = at - timedelta(days=terms.window_days)
-    orders = orders_paid(session, merchant_id, since, at)
+    orders = orders_paid(session, merchant_id, since, at, up_to_seq)
     days = f"the last {terms.window_days} days"
     components = (
         _violations(session, merchant_id, since, at, terms, days),
-        _disputes(session, merchant_id, since, at, terms, orders),
-        _fulfilment(session, merchant_id, since, at, terms, days),
+        _disputes(session, merchant_id, since, at, terms, orders, up_to_seq),
+        _fulfilment(session, merchant_id, since, at, terms, days, up_to_seq),
         _feedback(session, merchant_id, since, at, terms),
     )
     if orders < terms.min_orders:
@@ -151,10 +160,14 @@ def trust_score(session: Session, merchant_id: str, at: datetime, terms: Settlem
 
 
 def early_settlement(
-    session: Session, merchant_id: str, at: datetime, terms: Settlement
+    session: Session,
+    merchant_id: str,
+    at: datetime,
+    terms: Settlement,
+    up_to_seq: int | None = None,
 ) -> EarlySettlement:
     """Whether an order of ``merchant_id`` shipped at ``at`` is paid on shipment."""
-    score = trust_score(session, merchant_id, at, terms)
+    score = trust_score(session, merchant_id, at, terms, up_to_seq)
     freezes = tuple(
         sorted(
             {
@@ -182,18 +195,22 @@ def sub_score(value: float, zero_at: float) -> int:
     return round(100 * max(0.0, 1.0 - value / zero_at))
 
 
-def orders_paid(session: Session, merchant_id: str, since: datetime, until: datetime) -> int:
+def orders_paid(
+    session: Session,
+    merchant_id: str,
+    since: datetime,
+    until: datetime,
+    up_to_seq: int | None = None,
+) -> int:
     """Distinct orders of the merchant paid in [since, until]."""
-    return int(
-        session.scalar(
-            select(func.count(func.distinct(OrderCoverageRow.order_id))).where(
-                OrderCoverageRow.merchant_id == merchant_id,
-                OrderCoverageRow.paid_at >= since,
-                OrderCoverageRow.paid_at <= until,
-            )
-        )
-        or 0
+    query = select(func.count(func.distinct(OrderCoverageRow.order_id))).where(
+        OrderCoverageRow.merchant_id == merchant_id,
+        OrderCoverageRow.paid_at >= since,
+        OrderCoverageRow.paid_at <= until,
     )
+    if up_to_seq is not None:
+        query = query.where(OrderCoverageRow.event_seq <= up_to_seq)
+    return int(session.scalar(query) or 0)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -239,6 +256,7 @@ def _disputes(
     at: datetime,
     terms: Settlement,
     orders: int,
+    up_to_seq: int | None,
 ) -> Component:
     claims = _count(
         session,
@@ -258,7 +276,7 @@ def _disputes(
             ComplaintRow.filed_at <= at,
         ),
     )
-    buyer = buyer_complaints(session, merchant_id, since, at)
+    buyer = buyer_complaints(session, merchant_id, since, at, up_to_seq)
     disputes = claims + ip + buyer
     rate = disputes / orders if orders else 0.0
     figures = {
@@ -277,15 +295,22 @@ def _disputes(
     )
 
 
-def buyer_complaints(session: Session, merchant_id: str, since: datetime, until: datetime) -> int:
+def buyer_complaints(
+    session: Session,
+    merchant_id: str,
+    since: datetime,
+    until: datetime,
+    up_to_seq: int | None = None,
+) -> int:
     """``complaint.filed`` events by a buyer against the merchant in [since, until]."""
-    payloads: Iterable[dict[str, Any]] = session.scalars(
-        select(EventRow.payload).where(
-            EventRow.type == "complaint.filed",
-            EventRow.occurred_at >= since,
-            EventRow.occurred_at <= until,
-        )
+    query = select(EventRow.payload).where(
+        EventRow.type == "complaint.filed",
+        EventRow.occurred_at >= since,
+        EventRow.occurred_at <= until,
     )
+    if up_to_seq is not None:
+        query = query.where(EventRow.seq <= up_to_seq)
+    payloads: Iterable[dict[str, Any]] = session.scalars(query)
     return sum(
         1
         for p in payloads
@@ -296,9 +321,15 @@ def buyer_complaints(session: Session, merchant_id: str, since: datetime, until:
 
 
 def _fulfilment(
-    session: Session, merchant_id: str, since: datetime, at: datetime, terms: Settlement, days: str
+    session: Session,
+    merchant_id: str,
+    since: datetime,
+    at: datetime,
+    terms: Settlement,
+    days: str,
+    up_to_seq: int | None,
 ) -> Component:
-    shipped, late = late_shipments(session, merchant_id, since, at)
+    shipped, late = late_shipments(session, merchant_id, since, at, up_to_seq)
     share = late / shipped if shipped else 0.0
     reason = (
         f"{late} of {shipped} orders shipped in {days} shipped late ({_percent(late, shipped)})"
@@ -313,28 +344,28 @@ def _fulfilment(
 
 
 def late_shipments(
-    session: Session, merchant_id: str, since: datetime, until: datetime
+    session: Session,
+    merchant_id: str,
+    since: datetime,
+    until: datetime,
+    up_to_seq: int | None = None,
 ) -> tuple[int, int]:
     """(orders first shipped in [since, until] whose deadline is known, those of them
     shipped after it)."""
+    known = [OrderShippingRow.merchant_id == merchant_id]
+    if up_to_seq is not None:
+        known.append(OrderShippingRow.event_seq <= up_to_seq)
     first_shipped = dict(
         session.execute(
             select(OrderShippingRow.order_id, func.min(OrderShippingRow.at))
-            .where(
-                OrderShippingRow.merchant_id == merchant_id,
-                OrderShippingRow.kind == SHIPPED,
-                OrderShippingRow.at <= until,
-            )
+            .where(*known, OrderShippingRow.kind == SHIPPED, OrderShippingRow.at <= until)
             .group_by(OrderShippingRow.order_id)
         ).all()
     )
     due = dict(
         session.execute(
             select(OrderShippingRow.order_id, func.min(OrderShippingRow.at))
-            .where(
-                OrderShippingRow.merchant_id == merchant_id,
-                OrderShippingRow.kind == SHIPPING_DUE,
-            )
+            .where(*known, OrderShippingRow.kind == SHIPPING_DUE)
             .group_by(OrderShippingRow.order_id)
         ).all()
     )

@@ -424,6 +424,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
     """The whole report as plain data (what ``out/report.json`` holds)."""
     from trustfair.report.brand import brand_section
     from trustfair.report.protection import protection_section
+    from trustfair.report.settlement import settlement_section
 
     with store.reading() as session:
         first, last = session.execute(
@@ -435,6 +436,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             _marketplace(session),
             protection_section(session),
             brand_section(session),
+            settlement_section(session),
             _event_log(session),
         ]
     return {
