@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from trustfair.brand.complaint_states import ComplaintState
 from trustfair.enforce.sanctions import active_sanction_rows
@@ -126,11 +126,12 @@ def trust_score(
     the log after it are left out, even within its batch, so the score does not depend
     on how the input was cut into batches."""
     since = at - timedelta(days=terms.window_days)
-    orders = orders_paid(session, merchant_id, since, at, up_to_seq)
+    record = _record(session, merchant_id, since, at, up_to_seq)
+    orders = record["orders"]
     days = f"the last {terms.window_days} days"
     components = (
-        _violations(session, merchant_id, since, at, terms, days),
-        _disputes(session, merchant_id, since, at, terms, orders, up_to_seq),
+        _violations(session, merchant_id, at, record, terms, days),
+        _disputes(session, merchant_id, since, at, terms, record, up_to_seq),
         _fulfilment(session, merchant_id, since, at, terms, days, up_to_seq),
         _feedback(session, merchant_id, since, at, terms),
     )
@@ -168,15 +169,9 @@ def early_settlement(
 ) -> EarlySettlement:
     """Whether an order of ``merchant_id`` shipped at ``at`` is paid on shipment."""
     score = trust_score(session, merchant_id, at, terms, up_to_seq)
-    freezes = tuple(
-        sorted(
-            {
-                row.kind
-                for row in active_sanction_rows(session, EntityRef("merchant", merchant_id), at)
-                if row.kind in FREEZING_KINDS
-            }
-        )
-    )
+    # The violations component read the restricting sanctions in force (freezes among them).
+    in_force = next(c for c in score.components if c.name == VIOLATIONS).figures
+    freezes = tuple(k for k in in_force["sanctions_in_force"] if k in FREEZING_KINDS)
     if not terms.early_settlement:
         return EarlySettlement(False, "early settlement is off in the policy", score, freezes)
     if freezes:
@@ -195,22 +190,68 @@ def sub_score(value: float, zero_at: float) -> int:
     return round(100 * max(0.0, 1.0 - value / zero_at))
 
 
-def orders_paid(
-    session: Session,
-    merchant_id: str,
-    since: datetime,
-    until: datetime,
-    up_to_seq: int | None = None,
-) -> int:
-    """Distinct orders of the merchant paid in [since, until]."""
-    query = select(func.count(func.distinct(OrderCoverageRow.order_id))).where(
-        OrderCoverageRow.merchant_id == merchant_id,
-        OrderCoverageRow.paid_at >= since,
-        OrderCoverageRow.paid_at <= until,
+_EVERY_SEQ = 2**62
+_M, _SINCE, _UNTIL, _SEQ = (bindparam(n) for n in ("merchant_id", "since", "until", "seq"))
+_RECORD = select(
+    select(func.count(func.distinct(OrderCoverageRow.order_id)))
+    .where(
+        OrderCoverageRow.merchant_id == _M,
+        OrderCoverageRow.paid_at >= _SINCE,
+        OrderCoverageRow.paid_at <= _UNTIL,
+        OrderCoverageRow.event_seq <= _SEQ,
     )
-    if up_to_seq is not None:
-        query = query.where(OrderCoverageRow.event_seq <= up_to_seq)
-    return int(session.scalar(query) or 0)
+    .scalar_subquery()
+    .label("orders"),
+    select(func.coalesce(func.sum(PointsEntryRow.points), 0))
+    .where(
+        PointsEntryRow.entity_type == "merchant",
+        PointsEntryRow.entity_id == _M,
+        PointsEntryRow.at >= _SINCE,
+        PointsEntryRow.at <= _UNTIL,
+    )
+    .scalar_subquery()
+    .label("points"),
+    select(func.count(ClaimRow.id))
+    .where(
+        ClaimRow.merchant_id == _M,
+        ClaimRow.state.in_((APPROVED, PAID)),
+        ClaimRow.filed_at >= _SINCE,
+        ClaimRow.filed_at <= _UNTIL,
+    )
+    .scalar_subquery()
+    .label("claims"),
+    select(func.count(ComplaintRow.id))
+    .where(
+        ComplaintRow.merchant_id == _M,
+        ComplaintRow.state == ComplaintState.UPHELD.value,
+        ComplaintRow.filed_at >= _SINCE,
+        ComplaintRow.filed_at <= _UNTIL,
+    )
+    .scalar_subquery()
+    .label("ip_complaints"),
+)
+"""The merchant's counts in the window in one round trip, built once: the pipeline asks
+it for every shipment, and building a statement costs more than answering it."""
+
+
+def _record(
+    session: Session, merchant_id: str, since: datetime, until: datetime, up_to_seq: int | None
+) -> dict[str, int]:
+    row = session.execute(
+        _RECORD,
+        {
+            "merchant_id": merchant_id,
+            "since": since,
+            "until": until,
+            "seq": _EVERY_SEQ if up_to_seq is None else up_to_seq,
+        },
+    ).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+def orders_paid(session: Session, merchant_id: str, since: datetime, until: datetime) -> int:
+    """Distinct orders of the merchant paid in [since, until]."""
+    return _record(session, merchant_id, since, until, None)["orders"]
 
 
 def _percent(part: int, whole: int) -> str:
@@ -218,20 +259,14 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _violations(
-    session: Session, merchant_id: str, since: datetime, at: datetime, terms: Settlement, days: str
+    session: Session,
+    merchant_id: str,
+    at: datetime,
+    record: dict[str, int],
+    terms: Settlement,
+    days: str,
 ) -> Component:
-    points = int(
-        session.scalar(
-            select(func.coalesce(func.sum(PointsEntryRow.points), 0)).where(
-                PointsEntryRow.entity_type == "merchant",
-                PointsEntryRow.entity_id == merchant_id,
-                PointsEntryRow.at >= since,
-                PointsEntryRow.at <= at,
-            )
-        )
-        or 0
-    )
-    points = max(points, 0)
+    points = max(record["points"], 0)
     restricting = sorted(
         {
             row.kind
@@ -255,27 +290,10 @@ def _disputes(
     since: datetime,
     at: datetime,
     terms: Settlement,
-    orders: int,
+    record: dict[str, int],
     up_to_seq: int | None,
 ) -> Component:
-    claims = _count(
-        session,
-        select(func.count()).where(
-            ClaimRow.merchant_id == merchant_id,
-            ClaimRow.state.in_((APPROVED, PAID)),
-            ClaimRow.filed_at >= since,
-            ClaimRow.filed_at <= at,
-        ),
-    )
-    ip = _count(
-        session,
-        select(func.count()).where(
-            ComplaintRow.merchant_id == merchant_id,
-            ComplaintRow.state == ComplaintState.UPHELD.value,
-            ComplaintRow.filed_at >= since,
-            ComplaintRow.filed_at <= at,
-        ),
-    )
+    orders, claims, ip = record["orders"], record["claims"], record["ip_complaints"]
     buyer = buyer_complaints(session, merchant_id, since, at, up_to_seq)
     disputes = claims + ip + buyer
     rate = disputes / orders if orders else 0.0
@@ -352,31 +370,51 @@ def late_shipments(
 ) -> tuple[int, int]:
     """(orders first shipped in [since, until] whose deadline is known, those of them
     shipped after it)."""
-    known = [OrderShippingRow.merchant_id == merchant_id]
-    if up_to_seq is not None:
-        known.append(OrderShippingRow.event_seq <= up_to_seq)
-    first_shipped = dict(
-        session.execute(
-            select(OrderShippingRow.order_id, func.min(OrderShippingRow.at))
-            .where(*known, OrderShippingRow.kind == SHIPPED, OrderShippingRow.at <= until)
-            .group_by(OrderShippingRow.order_id)
-        ).all()
+    shipped, late = session.execute(
+        _LATE,
+        {
+            "merchant_id": merchant_id,
+            "since": since,
+            "until": until,
+            "seq": _EVERY_SEQ if up_to_seq is None else up_to_seq,
+        },
+    ).one()
+    return int(shipped or 0), int(late or 0)
+
+
+_SHIP, _EARLIER, _DUE = (aliased(OrderShippingRow) for _ in range(3))
+_FIRST = (
+    select(_SHIP.order_id, func.min(_SHIP.at).label("shipped_at"))
+    .where(
+        _SHIP.merchant_id == _M,
+        _SHIP.kind == SHIPPED,
+        _SHIP.at >= _SINCE,
+        _SHIP.at <= _UNTIL,
+        _SHIP.event_seq <= _SEQ,
+        # A re-scan in the window of an order first shipped before it is not a shipment
+        # of the window.
+        ~exists().where(
+            _EARLIER.order_id == _SHIP.order_id,
+            _EARLIER.kind == SHIPPED,
+            _EARLIER.at < _SINCE,
+            _EARLIER.event_seq <= _SEQ,
+        ),
     )
-    due = dict(
-        session.execute(
-            select(OrderShippingRow.order_id, func.min(OrderShippingRow.at))
-            .where(*known, OrderShippingRow.kind == SHIPPING_DUE)
-            .group_by(OrderShippingRow.order_id)
-        ).all()
-    )
-    shipped = late = 0
-    for order_id, at in first_shipped.items():
-        deadline = due.get(order_id)
-        if deadline is None or not since <= _aware(at) <= until:
-            continue
-        shipped += 1
-        late += _aware(at) > _aware(deadline)
-    return shipped, late
+    .group_by(_SHIP.order_id)
+    .subquery()
+)
+_DUE_AT = (
+    select(func.min(_DUE.at))
+    .where(_DUE.order_id == _FIRST.c.order_id, _DUE.kind == SHIPPING_DUE, _DUE.event_seq <= _SEQ)
+    .scalar_subquery()
+)
+_BY_DEADLINE = select(_FIRST.c.shipped_at, _DUE_AT.label("due_at")).subquery()
+_LATE = select(
+    func.count(_BY_DEADLINE.c.due_at),
+    func.sum(case((_BY_DEADLINE.c.shipped_at > _BY_DEADLINE.c.due_at, 1), else_=0)),
+)
+"""Each order's first shipment in the window against its first deadline, by the
+indexes (merchant, kind, at) and (order, kind): built once, like ``_RECORD``."""
 
 
 def _feedback(
@@ -395,14 +433,3 @@ def _feedback(
         reason,
         {"negatives": found.negatives, "exposures": found.exposures},
     )
-
-
-def _count(session: Session, statement: Any) -> int:
-    return int(session.scalar(statement) or 0)
-
-
-def _aware(value: datetime) -> datetime:
-    # func.min over a UTC column skips the column type: SQLite hands back naive text.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
