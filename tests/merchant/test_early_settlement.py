@@ -216,3 +216,32 @@ def test_what_is_advanced_does_not_depend_on_how_the_input_was_batched(
     # order n ships once n + 1 orders are paid (days 0..n), so 20 are reached at n = 19.
     ingest(store, registry, *TRUSTED, batch_size=7)
     assert set(_advances(store)) == {f"m1-h{n}" for n in range(19, 25)}
+
+
+def test_the_marketplace_is_told_to_pay_net_and_collect_once_each(
+    store, registry: Registry
+) -> None:
+    from trustfair.store.models import OutboxRow
+
+    ingest(store, registry, *TRUSTED, *_new_order("o1", 30), *_new_order("o2", 30))
+    ingest(store, registry, confirmed("conf-o1", "o1", at(days=33)))
+    ingest(store, registry, refunded("ref-o2", "o2", at(days=33)))
+    ingest(store, registry, refunded("ref-o2-again", "o2", at(days=34)))
+    ingest(store, registry, *_new_order("o3", 35))
+    with store.reading() as session:
+        sent = [
+            (row.topic, row.payload)
+            for row in session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+            if row.topic.startswith("settlement.")
+        ]
+    by_order: dict[str, list[str]] = {}
+    for topic, payload in sent:
+        by_order.setdefault(payload["order_id"], []).append(topic)
+    assert by_order["o1"] == ["settlement.pay_early", "settlement.advance_settled"]
+    assert by_order["o2"] == ["settlement.pay_early", "settlement.advance_owed_back"]
+    owed = next(p for t, p in sent if t == "settlement.advance_owed_back")
+    assert (owed["from_deposit_fen"], owed["owed_back_fen"]) == (0, 8_000)  # no deposit
+    # The next advance pays the merchant only what is left once the debt is kept back.
+    pay_o3 = next(p for t, p in sent if t == "settlement.pay_early" and p["order_id"] == "o3")
+    assert (pay_o3["pay_fen"], pay_o3["kept_back_fen"]) == (0, 8_000)
+    assert set(_advances(store)) == {o for o, topics in by_order.items()}

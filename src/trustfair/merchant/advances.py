@@ -7,7 +7,8 @@ Each function is a use case that moves money in the caller's transaction by
 ``:settled``, ``:refunded``, ``:recovery``, ``:kept_back``), so a re-sent shipment, a
 replayed event or a retried batch moves the money once. The ``settlement_advances`` row
 is the advance's state (``advance_states``); it is written with the posting, in the same
-transaction.
+transaction, with the command the marketplace's payments act on (an outbox row: pay the
+order now, net its settlement on confirmation, collect what is owed back).
 
 What a merchant owes back after a refund is taken from its deposit at once as far as
 the deposit goes (the fund recovers its own debts from the deposit when it pays, so the
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from trustfair.merchant.advance_states import ADVANCED, REFUNDED, can, move
 from trustfair.merchant.terms import Settlement
 from trustfair.merchant.trust_score import EarlySettlement, early_settlement
+from trustfair.pipeline.outbox import enqueue
 from trustfair.protect import accounts
 from trustfair.protect.accounts import ADVANCE_CLEARING, DEPOSIT_CASH
 from trustfair.protect.ledger import LedgerError, Purpose, balance, lock_ledger, post
@@ -35,6 +37,10 @@ ADVANCE = "advance"
 ADVANCE_SETTLED = "advance_settled"
 ADVANCE_REFUNDED = "advance_refunded"
 ADVANCE_RECOVERY = "advance_recovery"
+PAY_EARLY = "settlement.pay_early"
+ADVANCE_SETTLED_TOPIC = "settlement.advance_settled"
+OWED_BACK = "settlement.advance_owed_back"
+"""Outbox topics: the marketplace's payments act on them (``_command``)."""
 POSTING_KINDS = (ADVANCE, ADVANCE_SETTLED, ADVANCE_REFUNDED, ADVANCE_RECOVERY)
 
 
@@ -114,7 +120,8 @@ def advance_on_shipment(
     )
     session.add(row)
     session.flush()
-    _keep_back_from(session, row, at, actor, decision_id, rule)
+    kept = _keep_back_from(session, row, at, actor, decision_id, rule)
+    _command(session, PAY_EARLY, row, decision_id, pay_fen=amount_fen - kept, kept_back_fen=kept)
     return Advanced(row, True, eligibility.why, eligibility)
 
 
@@ -147,6 +154,7 @@ def settle_on_confirmation(
     move(row, "settle")
     row.close_id, row.closed_at = posting.id, at
     session.flush()
+    _command(session, ADVANCE_SETTLED_TOPIC, row, decision_id)
     return row
 
 
@@ -204,6 +212,14 @@ def reverse_on_refund(
             rule=rule,
         )
         _repaid(session, merchant, taken)
+    _command(
+        session,
+        OWED_BACK,
+        row,
+        decision_id,
+        from_deposit_fen=max(taken, 0),
+        owed_back_fen=owed_back(session, merchant),
+    )
     return row
 
 
@@ -240,11 +256,11 @@ def _keep_back_from(
     actor: str,
     decision_id: int | None,
     rule: str,
-) -> None:
-    """Keep back from the new advance what the merchant owes of refunded ones."""
+) -> int:
+    """Keep back from the new advance what the merchant owes of refunded ones; fen kept."""
     kept = min(owed_back(session, row.merchant_id), row.amount_fen)
     if kept <= 0:
-        return
+        return 0
     post(
         session,
         Purpose(f"{advance_key(row.order_id)}:kept_back", ADVANCE_RECOVERY, "order", row.order_id),
@@ -256,6 +272,29 @@ def _keep_back_from(
         rule=rule,
     )
     _repaid(session, row.merchant_id, kept)
+    return kept
+
+
+def _command(
+    session: Session, topic: str, row: AdvanceRow, decision_id: int | None, **figures: int
+) -> None:
+    """Tell the marketplace's payments what to do about the order, by the outbox: pay it
+    now (``pay_fen``, what is left after what was kept back), net its settlement to
+    nothing on confirmation, or collect what the merchant owes back."""
+    enqueue(
+        session,
+        topic,
+        f"{topic}:order:{row.order_id}",
+        {
+            "command": topic,
+            "order_id": row.order_id,
+            "merchant_id": row.merchant_id,
+            "amount_fen": row.amount_fen,
+            "state": row.state,
+            **figures,
+        },
+        decision_id,
+    )
 
 
 def _repaid(session: Session, merchant_id: str, amount_fen: int) -> None:
