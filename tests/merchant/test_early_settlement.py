@@ -245,3 +245,20 @@ def test_the_marketplace_is_told_to_pay_net_and_collect_once_each(
     pay_o3 = next(p for t, p in sent if t == "settlement.pay_early" and p["order_id"] == "o3")
     assert (pay_o3["pay_fen"], pay_o3["kept_back_fen"]) == (0, 8_000)
     assert set(_advances(store)) == {o for o, topics in by_order.items()}
+
+
+def test_ledger_check_names_advance_money_that_went_anywhere_else(store) -> None:  # type: ignore[no-untyped-def]
+    from trustfair.protect.ledger import Purpose, post
+
+    with store.transaction() as session:
+        post(
+            session,
+            Purpose("advance:order:forged", ADVANCE, "order", "forged"),
+            [("fund", 500), ("advance_clearing", -500)],
+            at(),
+            "test",
+        )
+    with store.reading() as session:
+        report = check_ledger(session)
+    named = {b.invariant for b in report.breaches}
+    assert {"advances_add_up", "posting_shapes"} <= named
