@@ -149,3 +149,17 @@ def test_bad_settlement_terms_are_a_load_error_naming_the_key(
     with pytest.raises(FileError) as raised:
         load_policy(path)
     assert message in str(raised.value)
+
+
+def test_a_settlement_rule_without_its_signal_is_a_load_error(tmp_path: Path) -> None:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    wrong = "signal: {detector: early_settlement, labels: [order_confirmed]}"
+    assert wrong in text
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        text.replace(wrong, "signal: {detector: early_settlement, labels: [order_refunded]}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(FileError) as raised:
+        load_policy(path)
+    assert "settle_advance" in str(raised.value) and "order_confirmed" in str(raised.value)

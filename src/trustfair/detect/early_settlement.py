@@ -29,6 +29,13 @@ from trustfair.store.models import SHIPPED
 ADVANCE_DUE = "advance_due"
 ORDER_CONFIRMED = "order_confirmed"
 ORDER_REFUNDED = "order_refunded"
+SETTLEMENT_SIGNALS = {
+    "advance_settlement": ADVANCE_DUE,
+    "settle_advance": ORDER_CONFIRMED,
+    "reverse_advance": ORDER_REFUNDED,
+}
+"""Action kind → the signal its effect reads the order from; a policy rule asking for
+the action must match that signal (checked when the file loads)."""
 _EVER = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
 
 
