@@ -59,6 +59,14 @@ def test_demo_writes_the_report_and_opens_cases_for_the_true_bursts(demo_dir: Pa
         + values["fund_recovered_from_deposits_fen"]
         + values["fund_recovered_from_settlements_fen"]
     )
+    # Trusted merchants were paid on shipment; every fen advanced is still out, settled
+    # on confirmation or reversed on a refund, and merchants under the bar got nothing.
+    assert "Early settlement" in html
+    assert values["orders_advanced"] > 0 and values["merchants_over_bar"] > 0
+    assert values["merchants_over_bar"] < values["merchants_scored"]
+    assert values["fen_advanced"] == (
+        values["fen_outstanding"] + values["fen_settled"] + values["fen_reversed"]
+    )
     paid_kinds = {b["key"]: b["rows"] for s in report["sections"] for b in s["breakdowns"]}[
         "payouts_by_kind"
     ]

@@ -209,6 +209,12 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/v1/merchants/{merchant_id}/guarantees"): Call(
         frozenset({A, R, U, C, M}), "/v1/merchants/m1/guarantees", owned=True
     ),
+    ("GET", "/v1/merchants/{merchant_id}/trust-score"): Call(
+        READERS, "/v1/merchants/m1/trust-score", owned=True
+    ),
+    ("GET", "/v1/merchants/{merchant_id}/advances"): Call(
+        frozenset({A, R, U, C, M}), "/v1/merchants/m1/advances", owned=True
+    ),
     ("GET", "/v1/fund"): Call(frozenset({A, U})),
     ("GET", "/v1/ledger/postings"): Call(frozenset({A, U})),
     ("GET", "/v1/ledger/check"): Call(frozenset({A, U})),

@@ -92,6 +92,9 @@ CONSOLE_ROUTES: dict[tuple[str, str], Page] = {
         ok=frozenset({303}),
         owned=True,
     ),
+    ("GET", "/console/merchants/{merchant_id}/trust"): Page(
+        READERS, "/console/merchants/m1/trust", owned=True
+    ),
     ("GET", "/console/live"): Page(READERS),
     ("GET", "/console/live/rows"): Page(READERS),
     ("GET", "/console/policy"): Page(frozenset({A, P, R, U})),

@@ -151,5 +151,7 @@ def test_the_default_registry_finds_the_builtin_plugins(registry) -> None:
         "voice_tickets",
     ]
     shipped = registry.detectors_for("order.shipped")
-    assert [d.name for d in shipped] == ["late_shipment", "protection"]
+    assert [d.name for d in shipped] == ["early_settlement", "late_shipment", "protection"]
+    assert [d.name for d in registry.detectors_for("order.confirmed")] == ["early_settlement"]
+    assert {"advance_settlement", "settle_advance", "reverse_advance"} <= set(registry.effects)
     assert "raise_live_risk" in registry.effects

@@ -27,6 +27,7 @@ from trustfair.api import (
     images,
     listening,
     live,
+    merchant_support,
     moderate,
     policies,
     protection,
@@ -154,6 +155,7 @@ def create_app(
         tickets,
         courses,
         urges,
+        merchant_support,
     ):
         app.include_router(module.router)
     console.mount(app)

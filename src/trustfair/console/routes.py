@@ -100,6 +100,7 @@ def mount(app: FastAPI) -> None:
     from trustfair.console.brand_pages import router as brand_router
     from trustfair.console.course_pages import router as course_router
     from trustfair.console.listening_pages import router as listening_router
+    from trustfair.console.merchant_pages import router as merchant_router
     from trustfair.console.urge_pages import router as urge_router
     from trustfair.console.voice_pages import router as voice_router
 
@@ -109,6 +110,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(listening_router)
     app.include_router(course_router)
     app.include_router(urge_router)
+    app.include_router(merchant_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.add_exception_handler(SignInFirst, sign_in_first)
     app.add_exception_handler(Problem, problem_page)

@@ -2,6 +2,7 @@
 
 from trustfair.detect import (
     brand,
+    early_settlement,
     ip_complaints,
     late_shipment,
     live_reports,
@@ -13,6 +14,7 @@ from trustfair.detect import (
 
 __all__ = [
     "brand",
+    "early_settlement",
     "ip_complaints",
     "late_shipment",
     "live_reports",

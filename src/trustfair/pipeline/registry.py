@@ -27,6 +27,7 @@ PLUGIN_PACKAGES = (
     "trustfair.brand.effects",
     "trustfair.voice.projection",
     "trustfair.voice.tickets",
+    "trustfair.merchant.effects",
 )
 
 T = TypeVar("T")

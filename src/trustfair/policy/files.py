@@ -442,19 +442,22 @@ def _check_money_action(
 ) -> None:
     """A money action reads its facts from one protection signal: a rule that does not
     match that signal would never move money, so it is refused here, not left silent."""
+    from trustfair.detect.early_settlement import SETTLEMENT_SIGNALS
     from trustfair.detect.protection import MONEY_SIGNALS
 
-    needed = MONEY_SIGNALS.get((kind, params.get("guarantee")))
+    detector, needed = "protection", MONEY_SIGNALS.get((kind, params.get("guarantee")))
+    if kind in SETTLEMENT_SIGNALS:
+        detector, needed = "early_settlement", SETTLEMENT_SIGNALS[kind]
     if needed is None:
         return
     signal = rule.when.signal
     labels = set(signal.labels or ()) if signal is not None else set()
-    if signal is None or signal.detector not in (None, "protection") or needed not in labels:
+    if signal is None or signal.detector not in (None, detector) or needed not in labels:
         raise FileError(
             path,
             line,
-            f"rule {rule.id}: {kind} moves money on the protection detector's {needed!r}"
-            f" signal; say when.signal: {{detector: protection, labels: [{needed}]}}",
+            f"rule {rule.id}: {kind} moves money on the {detector} detector's {needed!r}"
+            f" signal; say when.signal: {{detector: {detector}, labels: [{needed}]}}",
         )
 
 

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from trustfair.merchant.settlement_terms import Settlement
 from trustfair.pipeline.interfaces import Verdict
 from trustfair.protect.terms import Protection
 
@@ -48,6 +49,9 @@ ActionKind = Literal[
     "compensate",
     "brand_check",
     "file_notice",
+    "advance_settlement",
+    "settle_advance",
+    "reverse_advance",
 ]
 ACTION_KINDS = get_args(ActionKind)
 """What a rule may ask for; each is carried out by the effect of the same name."""
@@ -235,6 +239,9 @@ ACTION_PARAMS: dict[str, type[Strict]] = {
     "compensate": CompensateParams,
     "brand_check": BrandCheckParams,
     "file_notice": NoParams,
+    "advance_settlement": NoParams,
+    "settle_advance": NoParams,
+    "reverse_advance": NoParams,
 }
 """What each action kind's params may say: a typo is refused, not ignored."""
 
@@ -315,6 +322,8 @@ class PolicyFile(Strict):
     """The guarantees' terms and how the protection fund adjudicates claims."""
     courses: CourseRequirements = Field(default_factory=CourseRequirements)
     """Which sanctions wait for a passed rule course before they lift."""
+    settlement: Settlement = Field(default_factory=Settlement)
+    """The merchant trust score and early settlement (``merchant.settlement_terms``)."""
 
     @field_validator("nodes")
     @classmethod

@@ -18,6 +18,24 @@ How money moves (each line a posting; Dr = debit, Cr = credit):
 - recovered from a settlement:          Dr fund / Cr receivable:M          (recovery)
 
 So the fund holds contributions − payouts + recoveries, which ``ledger check`` proves.
+
+Early settlement (``merchant/advances.py``): a merchant whose trust score clears the bar
+is paid an order's amount when it ships rather than when the buyer confirms it. The
+platform pays ahead of the escrow, out of ``advance_clearing``:
+
+- paid on shipment:                     Dr advance:M / Cr advance_clearing    (advance)
+- the order confirmed (the escrow's
+  settlement of it repays the platform, so
+  the merchant is paid nothing more):     Dr advance_clearing / Cr advance:M    (advance_settled)
+- the order refunded before confirmation
+  (the escrow went back to the buyer, the
+  merchant must give the advance back):   Dr advance_owed:M / Cr advance:M      (advance_refunded)
+- given back from the deposit:          Dr deposit:M / Cr deposit_cash,
+                                        Dr advance_clearing / Cr advance_owed:M  (advance_recovery)
+- kept back from a later advance:       Dr advance_clearing / Cr advance_owed:M  (advance_recovery)
+
+So ``advance_clearing`` holds what the merchants' advances and advances owed back add up
+to: the platform's money out until the escrow or the merchant repays it.
 """
 
 from __future__ import annotations
@@ -57,6 +75,27 @@ KINDS: dict[str, AccountKind] = {
         AccountKind(
             "compensation_expense", Side.DEBIT, False, None, "compensation the platform bears"
         ),
+        AccountKind(
+            "advance",
+            Side.DEBIT,
+            False,
+            "merchant",
+            "paid to a merchant on shipment ahead of its orders' confirmation",
+        ),
+        AccountKind(
+            "advance_owed",
+            Side.DEBIT,
+            False,
+            "merchant",
+            "advances of orders refunded before confirmation, which the merchant owes back",
+        ),
+        AccountKind(
+            "advance_clearing",
+            Side.CREDIT,
+            False,
+            None,
+            "the platform's money out in advances, until the escrow or the merchant repays it",
+        ),
     )
 }
 
@@ -64,6 +103,7 @@ FUND = "fund"
 FUND_CONTRIBUTIONS = "fund_contributions"
 DEPOSIT_CASH = "deposit_cash"
 COMPENSATION_EXPENSE = "compensation_expense"
+ADVANCE_CLEARING = "advance_clearing"
 
 
 def deposit(merchant_id: str) -> str:
@@ -76,6 +116,14 @@ def receivable(merchant_id: str) -> str:
 
 def payable(buyer_id: str) -> str:
     return f"payable:{buyer_id}"
+
+
+def advance(merchant_id: str) -> str:
+    return f"advance:{merchant_id}"
+
+
+def advance_owed(merchant_id: str) -> str:
+    return f"advance_owed:{merchant_id}"
 
 
 def kind_of(account: str) -> AccountKind:

@@ -20,7 +20,9 @@ rows alone, and names every breach it finds.
    deposits' money equals the deposits held;
 8. a reversal is the exact negation of the posting it reverses, which is not itself
    a reversal;
-9. the payout queue holds exactly the awards not yet paid.
+9. the payout queue holds exactly the awards not yet paid;
+10. early settlement's clearing account holds what the merchants' advances and advances
+    owed back add up to.
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustfair.merchant.advances import (
+    ADVANCE,
+    ADVANCE_RECOVERY,
+    ADVANCE_REFUNDED,
+    ADVANCE_SETTLED,
+)
 from trustfair.protect.accounts import (
+    ADVANCE_CLEARING,
     DEPOSIT_CASH,
     FUND,
     FUND_CONTRIBUTIONS,
@@ -136,8 +145,27 @@ def check_ledger(session: Session) -> LedgerReport:
     _claims_agree(session, postings, lines, reversed_ids, found)
     _shapes(postings, lines, found)
     _fund_adds_up(postings, lines, sums, report, found)
+    _advances_add_up(sums, found)
     report.breaches = found.close()
     return report
+
+
+def _advances_add_up(sums: dict[str, int], found: _Findings) -> None:
+    """The platform's money out in early settlement is what the merchants hold in
+    advances plus what they owe back of refunded ones."""
+    out = normal_balance(ADVANCE_CLEARING, sums.get(ADVANCE_CLEARING, 0))
+    held = sum(
+        total for account, total in sums.items() if account.partition(":")[0] in _ADVANCE_KINDS
+    )
+    if out != held:
+        found.add(
+            "advances_add_up",
+            f"{ADVANCE_CLEARING} stands at {out} fen; the merchants' advances and advances "
+            f"owed back add up to {held} fen",
+        )
+
+
+_ADVANCE_KINDS = frozenset({"advance", "advance_owed"})
 
 
 def _known(account: str) -> bool:
@@ -355,6 +383,16 @@ SHAPES: dict[str, tuple[frozenset[tuple[str, int]], ...]] = {
     RECOVERY: (
         frozenset({("fund", 1), ("receivable", -1)}),
         frozenset({("fund", 1), ("receivable", -1), ("deposit", 1), ("deposit_cash", -1)}),
+    ),
+    # Early settlement (merchant/advances.py).
+    ADVANCE: (frozenset({("advance", 1), ("advance_clearing", -1)}),),
+    ADVANCE_SETTLED: (frozenset({("advance_clearing", 1), ("advance", -1)}),),
+    ADVANCE_REFUNDED: (frozenset({("advance_owed", 1), ("advance", -1)}),),
+    ADVANCE_RECOVERY: (
+        frozenset({("advance_clearing", 1), ("advance_owed", -1)}),
+        frozenset(
+            {("advance_clearing", 1), ("advance_owed", -1), ("deposit", 1), ("deposit_cash", -1)}
+        ),
     ),
 }
 """Each kind's lines, as (account kind, sign) — every line one amount, one owner."""

@@ -427,6 +427,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
     from trustfair.report.fulfilment import fulfilment_section
     from trustfair.report.listening import listening_section
     from trustfair.report.protection import protection_section
+    from trustfair.report.settlement import settlement_section
     from trustfair.report.voice import voice_section
 
     with store.reading() as session:
@@ -443,6 +444,7 @@ def build_report(store: Store, *, now: datetime | None = None) -> dict[str, Any]
             listening_section(session),
             courses_section(session, last or now or datetime.now(UTC)),
             fulfilment_section(session),
+            settlement_section(session),
             _event_log(session),
         ]
     return {

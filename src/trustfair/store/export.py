@@ -17,6 +17,7 @@ from sqlalchemy.orm import object_session
 
 from trustfair.store.database import Store
 from trustfair.store.models import (
+    AdvanceRow,
     BankEntryRow,
     Base,
     BrandCheckRow,
@@ -43,6 +44,7 @@ from trustfair.store.models import (
     SignalRow,
     SurveyAnswerRow,
     TicketRow,
+    TrustScoreRow,
     UrgeRow,
 )
 
@@ -345,6 +347,22 @@ register_export(
     IngestRunRow,
     _columns,
     "each ingestion run and its accepted / duplicate / rejected counts",
+)
+
+
+register_export(
+    "trust_scores",
+    TrustScoreRow,
+    _columns,
+    "the merchant trust score each shipment was judged on for early settlement: score,"
+    " bar, orders, each component with its sub-score and reason, paid early or why not",
+)
+register_export(
+    "advances",
+    AdvanceRow,
+    _columns,
+    "orders paid to their merchant on shipment (early settlement): amount, score and bar,"
+    " state (advanced, settled, refunded, repaid), the postings, decision and rule",
 )
 
 

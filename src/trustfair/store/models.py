@@ -1144,6 +1144,54 @@ class MissedDeadlineRow(Base):
 # (migration 0012)
 
 
+class AdvanceRow(Base):
+    """An order paid to its merchant on shipment (early settlement), and what became of
+    the advance (``merchant.advance_states``): settled on confirmation, or refunded
+    before it and owed back. The money is the ledger's; this row is its index."""
+
+    __tablename__ = "settlement_advances"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(128), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    score: Mapped[int] = mapped_column()
+    """The merchant's trust score when the order shipped."""
+    bar: Mapped[int] = mapped_column()
+    advanced_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    advance_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+    close_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    """The settling or refunding posting."""
+    recovered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Of a refunded advance: how much the merchant has given back so far."""
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    rule: Mapped[str] = mapped_column(String(128))
+
+
+class TrustScoreRow(Base):
+    """The trust score a shipment was judged on for early settlement: one per order, so
+    every order paid early, or not, can be explained by the score of its moment."""
+
+    __tablename__ = "merchant_trust_scores"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    score: Mapped[int | None] = mapped_column()
+    """None: too few orders to score."""
+    bar: Mapped[int] = mapped_column()
+    orders: Mapped[int] = mapped_column()
+    early_settlement: Mapped[bool] = mapped_column()
+    why: Mapped[str] = mapped_column(Text)
+    components: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    __table_args__ = (Index("ix_merchant_trust_scores_merchant", "merchant_id", "at"),)
+
+
 # -- end of merchant support -----------------------------------------------------------
 
 
