@@ -63,7 +63,8 @@ def negative(eid: str, merchant_id: str, when: datetime) -> dict:
         "feedback.negative",
         {
             "feedback_id": eid,
-            "user_id": "u1",
+            # A user of its own each: one user's signals about one thing count once.
+            "user_id": f"u-{eid}",
             "kind": "dislike",
             "target": {"type": "merchant", "id": merchant_id},
         },
