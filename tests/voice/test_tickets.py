@@ -332,3 +332,24 @@ def test_replayed_history_escalates_tickets_closed_late_and_closes_their_case(
             ("once", "closed", 2),
         ]
         assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+
+
+def test_a_close_that_arrives_before_its_opening_closes_the_ticket(store, registry) -> None:
+    closed_at = T0 + timedelta(hours=1)
+    # the close in an earlier batch than the opening
+    ingest(
+        store, registry, listing_published("l1", "m1", "x"), _paid("o1"), _closed("a", closed_at)
+    )
+    ingest(store, registry, _ticket("a", "还没发货"))
+    # close then open, and open then close, each in one batch
+    ingest(store, registry, _closed("b", closed_at), _ticket("b", "还没发货"))
+    ingest(store, registry, _ticket("c", "还没发货"), _closed("c", closed_at, "unresolved"))
+    with store.reading() as session:
+        rows = session.scalars(select(TicketRow).order_by(TicketRow.id)).all()
+        assert [(r.id, r.state, r.closed_at, r.resolution, r.satisfaction) for r in rows] == [
+            ("a", "closed", closed_at, "resolved", 2),
+            ("b", "closed", closed_at, "resolved", 2),
+            ("c", "closed", closed_at, "unresolved", 2),
+        ]
+    with store.transaction() as session:
+        assert run_ticket_timers(session, T0 + timedelta(days=10)).escalated == []
