@@ -100,6 +100,47 @@ def test_a_survey_comment_routed_as_a_ticket_is_one_experience(store, registry) 
     assert [e.key for e in found["ux"]] == ["rude_service:ticket:tkx"]
 
 
+def _of_merchant(ticket_event: dict, merchant: str) -> dict:
+    ticket_event["payload"]["merchant_id"] = merchant
+    return ticket_event
+
+
+def test_an_orderless_ticket_is_the_experience_of_the_order_it_speaks_of(store, registry) -> None:
+    ingest(
+        store,
+        registry,
+        listing("l1", "m1"),
+        listing("l2", "m2"),
+        # ua: a refusal told by its event and by a ticket naming no order: once.
+        paid("oa", "ua", "m1", "l1", day(0)),
+        paid("oa2", "ua", "m1", "l1", day(3)),  # paid later, but nothing refused on it
+        refund_refused("oa", "ua", "m1", day(5)),
+        ticket("tka", "ua", "refund_refused: 商家拒绝退货", day(6), channel="hotline"),
+        # ub: a counterfeit ticket naming no order: its latest order of that merchant.
+        paid("ob1", "ub", "m1", "l1", day(0)),
+        paid("ob2", "ub", "m2", "l2", day(2)),
+        paid("ob3", "ub", "m1", "l1", day(40)),  # after the ticket
+        _of_merchant(ticket("tkb", "ub", "counterfeit: 假货", day(10)), "m1"),
+        # uc: the refusal event long before the ticket, no order paid within 30 days:
+        # the ticket stays its own experience.
+        paid("oc", "uc", "m1", "l1", day(0)),
+        refund_refused("oc", "uc", "m1", day(2)),
+        ticket("tkc", "uc", "refund_refused: 商家拒绝退货", day(40)),
+    )
+    with store.reading() as session:
+        found = user_experiences(session, day(60), by_prefix)
+    assert [(e.key, e.at) for e in found["ua"]] == [("refund_refused:order:oa", day(5))]
+    assert [e.key for e in found["ub"]] == ["counterfeit:order:ob1"]
+    assert found["ub"][0].evidence["attached_to_order"] == "ob1"
+    assert [e.key for e in found["uc"]] == [
+        "refund_refused:order:oc",
+        "refund_refused:ticket:tkc",
+    ]
+    with store.transaction() as session:
+        refresh_callbacks(session, day(60), classify=by_prefix)
+        assert session.scalars(select(CallbackRow)).all() == []
+
+
 def test_users_with_two_experiences_within_30_days_are_listed_once(store, registry) -> None:
     ingest(store, registry, *world())
     with store.transaction() as session:
