@@ -272,3 +272,37 @@ def test_the_eval_counts_hurt_users_listed_and_listed_users_hurt(store, registry
 def test_a_bad_truth_line_is_named() -> None:
     with pytest.raises(ValueError, match="line 2"):
         truth_hurt_users(["", '{"kind": "hurt_user", "user_id": "u1"}'])
+
+
+def test_new_experiences_on_a_called_entry_need_a_call_about_them(store, registry) -> None:
+    ingest(
+        store,
+        registry,
+        ticket("t1", "u1", "rude_service: a", day(0)),
+        ticket("t2", "u1", "rude_service: b", day(1)),
+    )
+    with store.transaction() as session:
+        refresh_callbacks(session, day(2), classify=by_prefix)
+        entry_id = session.scalars(select(CallbackRow)).one().id
+        log_call(session, entry_id, "reached", "", "user:cs", day(2))
+    ingest(store, registry, ticket("t3", "u1", "rude_service: c", day(3)))
+    with store.transaction() as session:
+        run = refresh_callbacks(session, day(4), classify=by_prefix)
+        entry = session.get(CallbackRow, entry_id)
+        assert run.grown == [entry_id] and entry.state == "listed"
+        assert [r["ticket_id"] for r in entry.reasons] == ["t1", "t2", "t3"]
+        with pytest.raises(CallbackConflict):
+            resolve(session, entry_id, "done", "user:cs", day(4))
+    with store.transaction() as session:
+        assert refresh_callbacks(session, day(4), classify=by_prefix).grown == []
+        log_call(session, entry_id, "reached", "about t3 too", "user:cs", day(5))
+        resolve(session, entry_id, "done", "user:cs", day(5))
+        calls = session.scalars(
+            select(CallbackCallRow).where(CallbackCallRow.callback_id == entry_id)
+        ).all()
+    assert [(c.outcome, c.actor) for c in calls] == [
+        ("reached", "user:cs"),
+        ("new_reasons", "system:voice"),
+        ("reached", "user:cs"),
+    ]
+    assert "rude_service:ticket:t3" in calls[1].note

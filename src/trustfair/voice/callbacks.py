@@ -22,6 +22,7 @@ from trustfair.store.models import OPEN_CALLBACK_CONDITION, CallbackCallRow, Cal
 from trustfair.voice.callback_states import (
     CALL_OUTCOMES,
     LISTED,
+    NEW_REASONS,
     REACHED,
     RESOLVED,
     CallbackRefused,
@@ -29,6 +30,7 @@ from trustfair.voice.callback_states import (
 )
 from trustfair.voice.experiences import Classifier, UserExperience, user_experiences
 
+ACTOR = "system:voice"
 HURT_WINDOW_DAYS = 30
 HURT_AT_LEAST = 2
 """The truth's definition of a hurt user: this many experiences within the window."""
@@ -84,9 +86,9 @@ def refresh_callbacks(
         seen = covered[user_id]
         entry = open_entries.get(user_id)
         if entry is not None:
-            new = [e.to_record() for e in experiences if e.key not in seen]
-            if new:
-                entry.reasons = [*entry.reasons, *new]
+            if any(e.key not in seen for e in experiences) and _add_reasons(
+                session, entry.id, experiences, at
+            ):
                 result.grown.append(entry.id)
             continue
         reasons: dict[str, UserExperience] = {}
@@ -118,8 +120,30 @@ def refresh_callbacks(
     return result
 
 
+def _add_reasons(
+    session: Session, callback_id: int, experiences: list[UserExperience], at: datetime
+) -> bool:
+    """Add the experiences not yet on the open entry to it (locked: a call or a
+    resolution logged meanwhile is seen), moving it back to ``listed`` if it was
+    called; the step is logged. False if nothing was added (or it was resolved
+    meanwhile: the next refresh judges those experiences anew)."""
+    entry = _entry(session, callback_id)
+    on_it = {reason["key"] for reason in entry.reasons}
+    new = [e.to_record() for e in experiences if e.key not in on_it]
+    if not new or entry.state == RESOLVED:
+        return False
+    move(entry, NEW_REASONS)
+    entry.reasons = [*entry.reasons, *new]
+    note = "new experiences: " + ", ".join(reason["key"] for reason in new)
+    session.add(
+        CallbackCallRow(callback_id=entry.id, at=at, actor=ACTOR, outcome=NEW_REASONS, note=note)
+    )
+    return True
+
+
 def _entry(session: Session, callback_id: int) -> CallbackRow:
-    entry = session.get(CallbackRow, callback_id, with_for_update=True)
+    # populate_existing: the entry as locked now, not a copy read earlier in the session.
+    entry = session.get(CallbackRow, callback_id, with_for_update=True, populate_existing=True)
     if entry is None:
         raise LookupError(f"no call-back {callback_id}")
     return entry
