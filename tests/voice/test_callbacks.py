@@ -160,7 +160,7 @@ def test_users_with_two_experiences_within_30_days_are_listed_once(store, regist
     assert sorted(exported) == ["u1", "u4", "u6"] and exported["u1"]["reasons"] == u1.reasons
 
 
-def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(
+def test_a_call_and_a_resolution_take_a_user_off_and_new_hurt_lists_them_again(
     store, registry
 ) -> None:
     ingest(store, registry, *world())
@@ -181,6 +181,7 @@ def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(
     # Resolved, and nothing new: stays off the list.
     with store.transaction() as session:
         assert refresh_callbacks(session, day(13), classify=by_prefix).listed == []
+    # One new experience beside the resolved ones is not a new hurt: still off.
     ingest(
         store,
         registry,
@@ -188,14 +189,19 @@ def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(
         ticket_closed("tk6c", "unresolved", day(21)),
     )
     with store.transaction() as session:
-        run = refresh_callbacks(session, day(22), classify=by_prefix)
+        assert refresh_callbacks(session, day(22), classify=by_prefix).listed == []
+    # A second one within the window: listed again, for the new experiences only.
+    ingest(store, registry, ticket("tk6d", "u6", "rude_service: 挂电话", day(23)))
+    with store.transaction() as session:
+        run = refresh_callbacks(session, day(24), classify=by_prefix)
         entries = session.scalars(
             select(CallbackRow).where(CallbackRow.user_id == "u6").order_by(CallbackRow.id)
         ).all()
         calls = session.scalars(select(CallbackCallRow)).all()
     assert [e.state for e in entries] == ["resolved", "listed"]
     assert entries[0].id == first_id and run.listed == [entries[1].id]
-    assert [r["ticket_id"] for r in entries[1].reasons] == ["tk6a", "tk6b", "tk6c"]
+    assert [r["ticket_id"] for r in entries[1].reasons] == ["tk6c", "tk6d"]
+    assert entries[1].hurt_at == day(23)
     assert entries[0].called_at == day(12) and entries[0].resolved_by == "user:cs"
     assert [c.outcome for c in calls] == ["no_answer", "reached"]
 

@@ -2,9 +2,12 @@
 back until the problem is resolved.
 
 ``refresh_callbacks`` (run by ``trustfair voice callbacks``, safe to run again) lists a
-user with at least ``at_least`` experiences within ``window`` none of which is already
-on one of their entries, adds new experiences to a user's open entry, and lists a user
-again, as a new entry, when new experiences hurt them after an entry was resolved.
+user with at least ``at_least`` experiences within ``window`` none of which is on one
+of their entries already, with those experiences as the reasons. An open entry takes
+the user's new experiences (see ``callback_states``: a called entry must be called
+again). Once an entry is resolved, its experiences are settled: the user is listed
+again, as a new entry, only when new experiences alone hurt them again (as many
+within the window); one new experience beside old, resolved ones does not.
 """
 
 from __future__ import annotations
@@ -93,10 +96,9 @@ def refresh_callbacks(
             continue
         reasons: dict[str, UserExperience] = {}
         hurt_at = None
-        for window in hurt_windows(experiences, rule):
-            if any(e.key not in seen for e in window):
-                hurt_at = hurt_at or window[-1].at
-                reasons.update((e.key, e) for e in window)
+        for window in hurt_windows([e for e in experiences if e.key not in seen], rule):
+            hurt_at = hurt_at or window[-1].at
+            reasons.update((e.key, e) for e in window)
         if hurt_at is None:
             continue
         listed = session.execute(
