@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trustfair.events.payload import EntityRef
@@ -101,6 +102,19 @@ def enrol(
     found = enrolment_of(session, entity, course_id)
     if found is not None:
         return found
+    try:
+        with session.begin_nested():
+            return _new_enrolment(session, entity, course_id, actor, at)
+    except IntegrityError:
+        # Enrolled at the same moment by another request (the unique index): theirs.
+        found = enrolment_of(session, entity, course_id)
+        assert found is not None
+        return found
+
+
+def _new_enrolment(
+    session: Session, entity: EntityRef, course_id: str, actor: str, at: datetime
+) -> CourseEnrolmentRow:
     row = CourseEnrolmentRow(
         course_id=course_id,
         entity_type=entity.type,
@@ -153,6 +167,11 @@ def start_attempt(
     """Start an exam attempt, or give back the one still open (not submitted, in time)."""
     course = course_of(course_id)
     enrolment = enrol(session, entity, course_id, actor, at)
+    # One start at a time per enrolment: a second request waits here, then finds the
+    # attempt the first one started (and is given it back) instead of drawing another.
+    session.scalars(
+        select(CourseEnrolmentRow.id).where(CourseEnrolmentRow.id == enrolment.id).with_for_update()
+    ).one()
     attempts = attempts_of(session, enrolment.id)
     for attempt in attempts:
         if attempt.submitted_at is None and at <= attempt.due_at:
@@ -194,8 +213,14 @@ def shown_questions(course: Course, attempt: CourseAttemptRow, lang: str) -> lis
     return shown
 
 
-def attempt_of(session: Session, attempt_id: int) -> tuple[CourseAttemptRow, CourseEnrolmentRow]:
-    attempt = session.get(CourseAttemptRow, attempt_id)
+def attempt_of(
+    session: Session, attempt_id: int, *, for_update: bool = False
+) -> tuple[CourseAttemptRow, CourseEnrolmentRow]:
+    """The attempt and its enrolment; ``for_update``: the attempt locked as it is now
+    (a concurrent submission waits, then finds it submitted)."""
+    attempt = session.get(
+        CourseAttemptRow, attempt_id, with_for_update=for_update, populate_existing=for_update
+    )
     if attempt is None:
         raise CourseNotFound(f"no exam attempt {attempt_id}")
     enrolment = session.get(CourseEnrolmentRow, attempt.enrolment_id)
@@ -210,7 +235,7 @@ def submit_attempt(
 
     A question left out counts as wrong; a question the attempt did not ask, or a label
     it did not show, is refused (nothing is recorded). Late: scored, and failed."""
-    attempt, enrolment = attempt_of(session, attempt_id)
+    attempt, enrolment = attempt_of(session, attempt_id, for_update=True)
     if attempt.submitted_at is not None:
         raise CourseRefused(f"attempt {attempt_id} was submitted already")
     course = course_of(enrolment.course_id)
