@@ -244,6 +244,17 @@ def test_attempts_wait_out_the_cool_down_and_the_days_allowance(store) -> None:
         assert take(session, ST1, at(days=1)).passed
 
 
+def test_an_abandoned_attempt_failed_when_its_time_was_up(store) -> None:
+    with store.transaction() as session:
+        exams.start_attempt(session, ST1, COURSE, "test", at(), random.Random(1))
+        # Never submitted; its 30 minutes are up at +30, the cool-down runs to +60.
+        with pytest.raises(CourseRefused, match="may start at") as refused:
+            exams.start_attempt(session, ST1, COURSE, "test", at(minutes=31))
+        assert refused.value.retry_at == at(minutes=60)
+        second = exams.start_attempt(session, ST1, COURSE, "test", at(minutes=60))
+        assert second.number == 2
+
+
 def test_an_open_attempt_is_given_back_not_drawn_again(store) -> None:
     with store.transaction() as session:
         first = exams.start_attempt(session, ST1, COURSE, "test", at(), random.Random(1))

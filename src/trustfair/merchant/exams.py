@@ -6,7 +6,8 @@ An answer names a label, and is read against that attempt's order: an answer she
 replayed from another attempt names other choices, and other questions.
 
 Attempts are limited: at most ``attempts_per_day`` started in any 24 hours, and none
-within ``cooldown_minutes`` of a failed one. An attempt submitted after its time limit
+within ``cooldown_minutes`` of a failed one (an attempt left unsubmitted failed when
+its time was up). An attempt submitted after its time limit
 fails. A pass releases the sanctions of the same holder that wait for this course and
 started no later than the pass (``CourseHoldRow``); the marketplace is told by an
 outbox command. The API and the console call these functions, nothing else.
@@ -140,20 +141,27 @@ def attempts_of(session: Session, enrolment_id: int) -> list[CourseAttemptRow]:
 
 def next_attempt_at(course: Course, attempts: list[CourseAttemptRow], at: datetime) -> datetime:
     """When the next attempt may start (``at`` if now): after the cool-down of a failed
-    last attempt, and once fewer than the day's allowance started in the 24 hours before."""
+    last attempt, and once fewer than the day's allowance started in the 24 hours before.
+    An attempt abandoned (never submitted, its time up) failed when its time was up:
+    walking away from a hard attempt does not skip the cool-down."""
     exam = course.exam
     earliest = at
-    finished = [a for a in attempts if a.submitted_at is not None]
-    if finished and not finished[-1].passed:
-        assert finished[-1].submitted_at is not None
-        earliest = max(
-            earliest, finished[-1].submitted_at + timedelta(minutes=exam.cooldown_minutes)
-        )
+    finished = [(a, ended) for a in attempts if (ended := _ended_at(a, at)) is not None]
+    if finished and not finished[-1][0].passed:
+        earliest = max(earliest, finished[-1][1] + timedelta(minutes=exam.cooldown_minutes))
     starts = sorted(a.started_at for a in attempts)
     if len(starts) >= exam.attempts_per_day:
         # The day's allowance frees up 24 hours after the oldest of the last N starts.
         earliest = max(earliest, starts[-exam.attempts_per_day] + DAY)
     return earliest
+
+
+def _ended_at(attempt: CourseAttemptRow, at: datetime) -> datetime | None:
+    """When the attempt ended by ``at``: submitted, or its time up unsubmitted (None:
+    still open)."""
+    if attempt.submitted_at is not None:
+        return attempt.submitted_at
+    return attempt.due_at if attempt.due_at < at else None
 
 
 def start_attempt(
