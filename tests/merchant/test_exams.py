@@ -4,6 +4,8 @@ for a passed exam before they lift."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -242,6 +244,17 @@ def test_attempts_wait_out_the_cool_down_and_the_days_allowance(store) -> None:
         assert take(session, ST1, at(days=1)).passed
 
 
+def test_an_abandoned_attempt_failed_when_its_time_was_up(store) -> None:
+    with store.transaction() as session:
+        exams.start_attempt(session, ST1, COURSE, "test", at(), random.Random(1))
+        # Never submitted; its 30 minutes are up at +30, the cool-down runs to +60.
+        with pytest.raises(CourseRefused, match="may start at") as refused:
+            exams.start_attempt(session, ST1, COURSE, "test", at(minutes=31))
+        assert refused.value.retry_at == at(minutes=60)
+        second = exams.start_attempt(session, ST1, COURSE, "test", at(minutes=60))
+        assert second.number == 2
+
+
 def test_an_open_attempt_is_given_back_not_drawn_again(store) -> None:
     with store.transaction() as session:
         first = exams.start_attempt(session, ST1, COURSE, "test", at(), random.Random(1))
@@ -418,3 +431,55 @@ def test_the_report_counts_what_the_attempts_and_holds_say(store, waiting_regist
         ("m9", 1, True),
     ]
     assert "answer" not in str(records[0]["asked"])
+
+
+def _in_another_transaction(store, work):  # type: ignore[no-untyped-def]
+    """Run ``work(session)`` in a transaction of its own on another thread; returns
+    the thread and a dict that gets its result (or the exception it raised)."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            with store.transaction() as session:
+                outcome["result"] = work(session)
+        except Exception as exc:  # handed back to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_an_attempt_submitted_twice_at_once_is_scored_once(store) -> None:
+    with store.transaction() as session:
+        attempt = exams.start_attempt(session, ST1, COURSE, "test", at(), random.Random(1))
+        attempt_id, right, wrong = attempt.id, right_answers(attempt), wrong_answers(attempt)
+    with store.transaction() as session:
+        exams.submit_attempt(session, attempt_id, wrong, at(minutes=5))
+        # The second submission starts while the first is not committed yet.
+        thread, outcome = _in_another_transaction(
+            store, lambda s: exams.submit_attempt(s, attempt_id, right, at(minutes=6)).passed
+        )
+        time.sleep(0.5)
+    thread.join(30)
+    assert isinstance(outcome.get("error"), CourseRefused), outcome
+    assert "submitted already" in str(outcome["error"])
+    with store.reading() as session:
+        row = session.get(CourseAttemptRow, attempt_id)
+        assert (row.passed, row.submitted_at) == (False, at(minutes=5))
+
+
+def test_two_starts_at_once_give_back_one_attempt(store) -> None:
+    with store.transaction() as session:
+        first = exams.start_attempt(session, ST1, COURSE, "test", at(), random.Random(1))
+        first_id = first.id
+        # A second start (enrolling too) while the first is not committed yet.
+        thread, outcome = _in_another_transaction(
+            store,
+            lambda s: exams.start_attempt(s, ST1, COURSE, "test", at(minutes=1)).id,
+        )
+        time.sleep(0.5)
+    thread.join(30)
+    assert outcome == {"result": first_id}
+    with store.reading() as session:
+        assert [a.id for a in session.scalars(select(CourseAttemptRow))] == [first_id]

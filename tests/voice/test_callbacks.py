@@ -100,6 +100,47 @@ def test_a_survey_comment_routed_as_a_ticket_is_one_experience(store, registry) 
     assert [e.key for e in found["ux"]] == ["rude_service:ticket:tkx"]
 
 
+def _of_merchant(ticket_event: dict, merchant: str) -> dict:
+    ticket_event["payload"]["merchant_id"] = merchant
+    return ticket_event
+
+
+def test_an_orderless_ticket_is_the_experience_of_the_order_it_speaks_of(store, registry) -> None:
+    ingest(
+        store,
+        registry,
+        listing("l1", "m1"),
+        listing("l2", "m2"),
+        # ua: a refusal told by its event and by a ticket naming no order: once.
+        paid("oa", "ua", "m1", "l1", day(0)),
+        paid("oa2", "ua", "m1", "l1", day(3)),  # paid later, but nothing refused on it
+        refund_refused("oa", "ua", "m1", day(5)),
+        ticket("tka", "ua", "refund_refused: 商家拒绝退货", day(6), channel="hotline"),
+        # ub: a counterfeit ticket naming no order: its latest order of that merchant.
+        paid("ob1", "ub", "m1", "l1", day(0)),
+        paid("ob2", "ub", "m2", "l2", day(2)),
+        paid("ob3", "ub", "m1", "l1", day(40)),  # after the ticket
+        _of_merchant(ticket("tkb", "ub", "counterfeit: 假货", day(10)), "m1"),
+        # uc: the refusal event long before the ticket, no order paid within 30 days:
+        # the ticket stays its own experience.
+        paid("oc", "uc", "m1", "l1", day(0)),
+        refund_refused("oc", "uc", "m1", day(2)),
+        ticket("tkc", "uc", "refund_refused: 商家拒绝退货", day(40)),
+    )
+    with store.reading() as session:
+        found = user_experiences(session, day(60), by_prefix)
+    assert [(e.key, e.at) for e in found["ua"]] == [("refund_refused:order:oa", day(5))]
+    assert [e.key for e in found["ub"]] == ["counterfeit:order:ob1"]
+    assert found["ub"][0].evidence["attached_to_order"] == "ob1"
+    assert [e.key for e in found["uc"]] == [
+        "refund_refused:order:oc",
+        "refund_refused:ticket:tkc",
+    ]
+    with store.transaction() as session:
+        refresh_callbacks(session, day(60), classify=by_prefix)
+        assert session.scalars(select(CallbackRow)).all() == []
+
+
 def test_users_with_two_experiences_within_30_days_are_listed_once(store, registry) -> None:
     ingest(store, registry, *world())
     with store.transaction() as session:
@@ -119,7 +160,7 @@ def test_users_with_two_experiences_within_30_days_are_listed_once(store, regist
     assert sorted(exported) == ["u1", "u4", "u6"] and exported["u1"]["reasons"] == u1.reasons
 
 
-def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(
+def test_a_call_and_a_resolution_take_a_user_off_and_new_hurt_lists_them_again(
     store, registry
 ) -> None:
     ingest(store, registry, *world())
@@ -140,6 +181,7 @@ def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(
     # Resolved, and nothing new: stays off the list.
     with store.transaction() as session:
         assert refresh_callbacks(session, day(13), classify=by_prefix).listed == []
+    # One new experience beside the resolved ones is not a new hurt: still off.
     ingest(
         store,
         registry,
@@ -147,14 +189,19 @@ def test_a_call_and_a_resolution_take_a_user_off_and_new_pain_lists_them_again(
         ticket_closed("tk6c", "unresolved", day(21)),
     )
     with store.transaction() as session:
-        run = refresh_callbacks(session, day(22), classify=by_prefix)
+        assert refresh_callbacks(session, day(22), classify=by_prefix).listed == []
+    # A second one within the window: listed again, for the new experiences only.
+    ingest(store, registry, ticket("tk6d", "u6", "rude_service: 挂电话", day(23)))
+    with store.transaction() as session:
+        run = refresh_callbacks(session, day(24), classify=by_prefix)
         entries = session.scalars(
             select(CallbackRow).where(CallbackRow.user_id == "u6").order_by(CallbackRow.id)
         ).all()
         calls = session.scalars(select(CallbackCallRow)).all()
     assert [e.state for e in entries] == ["resolved", "listed"]
     assert entries[0].id == first_id and run.listed == [entries[1].id]
-    assert [r["ticket_id"] for r in entries[1].reasons] == ["tk6a", "tk6b", "tk6c"]
+    assert [r["ticket_id"] for r in entries[1].reasons] == ["tk6c", "tk6d"]
+    assert entries[1].hurt_at == day(23)
     assert entries[0].called_at == day(12) and entries[0].resolved_by == "user:cs"
     assert [c.outcome for c in calls] == ["no_answer", "reached"]
 
@@ -231,3 +278,37 @@ def test_the_eval_counts_hurt_users_listed_and_listed_users_hurt(store, registry
 def test_a_bad_truth_line_is_named() -> None:
     with pytest.raises(ValueError, match="line 2"):
         truth_hurt_users(["", '{"kind": "hurt_user", "user_id": "u1"}'])
+
+
+def test_new_experiences_on_a_called_entry_need_a_call_about_them(store, registry) -> None:
+    ingest(
+        store,
+        registry,
+        ticket("t1", "u1", "rude_service: a", day(0)),
+        ticket("t2", "u1", "rude_service: b", day(1)),
+    )
+    with store.transaction() as session:
+        refresh_callbacks(session, day(2), classify=by_prefix)
+        entry_id = session.scalars(select(CallbackRow)).one().id
+        log_call(session, entry_id, "reached", "", "user:cs", day(2))
+    ingest(store, registry, ticket("t3", "u1", "rude_service: c", day(3)))
+    with store.transaction() as session:
+        run = refresh_callbacks(session, day(4), classify=by_prefix)
+        entry = session.get(CallbackRow, entry_id)
+        assert run.grown == [entry_id] and entry.state == "listed"
+        assert [r["ticket_id"] for r in entry.reasons] == ["t1", "t2", "t3"]
+        with pytest.raises(CallbackConflict):
+            resolve(session, entry_id, "done", "user:cs", day(4))
+    with store.transaction() as session:
+        assert refresh_callbacks(session, day(4), classify=by_prefix).grown == []
+        log_call(session, entry_id, "reached", "about t3 too", "user:cs", day(5))
+        resolve(session, entry_id, "done", "user:cs", day(5))
+        calls = session.scalars(
+            select(CallbackCallRow).where(CallbackCallRow.callback_id == entry_id)
+        ).all()
+    assert [(c.outcome, c.actor) for c in calls] == [
+        ("reached", "user:cs"),
+        ("new_reasons", "system:voice"),
+        ("reached", "user:cs"),
+    ]
+    assert "rude_service:ticket:t3" in calls[1].note

@@ -3,6 +3,8 @@ peers and the band, and the enforcement event written once per entity and week."
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from tests.factories import ingest
@@ -15,6 +17,7 @@ from trustfair.voice.negative import (
     judge_negative_feedback,
     negative_rate,
     over_band,
+    over_band_event_id,
     wilson_low,
 )
 
@@ -132,3 +135,29 @@ def test_the_routine_lists_and_judges_and_is_safe_to_repeat(store, registry) -> 
     assert (first.listed, again.listed) == (0, 0)  # nobody here met two bad experiences
     # By default every week since the log's first event (day 0 to day 8: two weeks).
     assert listen(store, registry).over_band == [0, 1]
+
+
+def test_a_long_merchant_id_and_category_are_fitted_not_refused(store, registry) -> None:
+    long_id, long_category = "m" * 120, "c" * 64
+    text = (
+        json.dumps(world())
+        .replace('"m1"', json.dumps(long_id))
+        .replace('"apparel"', json.dumps(long_category))
+    )
+    ingest(store, registry, *json.loads(text))
+    with store.transaction() as session:
+        judged = judge_negative_feedback(session, UNTIL, registry)
+    assert [e.id for e in judged.over_band] == [long_id] and len(judged.appended) == 1
+    [event_id] = judged.appended
+    assert len(event_id) <= 128 and event_id.startswith("feedback.over_band:merchant:mmm")
+    with store.reading() as session:
+        row = session.scalar(select(NegativeBandRow).where(NegativeBandRow.entity_id == long_id))
+        peers = session.scalar(select(NegativeBandRow).where(NegativeBandRow.entity_id == "m2"))
+        payload = session.scalar(select(EventRow.payload).where(EventRow.event_id == event_id))
+    assert row.event_id == event_id and payload["entity_id"] == long_id
+    assert len(row.peer_group) <= 64 and row.peer_group.startswith("category.ccc")
+    assert peers.peer_group == row.peer_group == payload["peer_group"]
+    # Short ones stay as they are.
+    assert over_band_event_id("merchant", "m1", "2026-W10") == (
+        "feedback.over_band:merchant:m1:2026-W10"
+    )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.factories import T0, event, ingest, listing_published
+from trustfair.cases.work import assign
 from trustfair.store.models import CaseEventRow, CaseRow, OutboxRow, TicketEscalationRow, TicketRow
 from trustfair.voice.diagnosis import diagnose, poisson_tail
 from trustfair.voice.escalation import run_ticket_timers
@@ -332,3 +333,58 @@ def test_replayed_history_escalates_tickets_closed_late_and_closes_their_case(
             ("once", "closed", 2),
         ]
         assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+
+
+def test_a_close_that_arrives_before_its_opening_closes_the_ticket(store, registry) -> None:
+    closed_at = T0 + timedelta(hours=1)
+    # the close in an earlier batch than the opening
+    ingest(
+        store, registry, listing_published("l1", "m1", "x"), _paid("o1"), _closed("a", closed_at)
+    )
+    ingest(store, registry, _ticket("a", "还没发货"))
+    # close then open, and open then close, each in one batch
+    ingest(store, registry, _closed("b", closed_at), _ticket("b", "还没发货"))
+    ingest(store, registry, _ticket("c", "还没发货"), _closed("c", closed_at, "unresolved"))
+    with store.reading() as session:
+        rows = session.scalars(select(TicketRow).order_by(TicketRow.id)).all()
+        assert [(r.id, r.state, r.closed_at, r.resolution, r.satisfaction) for r in rows] == [
+            ("a", "closed", closed_at, "resolved", 2),
+            ("b", "closed", closed_at, "resolved", 2),
+            ("c", "closed", closed_at, "unresolved", 2),
+        ]
+    with store.transaction() as session:
+        assert run_ticket_timers(session, T0 + timedelta(days=10)).escalated == []
+
+
+def test_the_case_of_a_live_escalation_closes_when_its_ticket_does(store, registry) -> None:
+    ingest(
+        store,
+        registry,
+        listing_published("l1", "m1", "x"),
+        _paid("o1"),
+        _ticket("t1", "还没发货", at=T0),
+        _ticket("t2", "还没发货", at=T0),
+    )
+    with store.transaction() as session:
+        run = run_ticket_timers(session, T0 + timedelta(days=10))
+        assert sorted(run.escalated) == [("t1", 1), ("t1", 2), ("t2", 1), ("t2", 2)]
+        taken = session.scalars(select(CaseRow).where(CaseRow.subject_id == "t2")).one()
+        assign(session, taken.id, "cs1", T0 + timedelta(days=10))
+    closed_at = T0 + timedelta(days=11)
+    ingest(store, registry, _closed("t1", closed_at), _closed("t2", closed_at))
+    with store.transaction() as session:
+        run = run_ticket_timers(session, T0 + timedelta(days=12))
+        assert run.escalated == [] and len(run.closed_cases) == 1
+    with store.transaction() as session:
+        assert run_ticket_timers(session, T0 + timedelta(days=13)).closed_cases == []
+    with store.reading() as session:
+        cases = session.scalars(select(CaseRow).order_by(CaseRow.subject_id)).all()
+        # the case nobody took closes with the ticket; the one in review is its reviewer's
+        assert [(c.subject_id, c.state, c.updated_at) for c in cases] == [
+            ("t1", "closed", closed_at),
+            ("t2", "in_review", T0 + timedelta(days=10)),
+        ]
+        steps = session.scalars(
+            select(CaseEventRow.action).where(CaseEventRow.case_id == cases[0].id)
+        ).all()
+        assert steps[-1] == "close"

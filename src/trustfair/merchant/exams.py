@@ -6,7 +6,8 @@ An answer names a label, and is read against that attempt's order: an answer she
 replayed from another attempt names other choices, and other questions.
 
 Attempts are limited: at most ``attempts_per_day`` started in any 24 hours, and none
-within ``cooldown_minutes`` of a failed one. An attempt submitted after its time limit
+within ``cooldown_minutes`` of a failed one (an attempt left unsubmitted failed when
+its time was up). An attempt submitted after its time limit
 fails. A pass releases the sanctions of the same holder that wait for this course and
 started no later than the pass (``CourseHoldRow``); the marketplace is told by an
 outbox command. The API and the console call these functions, nothing else.
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trustfair.events.payload import EntityRef
@@ -101,6 +103,19 @@ def enrol(
     found = enrolment_of(session, entity, course_id)
     if found is not None:
         return found
+    try:
+        with session.begin_nested():
+            return _new_enrolment(session, entity, course_id, actor, at)
+    except IntegrityError:
+        # Enrolled at the same moment by another request (the unique index): theirs.
+        found = enrolment_of(session, entity, course_id)
+        assert found is not None
+        return found
+
+
+def _new_enrolment(
+    session: Session, entity: EntityRef, course_id: str, actor: str, at: datetime
+) -> CourseEnrolmentRow:
     row = CourseEnrolmentRow(
         course_id=course_id,
         entity_type=entity.type,
@@ -126,20 +141,27 @@ def attempts_of(session: Session, enrolment_id: int) -> list[CourseAttemptRow]:
 
 def next_attempt_at(course: Course, attempts: list[CourseAttemptRow], at: datetime) -> datetime:
     """When the next attempt may start (``at`` if now): after the cool-down of a failed
-    last attempt, and once fewer than the day's allowance started in the 24 hours before."""
+    last attempt, and once fewer than the day's allowance started in the 24 hours before.
+    An attempt abandoned (never submitted, its time up) failed when its time was up:
+    walking away from a hard attempt does not skip the cool-down."""
     exam = course.exam
     earliest = at
-    finished = [a for a in attempts if a.submitted_at is not None]
-    if finished and not finished[-1].passed:
-        assert finished[-1].submitted_at is not None
-        earliest = max(
-            earliest, finished[-1].submitted_at + timedelta(minutes=exam.cooldown_minutes)
-        )
+    finished = [(a, ended) for a in attempts if (ended := _ended_at(a, at)) is not None]
+    if finished and not finished[-1][0].passed:
+        earliest = max(earliest, finished[-1][1] + timedelta(minutes=exam.cooldown_minutes))
     starts = sorted(a.started_at for a in attempts)
     if len(starts) >= exam.attempts_per_day:
         # The day's allowance frees up 24 hours after the oldest of the last N starts.
         earliest = max(earliest, starts[-exam.attempts_per_day] + DAY)
     return earliest
+
+
+def _ended_at(attempt: CourseAttemptRow, at: datetime) -> datetime | None:
+    """When the attempt ended by ``at``: submitted, or its time up unsubmitted (None:
+    still open)."""
+    if attempt.submitted_at is not None:
+        return attempt.submitted_at
+    return attempt.due_at if attempt.due_at < at else None
 
 
 def start_attempt(
@@ -153,6 +175,11 @@ def start_attempt(
     """Start an exam attempt, or give back the one still open (not submitted, in time)."""
     course = course_of(course_id)
     enrolment = enrol(session, entity, course_id, actor, at)
+    # One start at a time per enrolment: a second request waits here, then finds the
+    # attempt the first one started (and is given it back) instead of drawing another.
+    session.scalars(
+        select(CourseEnrolmentRow.id).where(CourseEnrolmentRow.id == enrolment.id).with_for_update()
+    ).one()
     attempts = attempts_of(session, enrolment.id)
     for attempt in attempts:
         if attempt.submitted_at is None and at <= attempt.due_at:
@@ -194,8 +221,14 @@ def shown_questions(course: Course, attempt: CourseAttemptRow, lang: str) -> lis
     return shown
 
 
-def attempt_of(session: Session, attempt_id: int) -> tuple[CourseAttemptRow, CourseEnrolmentRow]:
-    attempt = session.get(CourseAttemptRow, attempt_id)
+def attempt_of(
+    session: Session, attempt_id: int, *, for_update: bool = False
+) -> tuple[CourseAttemptRow, CourseEnrolmentRow]:
+    """The attempt and its enrolment; ``for_update``: the attempt locked as it is now
+    (a concurrent submission waits, then finds it submitted)."""
+    attempt = session.get(
+        CourseAttemptRow, attempt_id, with_for_update=for_update, populate_existing=for_update
+    )
     if attempt is None:
         raise CourseNotFound(f"no exam attempt {attempt_id}")
     enrolment = session.get(CourseEnrolmentRow, attempt.enrolment_id)
@@ -210,7 +243,7 @@ def submit_attempt(
 
     A question left out counts as wrong; a question the attempt did not ask, or a label
     it did not show, is refused (nothing is recorded). Late: scored, and failed."""
-    attempt, enrolment = attempt_of(session, attempt_id)
+    attempt, enrolment = attempt_of(session, attempt_id, for_update=True)
     if attempt.submitted_at is not None:
         raise CourseRefused(f"attempt {attempt_id} was submitted already")
     course = course_of(enrolment.course_id)

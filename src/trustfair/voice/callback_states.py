@@ -1,11 +1,14 @@
 """A call-back's states and the moves between them: one table; any other move is refused.
 
 listed ──call reached──► called ──resolve──► resolved
-  │ ▲                     │ ▲
-  └─┘ call no_answer      └─┘ call (reached again, or no answer)
+  │ ▲  ◄──new reasons───── │ ▲
+  └─┘ call no_answer,     └─┘ call (reached again, or no answer)
+      new reasons
 
 A user stays on the list until someone has reached them AND marked the problem
-resolved; a call that reaches nobody is logged but moves nothing.
+resolved; a call that reaches nobody is logged but moves nothing. New experiences
+added to an entry already called put it back to ``listed``: the call was not about
+them, so the user must be reached again before the entry can be resolved.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ STATES = (LISTED, CALLED, RESOLVED)
 
 REACHED, NO_ANSWER = "reached", "no_answer"
 CALL_OUTCOMES = (REACHED, NO_ANSWER)
+NEW_REASONS = "new_reasons"
+"""The step of new experiences added to an open entry (logged as the system's)."""
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (LISTED, REACHED): CALLED,
@@ -24,6 +29,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (CALLED, REACHED): CALLED,
     (CALLED, NO_ANSWER): CALLED,
     (CALLED, "resolve"): RESOLVED,
+    (LISTED, NEW_REASONS): LISTED,
+    (CALLED, NEW_REASONS): LISTED,
 }
 
 

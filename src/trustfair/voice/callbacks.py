@@ -2,9 +2,12 @@
 back until the problem is resolved.
 
 ``refresh_callbacks`` (run by ``trustfair voice callbacks``, safe to run again) lists a
-user with at least ``at_least`` experiences within ``window`` none of which is already
-on one of their entries, adds new experiences to a user's open entry, and lists a user
-again, as a new entry, when new experiences hurt them after an entry was resolved.
+user with at least ``at_least`` experiences within ``window`` none of which is on one
+of their entries already, with those experiences as the reasons. An open entry takes
+the user's new experiences (see ``callback_states``: a called entry must be called
+again). Once an entry is resolved, its experiences are settled: the user is listed
+again, as a new entry, only when new experiences alone hurt them again (as many
+within the window); one new experience beside old, resolved ones does not.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from trustfair.store.models import OPEN_CALLBACK_CONDITION, CallbackCallRow, Cal
 from trustfair.voice.callback_states import (
     CALL_OUTCOMES,
     LISTED,
+    NEW_REASONS,
     REACHED,
     RESOLVED,
     CallbackRefused,
@@ -29,6 +33,7 @@ from trustfair.voice.callback_states import (
 )
 from trustfair.voice.experiences import Classifier, UserExperience, user_experiences
 
+ACTOR = "system:voice"
 HURT_WINDOW_DAYS = 30
 HURT_AT_LEAST = 2
 """The truth's definition of a hurt user: this many experiences within the window."""
@@ -84,17 +89,16 @@ def refresh_callbacks(
         seen = covered[user_id]
         entry = open_entries.get(user_id)
         if entry is not None:
-            new = [e.to_record() for e in experiences if e.key not in seen]
-            if new:
-                entry.reasons = [*entry.reasons, *new]
+            if any(e.key not in seen for e in experiences) and _add_reasons(
+                session, entry.id, experiences, at
+            ):
                 result.grown.append(entry.id)
             continue
         reasons: dict[str, UserExperience] = {}
         hurt_at = None
-        for window in hurt_windows(experiences, rule):
-            if any(e.key not in seen for e in window):
-                hurt_at = hurt_at or window[-1].at
-                reasons.update((e.key, e) for e in window)
+        for window in hurt_windows([e for e in experiences if e.key not in seen], rule):
+            hurt_at = hurt_at or window[-1].at
+            reasons.update((e.key, e) for e in window)
         if hurt_at is None:
             continue
         listed = session.execute(
@@ -118,8 +122,30 @@ def refresh_callbacks(
     return result
 
 
+def _add_reasons(
+    session: Session, callback_id: int, experiences: list[UserExperience], at: datetime
+) -> bool:
+    """Add the experiences not yet on the open entry to it (locked: a call or a
+    resolution logged meanwhile is seen), moving it back to ``listed`` if it was
+    called; the step is logged. False if nothing was added (or it was resolved
+    meanwhile: the next refresh judges those experiences anew)."""
+    entry = _entry(session, callback_id)
+    on_it = {reason["key"] for reason in entry.reasons}
+    new = [e.to_record() for e in experiences if e.key not in on_it]
+    if not new or entry.state == RESOLVED:
+        return False
+    move(entry, NEW_REASONS)
+    entry.reasons = [*entry.reasons, *new]
+    note = "new experiences: " + ", ".join(reason["key"] for reason in new)
+    session.add(
+        CallbackCallRow(callback_id=entry.id, at=at, actor=ACTOR, outcome=NEW_REASONS, note=note)
+    )
+    return True
+
+
 def _entry(session: Session, callback_id: int) -> CallbackRow:
-    entry = session.get(CallbackRow, callback_id, with_for_update=True)
+    # populate_existing: the entry as locked now, not a copy read earlier in the session.
+    entry = session.get(CallbackRow, callback_id, with_for_update=True, populate_existing=True)
     if entry is None:
         raise LookupError(f"no call-back {callback_id}")
     return entry

@@ -10,8 +10,10 @@ it in its timeline.
 
 Times are the events' times: a level is dated when it came due (opening + SLA ×
 level), so on replayed history a breach is judged by when the ticket opened and
-closed, not by when the replay ran. The case is opened by a decision of the rule
-``voice.ticket_sla`` (the SLA file's version as its policy version), like every case.
+closed, not by when the replay ran. When the ticket closes, the next run closes its
+case (still open, nobody having taken it up) as of the ticket's close. The case is
+opened by a decision of the rule ``voice.ticket_sla`` (the SLA file's version as its
+policy version), like every case.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from trustfair.cases.states import ACTIVE_STATES, CaseState
-from trustfair.cases.timeline import note_on, take_step
+from trustfair.cases.timeline import note_on
+from trustfair.cases.work import CaseRefused, close
 from trustfair.pipeline.outbox import enqueue
 from trustfair.store.event_log import insert_ignoring_conflicts
 from trustfair.store.models import (
@@ -35,7 +38,7 @@ from trustfair.store.models import (
     TicketRow,
 )
 from trustfair.voice.sla import LEVELS, SlaTerms, default_sla
-from trustfair.voice.tickets import OPEN
+from trustfair.voice.tickets import CLOSED, OPEN
 
 RULE = "voice.ticket_sla"
 CASE_KIND = "ticket_sla"
@@ -48,6 +51,8 @@ class EscalationRun:
     """What one run did: (ticket id, level) escalated, in order."""
 
     escalated: list[tuple[str, int]] = field(default_factory=list)
+    closed_cases: list[int] = field(default_factory=list)
+    """Escalation cases closed because their ticket was."""
 
     @property
     def count(self) -> int:
@@ -78,8 +83,7 @@ def run_ticket_timers(
                 continue  # closed before this level came due
             if escalate(session, ticket, level, due, now, terms):
                 run.escalated.append((ticket.id, level))
-        if ticket.closed_at is not None and run.escalated and run.escalated[-1][0] == ticket.id:
-            _close_case(session, ticket)
+    run.closed_cases = close_cases_of_closed_tickets(session)
     return run
 
 
@@ -177,22 +181,39 @@ def _decision(
     ).scalar_one()
 
 
-def _close_case(session: Session, ticket: TicketRow) -> None:
-    """A replayed ticket's escalation case, closed when the ticket was (if nobody has
-    taken it up)."""
-    assert ticket.closed_at is not None
-    case = session.scalars(
-        select(CaseRow).where(
+def close_cases_of_closed_tickets(session: Session) -> list[int]:
+    """Close each escalation case still open whose ticket has closed (live, or on
+    replayed history), dated when the ticket closed; the case ids closed.
+
+    A case someone has taken into review is theirs to decide and close: left as is."""
+    closed = []
+    found = session.execute(
+        select(CaseRow.id, TicketRow.closed_at, TicketRow.resolution)
+        .join(TicketRow, TicketRow.id == CaseRow.subject_id)
+        .where(
             CaseRow.kind == CASE_KIND,
             CaseRow.subject_type == "ticket",
-            CaseRow.subject_id == ticket.id,
             CaseRow.state == CaseState.OPEN.value,
+            TicketRow.state == CLOSED,
         )
-    ).first()
-    if case is not None:
-        at = max(ticket.closed_at, case.updated_at)
-        take_step(session, case, "close", ACTOR, f"ticket closed ({ticket.resolution})", at)
-        session.flush()
+        .order_by(CaseRow.id)
+    ).all()
+    for case_id, closed_at, resolution in found:
+        case = session.get(CaseRow, case_id)
+        assert case is not None and closed_at is not None
+        try:
+            close(
+                session,
+                case_id,
+                ACTOR,
+                f"ticket closed ({resolution})",
+                max(closed_at, case.updated_at),
+            )
+        except CaseRefused:
+            continue  # another runner closed it first, or someone took it up meanwhile
+        closed.append(case_id)
+    session.flush()
+    return closed
 
 
 def _open_or_raise_case(

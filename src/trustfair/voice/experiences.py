@@ -14,14 +14,20 @@ each counted once per incident as the simulator's truth counts them:
   dated at its opening (a comment routed to service as a ``survey_comment`` ticket of
   the same words is that ticket);
 - ``unresolved_ticket``: a ticket closed ``unresolved``; one per ticket, dated at the close.
+
+A ticket (or comment) about a refused refund or a counterfeit that names no order is
+attached to the user's order it most likely speaks of, so one incident told twice
+counts once: the user's order (of the ticket's merchant, when it names one) with the
+same experience already shown, nearest before it within ``ATTACH_WITHIN``; else the
+user's order paid nearest before it within that time; else it stays the ticket's own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -45,6 +51,10 @@ COUNTERFEIT_SIGNAL_AT_LEAST = 0.5
 """A ``counterfeit`` signal this strong (the default policy's review threshold) judges
 the listing; below it the brand detector saw only the mark declared, which an
 authorised seller declares too."""
+ATTACH_WITHIN = timedelta(days=30)
+"""How far before an order-less ticket the order it is attached to may be."""
+ABOUT_AN_ORDER = (Experience.REFUND_REFUSED, Experience.COUNTERFEIT)
+"""The experiences that are always about an order, told by a ticket or not."""
 
 
 @dataclass(frozen=True)
@@ -133,14 +143,49 @@ def user_experiences(
         )
     for experience in _counterfeit_orders(session, until, orders, delivered):
         add(experience)
-    for experience in _from_words(session, until, orders, delivered, classify):
-        add(experience)
+    told_by_words = list(_from_words(session, until, orders, delivered, classify))
+    for experience in told_by_words:
+        if experience.order_id or experience.kind not in ABOUT_AN_ORDER:
+            add(experience)
+    orders_of: dict[str, list[VoiceOrderRow]] = defaultdict(list)
+    for order in orders.values():
+        orders_of[order.buyer_id].append(order)
+    for experience in told_by_words:
+        if not (experience.order_id or experience.kind not in ABOUT_AN_ORDER):
+            add(_attached_to_an_order(experience, found, orders_of[experience.user_id]))
     by_user: dict[str, list[UserExperience]] = defaultdict(list)
     for experience in found.values():
         by_user[experience.user_id].append(experience)
     for experiences in by_user.values():
         experiences.sort(key=lambda e: (e.at, e.key))
     return dict(by_user)
+
+
+def _attached_to_an_order(
+    experience: UserExperience,
+    found: dict[str, UserExperience],
+    users_orders: list[VoiceOrderRow],
+) -> UserExperience:
+    """An order-less ticket's experience, attached to the order it most likely speaks
+    of (see the module), or as it is."""
+    merchant = experience.evidence.get("merchant_id")
+    shown, paid = [], []
+    for order in users_orders:
+        if merchant is not None and order.merchant_id != merchant:
+            continue
+        told = found.get(replace(experience, order_id=order.order_id).key)
+        if told is not None and timedelta(0) <= experience.at - told.at <= ATTACH_WITHIN:
+            shown.append((told.at, order.order_id))
+        if timedelta(0) <= experience.at - order.paid_at <= ATTACH_WITHIN:
+            paid.append((order.paid_at, order.order_id))
+    nearest = max(shown, default=None) or max(paid, default=None)
+    if nearest is None:
+        return experience
+    return replace(
+        experience,
+        order_id=nearest[1],
+        evidence={**experience.evidence, "attached_to_order": nearest[1]},
+    )
 
 
 def _late_shipments(
@@ -287,6 +332,8 @@ def _from_words(
             "problem": problem.value,
             "text": p.get("text", ""),
         }
+        if p.get("merchant_id") and not p.get("order_id"):
+            evidence["merchant_id"] = p["merchant_id"]
         experience = _about_order(
             problem,
             p["user_id"],
@@ -322,6 +369,8 @@ def _from_words(
             "problem": survey.problem,
             "text": survey.comment,
         }
+        if survey.merchant_id and not survey.order_id:
+            evidence["merchant_id"] = survey.merchant_id
         experience = _about_order(
             Problem(survey.problem),
             survey.user_id,

@@ -24,6 +24,7 @@ signals than orders) are capped at 1 for the bound.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import statistics
@@ -188,7 +189,10 @@ def bands(session: Session, entity_type: str, since: datetime, until: datetime) 
     rates = rates_of(session, entity_type, since, until)
     if entity_type == "merchant":
         main = main_categories(session, until)
-        group_of = {m: f"category.{main[m]}" if m in main else "merchants" for m in rates}
+        group_of = {
+            m: f"category.{fitted(main[m], PEER_GROUP_CHARS - 9)}" if m in main else "merchants"
+            for m in rates
+        }
     else:
         group_of = dict.fromkeys(rates, "streamers")
     members: dict[str, dict[str, float]] = defaultdict(dict)
@@ -222,6 +226,27 @@ def over_band(session: Session, entity: EntityRef, at: datetime) -> Band | None:
         if band.entity == entity:
             return band
     return None
+
+
+PEER_GROUP_CHARS = 64
+"""A peer group's room (a ``Code`` in the event, the band row's column)."""
+EVENT_ID_CHARS = 128
+
+
+def fitted(text: str, room: int) -> str:
+    """``text`` if it fits in ``room`` characters; else its head and a hash of the
+    whole, so that ids too long still give one distinct, stable, readable-ish name."""
+    if len(text) <= room:
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"{text[: room - len(digest) - 1]}-{digest}"
+
+
+def over_band_event_id(entity_type: str, entity_id: str, period: str) -> str:
+    """The event id of an entity's ``feedback.over_band`` of a week (a long entity id
+    hashed to fit)."""
+    head, tail = f"feedback.over_band:{entity_type}:", f":{period}"
+    return head + fitted(entity_id, EVENT_ID_CHARS - len(head) - len(tail)) + tail
 
 
 def period_of(at: datetime) -> str:
@@ -287,7 +312,7 @@ def judge_negative_feedback(session: Session, at: datetime, registry: Any = None
             result.over_band.append(band.entity)
             if row.event_id is not None:
                 continue
-            row.event_id = f"feedback.over_band:{entity_type}:{band.entity.id}:{period}"
+            row.event_id = over_band_event_id(entity_type, band.entity.id, period)
             envelopes.append(
                 event_adapter().validate_json(
                     json.dumps(

@@ -132,6 +132,10 @@ class TicketProjector:
             if getattr(e.envelope.payload, "listing_id", None)
         }
         categories = categories_of(session, listed)
+        closes = first_closes_of(
+            session,
+            {e.envelope.payload.ticket_id for e in voices if e.type == "ticket.opened"},  # type: ignore[attr-defined]
+        )
         classifier = default_classifier()
         for event in events:
             payload: Any = event.envelope.payload
@@ -140,6 +144,8 @@ class TicketProjector:
                 _close(session, event)
             elif is_voice(event.type, payload):
                 row = _row(event, payload, places, self.sla)
+                if row["source"] == TICKET and row["id"] in closes:
+                    row |= closes[row["id"]]  # its close came first (or in this batch)
                 if row["category"] is None and row["listing_id"] in categories:
                     row["category"] = categories[row["listing_id"]]
                 found = classifier.classify(row["text"])
@@ -224,9 +230,38 @@ def _row(
     }
 
 
+def first_closes_of(session: Session, ticket_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each ticket's first ``ticket.closed`` in the log (by arrival), as the columns a
+    closed ticket has. Events reach the projector already in the log, so this finds a
+    close that arrived before the opening, in an earlier batch or in the same one."""
+    wanted = sorted(set(ticket_ids))
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found
+    for ticket_id, at, payload in session.execute(
+        select(EventRow.subject_id, EventRow.occurred_at, EventRow.payload)
+        .where(
+            EventRow.subject_type == "ticket",
+            EventRow.subject_id.in_(wanted),
+            EventRow.type == "ticket.closed",
+        )
+        .order_by(EventRow.seq)
+    ):
+        found.setdefault(
+            ticket_id,
+            {
+                "state": CLOSED,
+                "closed_at": at,
+                "resolution": payload.get("resolution"),
+                "satisfaction": payload.get("satisfaction"),
+            },
+        )
+    return found
+
+
 def _close(session: Session, event: StoredEvent) -> None:
-    """Close the ticket (the first close counts; a close before the opening, or of a
-    ticket never opened, finds nothing to close)."""
+    """Close the ticket (the first close counts). A close that arrives before its
+    opening finds nothing here: the opening applies it (``first_closes_of``)."""
     payload: Any = event.envelope.payload
     session.execute(
         update(TicketRow)
