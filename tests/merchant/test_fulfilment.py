@@ -399,3 +399,32 @@ def test_the_use_case_runs_in_the_callers_transaction_on_the_default_terms(store
         assert run.at_risk == 1 and len(run.urges) == 1
         session.rollback()  # the caller's transaction: nothing of it is kept
     assert urges(store) == []
+
+
+def test_an_order_refunded_before_it_shipped_is_neither_urged_nor_compensated(
+    store, registry
+) -> None:
+    from tests.merchant.builders import refunded
+    from trustfair.report.fulfilment import fulfilment_section
+
+    ingest(
+        store,
+        registry,
+        # o1 cancelled (refunded) an hour after payment; o2 refunded only after its
+        # deadline passed unshipped, so it was missed all the same.
+        paid("p1", "o1", 9_900, when=at(), ship_by=at(hours=10)),
+        refunded("r1", "o1", at(hours=1), amount_fen=9_900),
+        paid("p2", "o2", 9_900, when=at(), ship_by=at(hours=10)),
+        refunded("r2", "o2", at(hours=11), amount_fen=9_900),
+    )
+    # Before its refund o1 was at risk as of hour 0; after it, it is not.
+    assert run_fulfilment(store, registry, at(hours=0.5), TERMS).at_risk == 2
+    run = run_fulfilment(store, registry, at(hours=2), TERMS)
+    assert run.at_risk == 1
+    run = run_fulfilment(store, registry, at(hours=12), TERMS)
+    assert set(run.compensated) == {"o2"}
+    with store.reading() as session:
+        assert {m.order_id for m in session.scalars(select(MissedDeadlineRow))} == {"o2"}
+        figures = {f.key: f.value for f in fulfilment_section(session, TERMS).figures}
+    assert figures["orders_at_risk"] == 1  # o2 only
+    assert [a.key for a in awards(store)] == ["order:o2:late_shipment:award"]
