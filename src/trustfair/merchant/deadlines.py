@@ -10,8 +10,10 @@ watcher run live and one run over a replayed history give the same answer.
   ``at``, deadline after ``at`` and within the horizon.
 - **Missed** at ``at``: paid by ``at``, deadline before ``at``, and neither shipped nor
   refunded by the deadline (an order refunded before it shipped was cancelled: its
-  merchant owes no shipment). A deadline passed longer ago than the lookback is left
-  alone.
+  merchant owes no shipment), judged only once the deadline is more than the grace
+  period in the past: a shipment made in time whose event reaches the log minutes late
+  still counts, as shipments are judged by their event time. A deadline passed longer
+  ago than the lookback is left alone.
 """
 
 from __future__ import annotations
@@ -91,14 +93,18 @@ def at_risk(session: Session, at: datetime, horizon: timedelta) -> list[DueOrder
     return [DueOrder(*row) for row in rows]
 
 
-def missed(session: Session, at: datetime, lookback: timedelta) -> list[DueOrder]:
-    """Orders whose deadline passed unshipped by ``at`` and not yet recorded as missed,
-    by order id (the order watchers take them in, so two never wait on each other)."""
-    deadlines = _deadlines(at, at - lookback, at).subquery()
+def missed(
+    session: Session, at: datetime, lookback: timedelta, grace: timedelta = timedelta(0)
+) -> list[DueOrder]:
+    """Orders whose deadline passed unshipped more than ``grace`` before ``at`` and not
+    yet recorded as missed, by order id (the order watchers take them in, so two never
+    wait on each other)."""
+    judged_until = at - grace
+    deadlines = _deadlines(at, at - lookback, judged_until).subquery()
     rows = session.execute(
         select(deadlines.c.order_id, deadlines.c.merchant_id, deadlines.c.due_at)
         .where(
-            deadlines.c.due_at < at,
+            deadlines.c.due_at < judged_until,
             ~_settled_by(deadlines.c.order_id, deadlines.c.due_at),
             ~exists().where(and_(MissedDeadlineRow.order_id == deadlines.c.order_id)),
         )
