@@ -724,7 +724,7 @@ def serve(
     from trustfair.api.app import create_app
     from trustfair.api.observability import log_json_lines
     from trustfair.pipeline.outbox import OutboxDispatcher
-    from trustfair.settings import Settings
+    from trustfair.settings import Settings, warn_if_default_urge_secret
     from trustfair.text.holder import default_holder
 
     settings = Settings.from_env()
@@ -739,6 +739,7 @@ def serve(
     if lexicon_check_seconds > 0:
         holder.start_watching(every_seconds=lexicon_check_seconds)
     log_json_lines()
+    warn_if_default_urge_secret(settings)  # after the log is set up, so it shows
     uvicorn.run(
         create_app(
             store=store,

@@ -71,7 +71,7 @@ class Settings:
     idempotency_lease: timedelta = timedelta(seconds=20)
     """How long a money-moving request holds its Idempotency-Key; a retry after its
     server died waits this long at most before taking the request over."""
-    urge_secret: str = "trustfair-urge-v1"
+    urge_secret: str = "trustfair-urge-v1"  # DEFAULT_URGE_SECRET
     """The key of the HMAC on an urge's one-click acknowledgement link
     (TRUSTFAIR_URGE_SECRET); the default is fine for a demo, not for production."""
 
@@ -95,5 +95,24 @@ class Settings:
             idempotency_lease=timedelta(
                 seconds=_int_env("TRUSTFAIR_IDEMPOTENCY_LEASE_SECONDS", 20)
             ),
-            urge_secret=os.environ.get("TRUSTFAIR_URGE_SECRET") or "trustfair-urge-v1",
+            urge_secret=os.environ.get("TRUSTFAIR_URGE_SECRET") or DEFAULT_URGE_SECRET,
         )
+
+
+DEFAULT_URGE_SECRET = "trustfair-urge-v1"
+"""Well known (it is in the source): anyone can forge an acknowledgement link with it."""
+
+
+def warn_if_default_urge_secret(settings: Settings) -> bool:
+    """Log a loud warning when ``settings`` sign urge links with the well-known default
+    secret (serving so, anyone can acknowledge any urge); True if it did."""
+    if settings.urge_secret != DEFAULT_URGE_SECRET:
+        return False
+    import logging
+
+    logging.getLogger("trustfair.settings").warning(
+        "TRUSTFAIR_URGE_SECRET is not set: urge acknowledgement links are signed with the "
+        "well-known default secret, so anyone can forge them. Set TRUSTFAIR_URGE_SECRET "
+        "to a long random value before serving merchants."
+    )
+    return True

@@ -130,6 +130,8 @@ class World:
     """Merchant m1's open exam attempt at the medical-claims course."""
     m1_urge: int = 0
     """An urge to m1 about an order at risk."""
+    m1_urge_token: str = ""
+    """Its acknowledgement link's token."""
 
 
 def api_registry(directory: Path) -> Registry:
@@ -188,7 +190,8 @@ def build_world(store: Store, registry: Registry) -> World:
             b1_notice_right=b1_right,
             b1_complaint=b1_complaint,
             m1_attempt=_m1_attempt(store),
-            m1_urge=_m1_urge(store),
+            m1_urge=(m1_urge := _m1_urge(store)),
+            m1_urge_token=_urge_token(store, registry, m1_urge),
         )
 
 
@@ -208,6 +211,16 @@ def _m1_urge(store: Store) -> int:
     from tests.merchant.urge_builders import urge_of
 
     return urge_of(store, "m1", "o-m1")
+
+
+def _urge_token(store: Store, registry: Registry, urge_id: int) -> str:
+    from trustfair.merchant.urges import Signer
+    from trustfair.store.models import UrgeRow
+
+    with store.reading() as session:
+        row = session.get(UrgeRow, urge_id)
+        assert row is not None
+        return Signer(registry.settings.urge_secret).token(row)
 
 
 def brand_b1(store: Store) -> dict[str, int]:

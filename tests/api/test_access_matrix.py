@@ -406,6 +406,10 @@ ROUTES: dict[tuple[str, str], Call] = {
         READERS, "/v1/merchants/m1/urges", owned=True
     ),
     ("GET", "/v1/urges/{urge_id}"): Call(READERS, "/v1/urges/{m1_urge}", owned=True),
+    # The page the link opens (its token is the proof): a button that POSTs the ack.
+    ("GET", "/v1/urges/{urge_id}/ack"): Call(
+        PUBLIC, "/v1/urges/{m1_urge}/ack?token={m1_urge_token}"
+    ),
     ("POST", "/v1/urges/{urge_id}/ack"): Call(
         frozenset({A, M}), "/v1/urges/{m1_urge}/ack", owned=True
     ),

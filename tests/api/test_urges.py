@@ -77,3 +77,19 @@ def test_a_merchant_reads_and_acknowledges_its_own_urges_only(api: Api) -> None:
         api.client.post(f"/v1/urges/{theirs.id}/ack", headers=api.as_(Role.REVIEWER)).status_code
         == 403
     )
+
+
+def test_the_link_opened_in_a_browser_shows_a_button_and_acknowledges_nothing(api: Api) -> None:
+    row = _urge_row(api, api.world.m1_urge)
+    token = _token(api, row)
+    page = api.client.get(f"/v1/urges/{row.id}/ack", params={"token": token})
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<form method="post"' in page.text and f"token={token}" in page.text
+    assert _urge_row(api, row.id).acknowledged_at is None  # opening it acknowledged nothing
+    wrong = api.client.get(f"/v1/urges/{row.id}/ack", params={"token": "0" * 64})
+    assert wrong.status_code == 403
+    # The button POSTs the acknowledgement; the page then says it is done.
+    assert api.client.post(f"/v1/urges/{row.id}/ack", params={"token": token}).status_code == 200
+    again = api.client.get(f"/v1/urges/{row.id}/ack", params={"token": token})
+    assert "<form" not in again.text and "Acknowledged" in again.text

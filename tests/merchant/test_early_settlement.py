@@ -262,3 +262,44 @@ def test_ledger_check_names_advance_money_that_went_anywhere_else(store) -> None
         report = check_ledger(session)
     named = {b.invariant for b in report.breaches}
     assert {"advances_add_up", "posting_shapes"} <= named
+
+
+def _owed_back_commands(store) -> list[dict]:  # type: ignore[no-untyped-def]
+    from trustfair.store.models import OutboxRow
+
+    with store.reading() as session:
+        return [
+            row.payload
+            for row in session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+            if row.topic == "settlement.advance_owed_back"
+        ]
+
+
+def test_each_owed_back_command_is_its_order_s_and_a_topped_up_deposit_repays_them(
+    store, registry: Registry
+) -> None:
+    from tests.protect.builders import deposit_paid
+
+    ingest(store, registry, *TRUSTED, *_new_order("o1", 30), *_new_order("o2", 30))
+    ingest(store, registry, refunded("ref-o1", "o1", at(days=31), amount_fen=8_000))
+    ingest(store, registry, refunded("ref-o2", "o2", at(days=31, hours=1), amount_fen=8_000))
+    commands = _owed_back_commands(store)
+    # One order's debt each (not the merchant's running total), and marked as not to be
+    # collected: the ledger collects it.
+    assert [(c["order_id"], c["owed_back_fen"], c["collect"]) for c in commands] == [
+        ("o1", 8_000, False),
+        ("o2", 8_000, False),
+    ]
+    assert sum(c["owed_back_fen"] for c in commands) == balance_of(store, "advance_owed:m1")
+    # The merchant tops its deposit up: the advances owed back are recovered from it,
+    # once (the same payment sent again moves nothing).
+    ingest(store, registry, deposit_paid("dep-1", "pay-1", 50_000, at(days=32)))
+    ingest(store, registry, deposit_paid("dep-1-again", "pay-1", 50_000, at(days=32)))
+    assert balance_of(store, "advance_owed:m1") == 0
+    assert balance_of(store, "deposit:m1") == 50_000 - 16_000
+    rows = _advances(store)
+    assert {(rows[o].state, rows[o].recovered_fen) for o in ("o1", "o2")} == {("repaid", 8_000)}
+    # Nothing left to keep back from the next advance: it is paid in full.
+    ingest(store, registry, *_new_order("o3", 33))
+    assert balance_of(store, "advance_owed:m1") == 0
+    _ledger_ok(store)

@@ -136,11 +136,13 @@ def test_a_missed_deadline_is_compensated_once_and_recovered(store, registry) ->
         paid("p2", "o2", amount_fen=20_000, when=at(), ship_by=at(hours=24)),
         shipped("s2", "o2", when=at(hours=23)),  # on time
     )
-    assert run_fulfilment(store, registry, at(hours=24), TERMS).missed == 0  # not yet past
-    run = run_fulfilment(store, registry, at(hours=25), TERMS)
+    # Not yet past, then past but within the grace period (2 h).
+    assert run_fulfilment(store, registry, at(hours=24), TERMS).missed == 0
+    assert run_fulfilment(store, registry, at(hours=26), TERMS).missed == 0
+    run = run_fulfilment(store, registry, at(hours=27), TERMS)
     assert run.compensated == {"o1": 2_000}  # 10 % of 20,000 fen (the policy's terms)
     for _ in range(2):  # re-runs, later
-        assert run_fulfilment(store, registry, at(hours=26), TERMS).compensated == {}
+        assert run_fulfilment(store, registry, at(hours=28), TERMS).compensated == {}
     # It ships late after all: the guarantee path is not even on (no cover); still once.
     ingest(store, registry, shipped("s1", "o1", when=at(hours=40)))
     [award] = awards(store)
@@ -182,7 +184,7 @@ def test_only_guaranteed_orders_are_paid_when_the_terms_say_so(store, registry) 
         paid("p2", "o2", when=at(), ship_by=at(hours=5), merchant_id="m2"),
     )
     terms = FulfilmentTerms(compensate=Compensated.GUARANTEED)
-    run = run_fulfilment(store, registry, at(hours=6), terms)
+    run = run_fulfilment(store, registry, at(hours=8), terms)
     assert run.missed == 2 and set(run.compensated) == {"o2"}
     assert [a.ref_id for a in awards(store)] == ["o2"]
 
@@ -256,7 +258,9 @@ def test_two_watchers_at_once_urge_and_pay_once(postgres_store, registry) -> Non
     def run() -> None:
         try:
             barrier.wait()
-            run_fulfilment(store, registry, at(hours=3), TERMS)
+            run_fulfilment(
+                store, registry, at(hours=5), TERMS
+            )  # o0, o2, ...: 3 h past, beyond the grace
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -354,7 +358,7 @@ def test_the_report_counts_what_the_ledger_recovered(store, registry) -> None:
         shipped("s0", "o0", when=at(hours=12)),  # late; o1 and o2 never ship
     )
     run_fulfilment(store, registry, at(hours=2), TERMS)  # all three at risk: one urge
-    run_fulfilment(store, registry, at(hours=11), TERMS)
+    run_fulfilment(store, registry, at(hours=13), TERMS)  # past the deadline and its grace
 
     def figures() -> dict[str, object]:
         with store.reading() as session:
@@ -399,3 +403,64 @@ def test_the_use_case_runs_in_the_callers_transaction_on_the_default_terms(store
         assert run.at_risk == 1 and len(run.urges) == 1
         session.rollback()  # the caller's transaction: nothing of it is kept
     assert urges(store) == []
+
+
+def test_an_order_refunded_before_it_shipped_is_neither_urged_nor_compensated(
+    store, registry
+) -> None:
+    from tests.merchant.builders import refunded
+    from trustfair.report.fulfilment import fulfilment_section
+
+    ingest(
+        store,
+        registry,
+        # o1 cancelled (refunded) an hour after payment; o2 refunded only after its
+        # deadline passed unshipped, so it was missed all the same.
+        paid("p1", "o1", 9_900, when=at(), ship_by=at(hours=10)),
+        refunded("r1", "o1", at(hours=1), amount_fen=9_900),
+        paid("p2", "o2", 9_900, when=at(), ship_by=at(hours=10)),
+        refunded("r2", "o2", at(hours=11), amount_fen=9_900),
+    )
+    # Before its refund o1 was at risk as of hour 0; after it, it is not.
+    assert run_fulfilment(store, registry, at(hours=0.5), TERMS).at_risk == 2
+    run = run_fulfilment(store, registry, at(hours=2), TERMS)
+    assert run.at_risk == 1
+    run = run_fulfilment(store, registry, at(hours=13), TERMS)
+    assert set(run.compensated) == {"o2"}
+    with store.reading() as session:
+        assert {m.order_id for m in session.scalars(select(MissedDeadlineRow))} == {"o2"}
+        figures = {f.key: f.value for f in fulfilment_section(session, TERMS).figures}
+    assert figures["orders_at_risk"] == 1  # o2 only
+    assert [a.key for a in awards(store)] == ["order:o2:late_shipment:award"]
+
+
+def test_a_shipment_made_in_time_whose_event_arrives_late_is_not_a_miss(store, registry) -> None:
+    fund(store)
+    ingest(
+        store,
+        registry,
+        paid("p1", "o1", 9_900, when=at(), ship_by=at(hours=10)),
+        paid("p2", "o2", 9_900, when=at(), ship_by=at(hours=10)),
+    )
+    # Five minutes after the deadline the watcher knows of no shipment: within the
+    # grace period (2 h) it records nothing yet.
+    assert run_fulfilment(store, registry, at(hours=10 + 5 / 60), TERMS).missed == 0
+    # o1's shipment, made an hour before its deadline, reaches the log late.
+    ingest(store, registry, shipped("s1", "o1", when=at(hours=9)))
+    assert run_fulfilment(store, registry, at(hours=11), TERMS).missed == 0
+    run = run_fulfilment(store, registry, at(hours=12 + 1 / 60), TERMS)
+    assert set(run.compensated) == {"o2"}
+    assert [a.ref_id for a in awards(store)] == ["o2"]
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"miss_grace_hours": -1},
+        {"miss_grace_hours": 73},
+        {"miss_grace_hours": 48, "lookback_days": 2},
+    ],
+)
+def test_the_grace_period_is_checked(terms: dict) -> None:
+    with pytest.raises(ValueError, match="miss_grace_hours"):
+        FulfilmentTerms(**terms)

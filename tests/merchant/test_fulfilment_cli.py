@@ -95,3 +95,15 @@ def test_a_wrong_terms_file_is_named(store, tmp_path: Path, monkeypatch, text, s
         default_terms.cache_clear()
     assert result.exit_code == 2
     assert says in result.output
+
+
+def test_serving_with_the_default_urge_secret_warns_loudly(caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from trustfair.settings import Settings, warn_if_default_urge_secret
+
+    with caplog.at_level(logging.WARNING, logger="trustfair.settings"):
+        assert warn_if_default_urge_secret(Settings()) is True
+        assert warn_if_default_urge_secret(Settings(urge_secret="a long random value")) is False
+    [record] = caplog.records
+    assert "TRUSTFAIR_URGE_SECRET" in record.getMessage() and record.levelno == logging.WARNING

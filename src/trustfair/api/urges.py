@@ -5,14 +5,20 @@ proof) or signed in.
 A merchant sees its own urges only (another's answers 404, like one that does not
 exist). A token that is not this urge's is refused with 403; an acknowledgement is
 recorded once, and asking again answers the first (``acknowledged_at`` unchanged).
+
+The link is opened by a browser, with GET: that answers a page (checking the token)
+with one button that POSTs the acknowledgement. GET never acknowledges: mail scanners
+and link-preview bots open links too.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from trustfair.access.roles import Permission, Principal
@@ -90,6 +96,59 @@ def get_urge(
             raise HTTPException(404, missing)
         ensure_may_see(principal, EntityRef("merchant", row.merchant_id), missing)
         return Urge(**urge_record(session, row))
+
+
+_ACK_PAGE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="robots" content="noindex">
+<title>Urge {id}</title></head><body>
+<h1>Urge {id} / 催发货 {id}</h1>
+<p>{message}</p>
+<ul>{orders}</ul>
+{state}
+</body></html>
+"""
+
+
+@router.get(
+    "/urges/{urge_id}/ack",
+    response_class=HTMLResponse,
+    summary="The page an urge's link opens: the urge, and a button to acknowledge it",
+    description=(
+        "Checks the link's token (403 if it is not this urge's) and shows a one-button "
+        "form that POSTs the acknowledgement. Opening the page acknowledges nothing."
+    ),
+    responses=errors(403),
+)
+def get_urge_ack_page(
+    request: Request,
+    urge_id: RecordId,
+    token: Annotated[str, Query(min_length=1, max_length=128, description="The link's token.")],
+) -> HTMLResponse:
+    store: Store = request.app.state.store
+    signer = Signer(request.app.state.registry.settings.urge_secret)
+    with store.reading() as session:
+        row = session.get(UrgeRow, urge_id)
+        if row is None:
+            raise HTTPException(403, f"the token does not acknowledge urge {urge_id}")
+        try:
+            signer.check(row, token)
+        except UrgeRefused as exc:
+            raise HTTPException(403, str(exc)) from None
+        urge = urge_record(session, row)
+    orders = "".join(
+        f"<li>{escape(o['order_id'])}: {escape(o['due_at'].isoformat())}</li>"
+        for o in urge["orders"]
+    )
+    if urge["acknowledged_at"] is not None:
+        state = f"<p>Acknowledged / 已确认: {escape(urge['acknowledged_at'].isoformat())}</p>"
+    else:
+        action = escape(f"/v1/urges/{urge_id}/ack?token={token}")
+        state = (
+            f'<form method="post" action="{action}">'
+            '<button type="submit">Acknowledge / 确认收到</button></form>'
+        )
+    page = _ACK_PAGE.format(id=urge_id, message=escape(urge["message"]), orders=orders, state=state)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
 @router.post(

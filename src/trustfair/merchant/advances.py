@@ -12,8 +12,12 @@ order now, net its settlement on confirmation, collect what is owed back).
 
 What a merchant owes back after a refund is taken from its deposit at once as far as
 the deposit goes (the fund recovers its own debts from the deposit when it pays, so the
-deposit read here is already net of them), and the rest is kept back from the
-merchant's next advances.
+deposit read here is already net of them); the rest is kept back from the merchant's
+next advances, and recovered from its deposit when the deposit is topped up
+(``recover_advances_from_deposit``, called by ``protect.fund.take_deposit`` after the
+fund's own debts). The ledger collects the debt, and only the ledger: the
+``settlement.advance_owed_back`` command is informational (``"collect": false``), it
+tells the marketplace what this one order still leaves owed, never to collect it.
 """
 
 from __future__ import annotations
@@ -190,37 +194,91 @@ def reverse_on_refund(
     move(row, "refund")
     row.close_id, row.closed_at = posting.id, at
     session.flush()
-    merchant = row.merchant_id
-    taken = min(
-        balance(session, accounts.deposit(merchant)),
-        balance(session, accounts.advance_owed(merchant)),
+    taken = _take_from_deposit(
+        session,
+        row.merchant_id,
+        Purpose(f"{advance_key(order_id)}:recovery", ADVANCE_RECOVERY, "order", order_id),
+        at,
+        actor,
+        decision_id,
+        rule,
     )
-    if taken > 0:
-        post(
-            session,
-            Purpose(f"{advance_key(order_id)}:recovery", ADVANCE_RECOVERY, "order", order_id),
-            [
-                (accounts.deposit(merchant), taken),
-                (DEPOSIT_CASH, -taken),
-                (ADVANCE_CLEARING, taken),
-                (accounts.advance_owed(merchant), -taken),
-            ],
-            at,
-            actor,
-            memo="advance given back from the deposit",
-            decision_id=decision_id,
-            rule=rule,
-        )
-        _repaid(session, merchant, taken)
+    # This order's own debt left after the deposit (not the merchant's total: one
+    # command per order, and their sum is what the merchant owes). Informational: the
+    # ledger keeps it back from the next advances and recovers it from the next deposit.
     _command(
         session,
         OWED_BACK,
         row,
         decision_id,
-        from_deposit_fen=max(taken, 0),
-        owed_back_fen=owed_back(session, merchant),
+        from_deposit_fen=taken,
+        owed_back_fen=row.amount_fen - row.recovered_fen,
+        collect=False,
     )
     return row
+
+
+def recover_advances_from_deposit(
+    session: Session,
+    merchant_id: str,
+    trigger_key: str,
+    at: datetime,
+    actor: str,
+    *,
+    decision_id: int | None = None,
+    rule: str | None = None,
+) -> int:
+    """The merchant's deposit was topped up (by the posting ``trigger_key``): take what
+    it owes back of refunded advances from it, as far as it goes. Once per top-up; fen
+    taken."""
+    lock_ledger(session)
+    return _take_from_deposit(
+        session,
+        merchant_id,
+        Purpose(f"{trigger_key}:advance_recovery", ADVANCE_RECOVERY, "merchant", merchant_id),
+        at,
+        actor,
+        decision_id,
+        rule or "settlement.recover",
+    )
+
+
+def _take_from_deposit(
+    session: Session,
+    merchant_id: str,
+    purpose: Purpose,
+    at: datetime,
+    actor: str,
+    decision_id: int | None,
+    rule: str,
+) -> int:
+    """Give back what the merchant owes of refunded advances from its deposit, as far as
+    the deposit goes; fen taken (0 if nothing was owed or held, or it was taken before)."""
+    taken = min(
+        balance(session, accounts.deposit(merchant_id)),
+        owed_back(session, merchant_id),
+    )
+    if taken <= 0:
+        return 0
+    _, created = post(
+        session,
+        purpose,
+        [
+            (accounts.deposit(merchant_id), taken),
+            (DEPOSIT_CASH, -taken),
+            (ADVANCE_CLEARING, taken),
+            (accounts.advance_owed(merchant_id), -taken),
+        ],
+        at,
+        actor,
+        memo="advance given back from the deposit",
+        decision_id=decision_id,
+        rule=rule,
+    )
+    if not created:
+        return 0
+    _repaid(session, merchant_id, taken)
+    return taken
 
 
 def _record_judgment(
@@ -276,11 +334,16 @@ def _keep_back_from(
 
 
 def _command(
-    session: Session, topic: str, row: AdvanceRow, decision_id: int | None, **figures: int
+    session: Session,
+    topic: str,
+    row: AdvanceRow,
+    decision_id: int | None,
+    **figures: int | bool,
 ) -> None:
-    """Tell the marketplace's payments what to do about the order, by the outbox: pay it
-    now (``pay_fen``, what is left after what was kept back), net its settlement to
-    nothing on confirmation, or collect what the merchant owes back."""
+    """Tell the marketplace's payments about the order, by the outbox: pay it now
+    (``pay_fen``, what is left after what was kept back), net its settlement to nothing
+    on confirmation, or (for information only, ``collect`` false) what the merchant
+    still owes back of it: the ledger recovers that itself."""
     enqueue(
         session,
         topic,

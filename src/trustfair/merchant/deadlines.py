@@ -6,11 +6,14 @@ deadline is its ``ship_by``, or the default promise after its payment); "as of `
 counts only payments whose event happened by ``at`` and shipments made by ``at``, so a
 watcher run live and one run over a replayed history give the same answer.
 
-- **At risk** at ``at``: paid by ``at``, not shipped by ``at``, deadline after ``at``
-  and within the horizon.
-- **Missed** at ``at``: paid by ``at``, deadline before ``at``, and nothing shipped by
-  the deadline (shipped late, or not at all). A deadline passed longer ago than the
-  lookback is left alone.
+- **At risk** at ``at``: paid by ``at``, neither shipped nor refunded (closed) by
+  ``at``, deadline after ``at`` and within the horizon.
+- **Missed** at ``at``: paid by ``at``, deadline before ``at``, and neither shipped nor
+  refunded by the deadline (an order refunded before it shipped was cancelled: its
+  merchant owes no shipment), judged only once the deadline is more than the grace
+  period in the past: a shipment made in time whose event reaches the log minutes late
+  still counts, as shipments are judged by their event time. A deadline passed longer
+  ago than the lookback is left alone.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from trustfair.store.models import (
     SHIPPED,
+    SHIPPING_CLOSED,
     SHIPPING_DUE,
     EventRow,
     MissedDeadlineRow,
@@ -58,10 +62,13 @@ def _deadlines(at: datetime, since: datetime, until: datetime):  # type: ignore[
     )
 
 
-def _shipped_by(order_id: object, moment: object):  # type: ignore[no-untyped-def]
-    shipped = aliased(OrderShippingRow)
+def _settled_by(order_id: object, moment: object):  # type: ignore[no-untyped-def]
+    """The order shipped, or was refunded (closed), by ``moment``: nothing more is due."""
+    mark = aliased(OrderShippingRow)
     return exists().where(
-        shipped.order_id == order_id, shipped.kind == SHIPPED, shipped.at <= moment
+        mark.order_id == order_id,
+        mark.kind.in_((SHIPPED, SHIPPING_CLOSED)),
+        mark.at <= moment,
     )
 
 
@@ -74,7 +81,7 @@ def at_risk(session: Session, at: datetime, horizon: timedelta) -> list[DueOrder
         select(deadlines.c.order_id, deadlines.c.merchant_id, deadlines.c.due_at)
         .where(
             deadlines.c.due_at > at,
-            ~_shipped_by(deadlines.c.order_id, at),
+            ~_settled_by(deadlines.c.order_id, at),
             ~exists().where(
                 earlier.order_id == deadlines.c.order_id,
                 earlier.kind == SHIPPING_DUE,
@@ -86,15 +93,19 @@ def at_risk(session: Session, at: datetime, horizon: timedelta) -> list[DueOrder
     return [DueOrder(*row) for row in rows]
 
 
-def missed(session: Session, at: datetime, lookback: timedelta) -> list[DueOrder]:
-    """Orders whose deadline passed unshipped by ``at`` and not yet recorded as missed,
-    by order id (the order watchers take them in, so two never wait on each other)."""
-    deadlines = _deadlines(at, at - lookback, at).subquery()
+def missed(
+    session: Session, at: datetime, lookback: timedelta, grace: timedelta = timedelta(0)
+) -> list[DueOrder]:
+    """Orders whose deadline passed unshipped more than ``grace`` before ``at`` and not
+    yet recorded as missed, by order id (the order watchers take them in, so two never
+    wait on each other)."""
+    judged_until = at - grace
+    deadlines = _deadlines(at, at - lookback, judged_until).subquery()
     rows = session.execute(
         select(deadlines.c.order_id, deadlines.c.merchant_id, deadlines.c.due_at)
         .where(
-            deadlines.c.due_at < at,
-            ~_shipped_by(deadlines.c.order_id, deadlines.c.due_at),
+            deadlines.c.due_at < judged_until,
+            ~_settled_by(deadlines.c.order_id, deadlines.c.due_at),
             ~exists().where(and_(MissedDeadlineRow.order_id == deadlines.c.order_id)),
         )
         .order_by(deadlines.c.order_id)

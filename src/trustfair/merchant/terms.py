@@ -33,6 +33,9 @@ class FulfilmentTerms(BaseModel):
     compensate: Compensated = Compensated.ALL
     lookback_days: Annotated[int, Field(ge=1, le=365)] = 7
     ack_base_url: Annotated[str, Field(min_length=1, max_length=512)] = "http://127.0.0.1:8000"
+    miss_grace_hours: Annotated[int, Field(ge=0, le=72)] = 2
+    """A deadline is judged missed only this long after it passed, so a shipment made
+    before it whose event reaches the log late is still counted (judged by event time)."""
 
     @model_validator(mode="after")
     def _urged_before_the_deadline(self) -> FulfilmentTerms:
@@ -45,7 +48,16 @@ class FulfilmentTerms(BaseModel):
                 f"horizon_hours ({self.horizon_hours}), or an order may reach its deadline "
                 "without an urge"
             )
+        if self.miss_grace_hours >= self.lookback_days * 24:
+            raise ValueError(
+                f"miss_grace_hours ({self.miss_grace_hours}) must be shorter than the "
+                f"lookback ({self.lookback_days} days), or no miss would ever be recorded"
+            )
         return self
+
+    @property
+    def miss_grace(self) -> timedelta:
+        return timedelta(hours=self.miss_grace_hours)
 
     @property
     def horizon(self) -> timedelta:

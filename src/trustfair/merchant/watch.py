@@ -106,7 +106,7 @@ def watch(
         if row is not None:
             run.urges.append(row.id)
             run.merchants_urged.append(merchant_id)
-    late = missed(session, at, terms.lookback)
+    late = missed(session, at, terms.lookback, terms.miss_grace)
     if late:
         lock_ledger(session)  # awards queue for it anyway; take it before the first miss
     for order in late:
@@ -245,11 +245,12 @@ def run_demo_fulfilment(
     terms: FulfilmentTerms | None = None,
 ) -> WatchRun:
     """Replay the watcher over the whole history on record: from the horizon before the
-    first deadline to a step after the last, every ``step``."""
+    first deadline to a step after the last one's grace period, every ``step``."""
     terms = terms or default_terms()
     with store.reading() as session:
         span = history_span(session)
     if span is None:
         return WatchRun(datetime.now().astimezone())
     first, last = span
-    return run_through(store, registry, first - terms.horizon, last + step, step, terms)
+    until = last + terms.miss_grace + step
+    return run_through(store, registry, first - terms.horizon, until, step, terms)

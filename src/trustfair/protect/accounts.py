@@ -33,6 +33,12 @@ platform pays ahead of the escrow, out of ``advance_clearing``:
 - given back from the deposit:          Dr deposit:M / Cr deposit_cash,
                                         Dr advance_clearing / Cr advance_owed:M  (advance_recovery)
 - kept back from a later advance:       Dr advance_clearing / Cr advance_owed:M  (advance_recovery)
+- recovered when the deposit is topped
+  up (after the fund's own debts):       as given back from the deposit          (advance_recovery)
+
+The ledger is what collects ``advance_owed:M``: the ``settlement.advance_owed_back``
+command only tells the marketplace what one order still leaves owed (``collect``
+false); nothing outside the ledger collects it, so it is never collected twice.
 
 So ``advance_clearing`` holds what the merchants' advances and advances owed back add up
 to: the platform's money out until the escrow or the merchant repays it.

@@ -105,7 +105,8 @@ def take_deposit(
     rule: str | None = None,
 ) -> LedgerTransactionRow:
     """A merchant pays ``amount_fen`` into its deposit; what it owes the fund is
-    recovered from it at once."""
+    recovered from it at once, then what it owes back of refunded early-settlement
+    advances (``merchant.advances.recover_advances_from_deposit``)."""
     _positive(amount_fen, "a deposit")
     row, created = post(
         session,
@@ -117,7 +118,13 @@ def take_deposit(
         rule=rule,
     )
     if created:
+        # Imported here: early settlement builds on the ledger, not the other way round.
+        from trustfair.merchant.advances import recover_advances_from_deposit
+
         recover_from_deposit(session, merchant_id, row.key, at, actor, terms=terms)
+        recover_advances_from_deposit(
+            session, merchant_id, row.key, at, actor, decision_id=decision_id, rule=rule
+        )
         pay_waiting(session, at, actor)
     return row
 

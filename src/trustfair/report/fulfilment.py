@@ -18,6 +18,7 @@ from trustfair.merchant.terms import FulfilmentTerms, default_terms
 from trustfair.report.figures import Breakdown, Figure, Section
 from trustfair.store.models import (
     SHIPPED,
+    SHIPPING_CLOSED,
     SHIPPING_DUE,
     EventRow,
     LedgerEntryRow,
@@ -78,11 +79,14 @@ def fulfilment_section(session: Session, terms: FulfilmentTerms | None = None) -
     terms = terms or default_terms()
     due = _first(session, SHIPPING_DUE)
     shipped = _first(session, SHIPPED)
+    closed = _first(session, SHIPPING_CLOSED)  # refunded: cancelled if before shipping
     last_event = session.scalar(select(func.max(EventRow.occurred_at)))
     at_risk = sum(
         last_event is not None
         and deadline - terms.horizon <= last_event
         and (order_id not in shipped or shipped[order_id] > deadline - terms.horizon)
+        # refunded by the deadline: cancelled, nothing was owed in the end
+        and (order_id not in closed or closed[order_id] > deadline)
         for order_id, deadline in due.items()
     )
     first_urged: dict[str, tuple[datetime, datetime]] = {}
@@ -131,8 +135,8 @@ def fulfilment_section(session: Session, terms: FulfilmentTerms | None = None) -
             "orders_at_risk",
             f"Orders at risk (not shipped {terms.horizon_hours} h before the deadline)",
             at_risk,
-            "order_shipping: deadlines reached by the last event's time, no shipment "
-            "by the horizon before them",
+            "order_shipping: deadlines reached by the last event's time, neither shipped "
+            "by the horizon before them, nor refunded (cancelled) by them",
         ),
         Figure(
             "orders_urged",

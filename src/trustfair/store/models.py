@@ -339,6 +339,9 @@ SHIPPING_DUE = "due"
 """When an order must be shipped by (from order.paid: its ship_by, else the default)."""
 SHIPPED = "shipped"
 """When an order was handed to the carrier (order.shipped)."""
+SHIPPING_CLOSED = "closed"
+"""When an order was refunded (order.refunded): refunded before it shipped, it was
+cancelled and is no longer due; its merchant is neither urged nor charged for it."""
 
 
 class OrderShippingRow(Base):
