@@ -80,7 +80,8 @@ def advance_on_shipment(
     up_to_seq: int | None = None,
 ) -> Advanced:
     """Pay ``amount_fen`` for the order shipped at ``at`` to its merchant now, if the
-    merchant's score at ``at`` clears the bar and nothing freezes its settlements.
+    merchant's score of the day (``trust_score.score_of_the_day``) clears the bar and
+    nothing freezes its settlements at ``at``.
     Once per order: the score it was judged on is recorded (``merchant_trust_scores``),
     and asking again returns the first advance, or the first judgment's reason."""
     if type(amount_fen) is not int or amount_fen <= 0:
@@ -95,7 +96,7 @@ def advance_on_shipment(
     if judged is not None:
         # Judged before and not paid early: the judgment of its moment stands.
         return Advanced(None, False, f"not paid on shipment: {judged.why}")
-    eligibility = early_settlement(session, merchant_id, at, terms, up_to_seq)
+    eligibility = early_settlement(session, merchant_id, at, terms, up_to_seq, daily=True)
     _record_judgment(session, order_id, eligibility, decision_id)
     if not eligibility.on:
         return Advanced(None, False, f"not paid on shipment: {eligibility.why}", eligibility)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from trustfair.brand.complaint_states import ComplaintState
 from trustfair.enforce.sanctions import active_sanction_rows
+from trustfair.events.fields import CHINA
 from trustfair.events.payload import EntityRef
 from trustfair.merchant.settlement_terms import Settlement
 from trustfair.policy.schema import RESTRICTING_KINDS
@@ -43,6 +44,7 @@ from trustfair.store.models import (
     OrderCoverageRow,
     OrderShippingRow,
     PointsEntryRow,
+    TrustScoreRow,
 )
 from trustfair.voice.negative import negative_rate
 
@@ -135,6 +137,19 @@ def trust_score(
         _fulfilment(session, merchant_id, since, at, terms, days, up_to_seq),
         _feedback(session, merchant_id, since, at, terms),
     )
+    return _scored(merchant_id, at, orders, components, terms)
+
+
+def _scored(
+    merchant_id: str,
+    at: datetime,
+    orders: int,
+    components: tuple[Component, ...],
+    terms: Settlement,
+) -> TrustScore:
+    """The score its components make, and the sentence that explains it."""
+    since = at - timedelta(days=terms.window_days)
+    days = f"the last {terms.window_days} days"
     if orders < terms.min_orders:
         return TrustScore(
             merchant_id,
@@ -160,18 +175,69 @@ def trust_score(
     )
 
 
+def start_of_day(at: datetime) -> datetime:
+    """Midnight (+08:00, the marketplace's day) of the day ``at`` falls in."""
+    local = at.astimezone(CHINA)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def score_of_the_day(
+    session: Session,
+    merchant_id: str,
+    at: datetime,
+    terms: Settlement,
+    up_to_seq: int | None = None,
+) -> TrustScore:
+    """The score a merchant's shipments of ``at``'s day are judged on: as of the day's
+    start (+08:00), worked out at the day's first shipment and kept with its judgment
+    (``merchant_trust_scores``), then read back for every later shipment of the day.
+
+    Why once a day: the score reads the merchant's whole window (orders, shipments,
+    complaints, feedback), and working it out again for every shipment made ingestion
+    slower with every order in the log; a marketplace's own trust scores are daily too.
+    A sanction that freezes settlements still counts at once (``early_settlement``)."""
+    day = start_of_day(at)
+    kept = session.scalars(
+        select(TrustScoreRow)
+        .where(TrustScoreRow.merchant_id == merchant_id, TrustScoreRow.at == day)
+        .order_by(TrustScoreRow.id)
+        .limit(1)
+    ).first()
+    weights = terms.weights.model_dump()
+    if kept is not None and all(c["weight"] == weights[c["name"]] for c in kept.components):
+        components = tuple(Component(**c) for c in kept.components)
+        return _scored(merchant_id, day, kept.orders, components, terms)
+    return trust_score(session, merchant_id, day, terms, up_to_seq)
+
+
 def early_settlement(
     session: Session,
     merchant_id: str,
     at: datetime,
     terms: Settlement,
     up_to_seq: int | None = None,
+    *,
+    daily: bool = False,
 ) -> EarlySettlement:
-    """Whether an order of ``merchant_id`` shipped at ``at`` is paid on shipment."""
-    score = trust_score(session, merchant_id, at, terms, up_to_seq)
-    # The violations component read the restricting sanctions in force (freezes among them).
-    in_force = next(c for c in score.components if c.name == VIOLATIONS).figures
-    freezes = tuple(k for k in in_force["sanctions_in_force"] if k in FREEZING_KINDS)
+    """Whether an order of ``merchant_id`` shipped at ``at`` is paid on shipment. With
+    ``daily`` (the pipeline), on the score of the day (``score_of_the_day``); the
+    sanctions that freeze settlements are read at ``at`` either way."""
+    if daily:
+        score = score_of_the_day(session, merchant_id, at, terms, up_to_seq)
+        freezes = tuple(
+            sorted(
+                {
+                    row.kind
+                    for row in active_sanction_rows(session, EntityRef("merchant", merchant_id), at)
+                    if row.kind in FREEZING_KINDS
+                }
+            )
+        )
+    else:
+        score = trust_score(session, merchant_id, at, terms, up_to_seq)
+        # The violations component read the restricting sanctions in force (freezes too).
+        in_force = next(c for c in score.components if c.name == VIOLATIONS).figures
+        freezes = tuple(k for k in in_force["sanctions_in_force"] if k in FREEZING_KINDS)
     if not terms.early_settlement:
         return EarlySettlement(False, "early settlement is off in the policy", score, freezes)
     if freezes:
