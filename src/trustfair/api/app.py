@@ -42,14 +42,15 @@ from trustfair.api import (
 )
 from trustfair.api.observability import Metrics, RequestObserver
 from trustfair.brand.clock import Clock, SystemClock
-from trustfair.brand.timers import TimerLoop
+from trustfair.brand.timers import complaint_timer_loop
 from trustfair.events.group_commit import GroupCommitter
-from trustfair.merchant.timers import FulfilmentLoop
+from trustfair.merchant.timers import fulfilment_loop
+from trustfair.pipeline.loops import EveryLoop
 from trustfair.pipeline.registry import Registry, build_registry
 from trustfair.store.database import Store
 from trustfair.text.detectors.base import warm_up
 from trustfair.text.holder import EngineHolder, default_holder
-from trustfair.voice.timers import TicketTimerLoop
+from trustfair.voice.timers import ticket_timer_loop
 
 if TYPE_CHECKING:
     from trustfair.pipeline.outbox import OutboxDispatcher
@@ -79,9 +80,9 @@ def create_app(
     ``complaint_timers_seconds``, the complaint timers run that often while the app runs,
     with ``ticket_timers_seconds`` the ticket SLA escalations, and with
     ``fulfilment_seconds`` the fulfilment watcher (urges, missed deadlines)."""
-    timers: TimerLoop | None = None
-    ticket_timers: TicketTimerLoop | None = None
-    watcher: FulfilmentLoop | None = None
+    timers: EveryLoop | None = None
+    ticket_timers: EveryLoop | None = None
+    watcher: EveryLoop | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,15 +93,17 @@ def create_app(
         if dispatcher is not None:
             dispatcher.start()
         if complaint_timers_seconds:
-            timers = TimerLoop(
+            timers = complaint_timer_loop(
                 app.state.store, app.state.registry, app.state.clock, complaint_timers_seconds
             )
             timers.start()
         if ticket_timers_seconds:
-            ticket_timers = TicketTimerLoop(app.state.store, app.state.clock, ticket_timers_seconds)
+            ticket_timers = ticket_timer_loop(
+                app.state.store, app.state.clock, ticket_timers_seconds
+            )
             ticket_timers.start()
         if fulfilment_seconds:
-            watcher = FulfilmentLoop(
+            watcher = fulfilment_loop(
                 app.state.store, app.state.registry, app.state.clock, fulfilment_seconds
             )
             watcher.start()

@@ -9,15 +9,11 @@ tick; what is due stays due.
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from trustfair.brand.clock import Clock
+from trustfair.pipeline.loops import EveryLoop
 from trustfair.store.database import Store
 from trustfair.store.retry import with_retries
 from trustfair.voice.escalation import EscalationRun, run_ticket_timers
-
-log = logging.getLogger(__name__)
 
 
 def run_ticket_timers_once(store: Store, clock: Clock) -> EscalationRun:
@@ -28,31 +24,11 @@ def run_ticket_timers_once(store: Store, clock: Clock) -> EscalationRun:
     return with_retries(work)
 
 
-class TicketTimerLoop:
-    def __init__(self, store: Store, clock: Clock, every_seconds: float = 60.0) -> None:
-        if every_seconds <= 0:
-            raise ValueError("every_seconds must be > 0")
-        self.store, self.clock, self.every_seconds = store, clock, every_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+def ticket_timer_loop(store: Store, clock: Clock, every_seconds: float = 60.0) -> EveryLoop:
+    """The ticket SLA escalations, run every ``every_seconds`` while the server runs."""
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="ticket-timers", daemon=True)
-            self._thread.start()
+    def tick() -> str | None:
+        run = run_ticket_timers_once(store, clock)
+        return f"escalated {run.escalated}" if run.count else None
 
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                run = run_ticket_timers_once(self.store, self.clock)
-                if run.count:
-                    log.info("tickets escalated: %s", run.escalated)
-            except Exception:  # a bad tick must not end the loop: the next one retries
-                log.exception("ticket timers failed; trying again in %ss", self.every_seconds)
-            self._stop.wait(self.every_seconds)
+    return EveryLoop("ticket-timers", tick, every_seconds)
