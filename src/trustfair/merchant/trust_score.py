@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from trustfair.brand.complaint_states import ComplaintState
 from trustfair.enforce.sanctions import active_sanction_rows
@@ -435,52 +435,51 @@ def late_shipments(
     up_to_seq: int | None = None,
 ) -> tuple[int, int]:
     """(orders first shipped in [since, until] whose deadline is known, those of them
-    shipped after it)."""
-    shipped, late = session.execute(
-        _LATE,
-        {
-            "merchant_id": merchant_id,
-            "since": since,
-            "until": until,
-            "seq": _EVERY_SEQ if up_to_seq is None else up_to_seq,
-        },
-    ).one()
-    return int(shipped or 0), int(late or 0)
+    shipped after it).
 
-
-_SHIP, _EARLIER, _DUE = (aliased(OrderShippingRow) for _ in range(3))
-_FIRST = (
-    select(_SHIP.order_id, func.min(_SHIP.at).label("shipped_at"))
-    .where(
-        _SHIP.merchant_id == _M,
-        _SHIP.kind == SHIPPED,
-        _SHIP.at >= _SINCE,
-        _SHIP.at <= _UNTIL,
-        _SHIP.event_seq <= _SEQ,
-        # A re-scan in the window of an order first shipped before it is not a shipment
-        # of the window.
-        ~exists().where(
-            _EARLIER.order_id == _SHIP.order_id,
-            _EARLIER.kind == SHIPPED,
-            _EARLIER.at < _SINCE,
-            _EARLIER.event_seq <= _SEQ,
-        ),
+    Three indexed lookups and a count here, not one SQL statement: SQLite planned the
+    statement with correlated subqueries at tens of milliseconds a merchant, which made
+    early settlement the slowest part of ingestion."""
+    seq = _EVERY_SEQ if up_to_seq is None else up_to_seq
+    first: dict[str, datetime] = {}
+    for order_id, at in session.execute(
+        select(OrderShippingRow.order_id, OrderShippingRow.at).where(
+            OrderShippingRow.merchant_id == merchant_id,
+            OrderShippingRow.kind == SHIPPED,
+            OrderShippingRow.at >= since,
+            OrderShippingRow.at <= until,
+            OrderShippingRow.event_seq <= seq,
+        )
+    ):
+        if order_id not in first or at < first[order_id]:
+            first[order_id] = at
+    if not first:
+        return 0, 0
+    orders = sorted(first)
+    # A re-scan in the window of an order first shipped before it is not a shipment of
+    # the window.
+    earlier = set(
+        session.scalars(
+            select(OrderShippingRow.order_id).where(
+                OrderShippingRow.order_id.in_(orders),
+                OrderShippingRow.kind == SHIPPED,
+                OrderShippingRow.at < since,
+                OrderShippingRow.event_seq <= seq,
+            )
+        )
     )
-    .group_by(_SHIP.order_id)
-    .subquery()
-)
-_DUE_AT = (
-    select(func.min(_DUE.at))
-    .where(_DUE.order_id == _FIRST.c.order_id, _DUE.kind == SHIPPING_DUE, _DUE.event_seq <= _SEQ)
-    .scalar_subquery()
-)
-_BY_DEADLINE = select(_FIRST.c.shipped_at, _DUE_AT.label("due_at")).subquery()
-_LATE = select(
-    func.count(_BY_DEADLINE.c.due_at),
-    func.sum(case((_BY_DEADLINE.c.shipped_at > _BY_DEADLINE.c.due_at, 1), else_=0)),
-)
-"""Each order's first shipment in the window against its first deadline, by the
-indexes (merchant, kind, at) and (order, kind): built once, like ``_RECORD``."""
+    due: dict[str, datetime] = {}
+    for order_id, at in session.execute(
+        select(OrderShippingRow.order_id, OrderShippingRow.at).where(
+            OrderShippingRow.order_id.in_(orders),
+            OrderShippingRow.kind == SHIPPING_DUE,
+            OrderShippingRow.event_seq <= seq,
+        )
+    ):
+        if order_id not in due or at < due[order_id]:
+            due[order_id] = at
+    judged = [o for o in orders if o not in earlier and o in due]
+    return len(judged), sum(first[o] > due[o] for o in judged)
 
 
 def _feedback(
